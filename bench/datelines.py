@@ -1,0 +1,94 @@
+"""Dateline accuracy on Reuters-21578: city and date against the gold dateline in meta.jsonl.
+
+    .venv/bin/python bench/datelines.py
+
+Runs the real ingest + clean stages on every story (1987 is the corpus year, given as the
+reference date, as a user would configure it). Gold city = the text before the first comma
+or the date; gold date = the gold dateline's month and day in 1987.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _corpora import DATA, unpacked  # noqa: E402
+
+from tasks.clean import clean_records  # noqa: E402
+from tasks.ingest import parse_file  # noqa: E402
+
+MONTH = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+
+
+class _Swapped:
+    def __init__(self, match):
+        self.match = match
+
+    def start(self):
+        return self.match.start()
+
+    def group(self, n):
+        return self.match.group(2 if n == 1 else 1)
+
+
+def gold_of(dateline: str) -> tuple[str | None, dt.date | None]:
+    found = re.search(r"\b([A-Za-z]{3})[A-Za-z.]*\s*(\d{1,2})\b", dateline) or \
+        re.search(r"\b(\d{1,2})\s+([A-Za-z]{3})", dateline)
+    if found and found.group(1).isdigit():  # "2 March"
+        found = _Swapped(found)
+    city_part = dateline[: found.start()] if found and found.group(1).lower() in MONTH else dateline
+    city = city_part.split(",")[0].strip(" -") or None
+    date = None
+    if found and found.group(1).lower() in MONTH:
+        try:
+            date = dt.date(1987, MONTH[found.group(1).lower()], int(found.group(2)))
+        except ValueError:
+            pass
+    return city, date
+
+
+def main() -> None:
+    folder = unpacked("reuters21578/articles-txt.tar.gz")
+    meta = [json.loads(line) for line in (DATA / "reuters21578" / "meta.jsonl").open()]
+    files = {p.stem.lstrip("0"): p for p in folder.rglob("*.txt")}
+    city_ok = date_ok = with_gold = false_datelines = no_gold = 0
+    misses = []
+    started = time.perf_counter()
+    for row in meta:
+        path = files[row["newid"]]
+        parsed = parse_file(path.name, path.read_bytes(), 10_000_000)
+        raws = [dict(r, source_path=path.name, file_id=parsed.file_id) for r in parsed.records]
+        articles, _ = clean_records(raws, dt.date(1987, 12, 31))
+        article = articles[0] if articles else {}
+        got_city, got_date = article.get("dateline_city"), article.get("dateline_date")
+        if not row["dateline"]:
+            no_gold += 1
+            false_datelines += got_city is not None
+            continue
+        with_gold += 1
+        gold_city, gold_date = gold_of(row["dateline"])
+        c_ok = (got_city or "").casefold() == (gold_city or "").casefold()
+        d_ok = got_date == gold_date
+        city_ok += c_ok
+        date_ok += d_ok
+        if not (c_ok and d_ok) and len(misses) < 25:
+            misses.append((row["newid"], row["dateline"], got_city, got_date))
+    seconds = time.perf_counter() - started
+    print(f"stories: {len(meta)} ({with_gold} with a gold dateline) in {seconds:.1f} s "
+          f"({len(meta) / seconds:.0f} stories/s, ingest+clean)")
+    print(f"city accuracy: {city_ok / with_gold:.4f}")
+    print(f"date accuracy: {date_ok / with_gold:.4f}")
+    print(f"datelines found where gold has none: {false_datelines} of {no_gold}")
+    if "-v" in sys.argv:
+        for miss in misses:
+            print("  miss", miss)
+
+
+if __name__ == "__main__":
+    main()

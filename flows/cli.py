@@ -1,0 +1,136 @@
+"""`wirehouse` command line.
+
+Exit codes: 0 success; 1 the run failed (error printed; the warehouse was rolled back);
+2 bad usage or settings; 3 validation failed (nothing published; see warehouse/reports/);
+4 the warehouse is locked by another run; 5 the SQL query failed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="wirehouse: raw news article files in, validated Delta tables and a DuckDB catalog out.\n\n"
+    "Examples:\n\n  wirehouse run seeds/ --warehouse warehouse/\n\n"
+    "  wirehouse sql \"select source_path, story_id from articles\"",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+console = Console(stderr=True)
+
+EXIT_FAILED, EXIT_USAGE, EXIT_VALIDATION, EXIT_LOCKED, EXIT_SQL = 1, 2, 3, 4, 5
+
+
+@app.command()
+def run(
+    source: Optional[Path] = typer.Argument(None, help="Folder of raw article files (default: seeds/)."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w", help="Output folder (default: warehouse/)."),
+    reference_date: Optional[str] = typer.Option(
+        None, "--reference-date", help="YYYY-MM-DD: gives a year to datelines without one."),
+    chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="Files per Prefect task."),
+) -> None:
+    """Run the pipeline once on SOURCE into the warehouse.
+
+    Example: wirehouse run seeds/ --warehouse warehouse/
+    """
+    from pydantic import ValidationError
+
+    from flows.settings import load_settings
+
+    try:
+        cfg = load_settings(source=source, warehouse=warehouse, reference_date=reference_date, chunk_size=chunk_size)
+    except ValidationError as error:
+        console.print(f"[red]bad settings:[/red] {error}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+    from flows.pipeline import ValidationFailed, wirehouse_run
+    from tasks.lake import WarehouseLocked
+
+    try:
+        row = wirehouse_run(settings=cfg.model_dump(mode="json"))
+    except WarehouseLocked as error:
+        console.print(f"[red]locked:[/red] {error}")
+        raise typer.Exit(EXIT_LOCKED) from None
+    except ValidationFailed as error:
+        console.print(f"[red]validation failed, nothing published:[/red] {error}")
+        raise typer.Exit(EXIT_VALIDATION) from None
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(EXIT_USAGE) from None
+    except Exception as error:  # noqa: BLE001 - the CLI's job is to report any failure
+        console.print(f"[red]run failed, warehouse rolled back:[/red] {type(error).__name__}: {error}")
+        raise typer.Exit(EXIT_FAILED) from None
+    summary = Table(title=f"run {row['run_id']}: {row['status']}")
+    for column in ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
+                   "files_quarantined", "articles_new", "duplicates", "quarantined", "stories_new", "entities_new"):
+        summary.add_row(column, str(row[column]))
+    Console().print(summary)
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="SQL over the catalog's views (read-only)."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w"),
+    output_format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
+    """Query the warehouse (read-only).
+
+    Example: wirehouse sql "select label, count(*) from entities group by 1 order by 2 desc"
+    """
+    import duckdb
+
+    from flows.settings import load_settings
+    from tasks.catalog import query as run_query
+
+    if output_format not in ("table", "csv", "json"):
+        console.print("--format must be table, csv or json")
+        raise typer.Exit(EXIT_USAGE)
+    cfg = load_settings(warehouse=warehouse)
+    try:
+        columns, rows = run_query(cfg.warehouse, query)
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(EXIT_USAGE) from None
+    except duckdb.Error as error:
+        console.print(f"[red]query failed:[/red] {error}")
+        raise typer.Exit(EXIT_SQL) from None
+    if output_format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif output_format == "json":
+        json.dump([dict(zip(columns, r)) for r in rows], sys.stdout, default=str, indent=1)
+        sys.stdout.write("\n")
+    else:
+        table = Table(*columns)
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r))
+        Console().print(table)
+
+
+@app.command()
+def catalog(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w")) -> None:
+    """Rebuild warehouse/news.duckdb (after moving the warehouse folder)."""
+    from flows.settings import load_settings
+    from tasks.catalog import build_catalog
+    from tasks.lake import Lake
+
+    cfg = load_settings(warehouse=warehouse)
+    lake = Lake(cfg.warehouse)
+    if not (lake.root / "runs").exists():
+        console.print(f"[red]no warehouse at {lake.warehouse}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    path = build_catalog(lake.warehouse, {**lake.committed_versions(), "runs": None})
+    console.print(f"catalog written: {path}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

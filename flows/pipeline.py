@@ -1,0 +1,170 @@
+"""The wirehouse flow: ingest -> clean -> dedup -> stories -> extract -> validate -> commit -> catalog.
+
+Wiring and IO only; every decision is made by a pure function in `tasks/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+
+from flows.settings import WirehouseSettings, load_settings
+from tasks.catalog import build_catalog
+from tasks.clean import clean_chunk
+from tasks.dedup import find_duplicates
+from tasks.entities import entities_task
+from tasks.ingest import classify_files, discover_files, ingest_chunk
+from tasks.lake import Lake, Lock
+from tasks.schema import DATA_TABLES, to_table
+from tasks.stories import story_task
+from tasks.validate import reference_sets, validate_task
+
+
+class ValidationFailed(RuntimeError):
+    """A table broke its contract: nothing was published."""
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def new_run_id(started: dt.datetime) -> str:
+    return f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def load_history(lake: Lake) -> dict:
+    """What this run needs from earlier runs, read from a few committed columns."""
+    files = lake.read("files", ["file_id", "path"]).to_pylist()
+    articles = lake.read("articles", ["article_id", "body_hash", "story_id"]).to_pylist()
+    copies = set(lake.read("duplicates", ["article_id"]).column("article_id").to_pylist())
+    seen_path_of: dict[str, str] = {}
+    for row in sorted(files, key=lambda r: r["path"]):
+        seen_path_of.setdefault(row["file_id"], row["path"])
+    return {
+        "known_pairs": {(row["file_id"], row["path"]) for row in files},
+        "seen_path_of": seen_path_of,
+        "canonical_by_hash": {a["body_hash"]: a["article_id"] for a in articles if a["article_id"] not in copies},
+        "story_of": {a["article_id"]: a["story_id"] for a in articles},
+    }
+
+
+@flow(name="wirehouse-run", log_prints=True)
+def wirehouse_run(settings: dict | None = None) -> dict:
+    """One run over the source folder. Returns the run's ledger row."""
+    cfg: WirehouseSettings = load_settings(**(settings or {}))
+    logger = get_run_logger()
+    started = _now()
+    run_id = new_run_id(started)
+    source, warehouse = Path(cfg.source).resolve(), Path(cfg.warehouse).resolve()
+    if not source.is_dir():
+        raise FileNotFoundError(f"source folder {source} does not exist")
+    lake = Lake(warehouse)
+    lock = Lock(warehouse / ".lock", run_id, started.isoformat())
+    lock.acquire()
+    row = {"run_id": run_id, "started_at": started, "status": "running", "source": str(source)}
+    try:
+        lake.ensure_tables()
+        restored = lake.recover()
+        if restored:
+            logger.warning("rolled back uncommitted work of an interrupted run in: %s", ", ".join(restored))
+        build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
+        history = load_history(lake)
+
+        paths, escaped = discover_files(source)
+        logger.info("run %s: %d files under %s", run_id, len(paths) + len(escaped), source)
+        known_ids = set(history["seen_path_of"])
+        futures = [ingest_chunk.submit(str(source), chunk, history["known_pairs"], known_ids, cfg.max_file_bytes)
+                   for chunk in _chunks(paths, cfg.chunk_size)]
+        parsed = escaped + [item for future in futures for item in future.result()]
+        classified = classify_files(parsed, history["seen_path_of"], history["known_pairs"])
+
+        articles, problems = [], []
+        for future in [clean_chunk.submit(chunk, cfg.reference_date)
+                       for chunk in _chunks(classified.records, cfg.chunk_size)]:
+            cleaned, failed = future.result()
+            articles += cleaned
+            problems += failed
+        quarantine = classified.quarantine + problems
+        bad_files = {p["file_id"] for p in problems}
+        for file_row in classified.files:  # a file none of whose records survived cleaning
+            if file_row["file_id"] in bad_files and not any(a["file_id"] == file_row["file_id"] for a in articles):
+                file_row["status"] = "quarantined"
+
+        duplicates = find_duplicates(articles, history["canonical_by_hash"])
+        touched = {history["story_of"].get(d["duplicate_of"]) for d in duplicates} - {None}
+        known_stories = {s["story_id"]: s for s in lake.read("stories", filter_ids=("story_id", touched)).to_pylist()} \
+            if touched else {}
+        story_of, stories = story_task(articles, duplicates, history["story_of"], known_stories)
+        for article in articles:
+            article["story_id"] = story_of[article["article_id"]]
+
+        entities = [row for future in [
+            entities_task.submit(chunk, cfg.spacy_model, cfg.ner_batch_size, cfg.ner_processes)
+            for chunk in _chunks(articles, cfg.chunk_size)] for row in future.result()]
+
+        rows = {"files": classified.files, "articles": articles, "duplicates": duplicates, "stories": stories,
+                "entities": entities, "quotes": [], "amounts": [], "date_mentions": [], "quarantine": quarantine}
+        for table_rows in rows.values():
+            for r in table_rows:
+                r["run_id"] = run_id
+        tables = {name: to_table(name, rows[name]) for name in DATA_TABLES}
+        statuses = [f["status"] for f in classified.files]
+        row.update(
+            files_seen=len(parsed), files_skipped=classified.skipped, files_new=len(classified.files),
+            files_ingested=statuses.count("ingested"), files_duplicate=statuses.count("duplicate"),
+            files_quarantined=statuses.count("quarantined"), articles_new=len(articles),
+            duplicates=len(duplicates), quarantined=len(quarantine),
+            stories_new=sum(1 for s in stories if s["story_id"] not in known_stories),
+            entities_new=len(entities), quotes_new=0, amounts_new=0, date_mentions_new=0,
+            status="succeeded", finished_at=_now(),
+        )
+        ref = reference_sets(started.date(), run_id, [a["article_id"] for a in articles])
+        report = validate_task({**tables, "runs": to_table("runs", [row])}, ref)
+        if not report.success:
+            write_validation_report(warehouse, run_id, report)
+            row.update(status="validation_failed", message=report.summary()[:10_000], finished_at=_now(),
+                       table_versions=json.dumps(lake.committed_versions()))
+            lake.append_ledger(row)
+            build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
+            raise ValidationFailed(report.summary())
+        versions = lake.commit(tables, merge_keys={"stories": "story_id"})
+        row.update(finished_at=_now(), table_versions=json.dumps(versions), message=report.summary())
+        lake.append_ledger(row)  # the commit point
+        build_catalog(warehouse, {**versions, "runs": None})
+        logger.info("run %s succeeded: %s", run_id, json.dumps(_counts(row)))
+        return row
+    except ValidationFailed:
+        raise
+    except BaseException as error:
+        lake.recover()
+        row.update(status="failed", finished_at=_now(), message=f"{type(error).__name__}: {error}"[:10_000],
+                   table_versions=json.dumps(lake.committed_versions()))
+        for key in ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
+                    "files_quarantined", "articles_new", "duplicates", "quarantined"):
+            row[key] = 0  # nothing of a failed run was published
+        lake.append_ledger(row)
+        build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
+        raise
+    finally:
+        lock.release()
+
+
+def _counts(row: dict) -> dict:
+    return {k: v for k, v in row.items() if isinstance(v, int)}
+
+
+def write_validation_report(warehouse: Path, run_id: str, report) -> Path:
+    folder = warehouse / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"validation-{run_id}.json"
+    path.write_text(json.dumps(asdict(report), indent=2, default=str))
+    return path

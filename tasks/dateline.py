@@ -1,0 +1,123 @@
+"""Wire datelines: `BEIJING, Sept 18, 2023 (AFP) –`, `CLEVELAND, Feb 26 -`, `LONDON 1996-08-22`,
+`BENGALURU (Reuters) -`, `MARTINSBURG, W.Va. —`, `WASHINGTON (AP) —`.
+
+A date without a year takes it from an anchor (file metadata or the configured reference
+date); with no anchor the date stays null rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from tasks.places import _titled, resolve_place
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_WORD = r"[A-Za-z][A-Za-z'’.&-]*"
+
+DATELINE = re.compile(
+    rf"""^[ \t*]*
+    (?P<city>{_WORD}(?:[ /]{_WORD}){{0,3}}?)
+    (?:[ \t]?,[ \t]*(?P<region>[A-Z][A-Za-z.'’]*(?:[ ][A-Z][A-Za-z.]*)?))?
+    (?:(?:[ \t]*,[ \t]*|[ \t]+)(?P<date>
+        (?P<month>(?i:{_MONTH}))\.?[ \t]*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?[ \t]+(?P<year>(?:19|20)\d\d))?
+        |(?P<day_first>\d{{1,2}})[ \t]+(?P<month_after>(?i:{_MONTH}))\.?(?:,?[ \t]+(?P<year_after>(?:19|20)\d\d))?
+        |(?P<iso>(?:19|20)\d\d-\d\d-\d\d)))?
+    ,?[ \t]*(?:\((?P<agency>[A-Za-z][A-Za-z .&-]{{0,24}})\))?
+    (?P<end>[ \t]*(?:[-–—]{{1,3}}|:)[ \t]+|[ \t]*\n|[ \t]*$)
+    """,
+    re.VERBOSE,
+)
+
+AGENCIES = {
+    "afp": "AFP", "agence france-presse": "AFP", "ap": "AP", "associated press": "AP",
+    "reuters": "Reuters", "reuter": "Reuters", "upi": "UPI", "dpa": "dpa", "xinhua": "Xinhua",
+    "bloomberg": "Bloomberg", "ians": "IANS", "pti": "PTI", "efe": "EFE", "ansa": "ANSA",
+    "kyodo": "Kyodo", "yonhap": "Yonhap", "tass": "TASS", "anadolu": "Anadolu", "cnn": "CNN",
+}
+
+
+@dataclass
+class Dateline:
+    city: str | None
+    country: str | None
+    date: dt.date | None
+    agency: str | None
+    end: int  # where the article text starts after the dateline
+
+
+def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
+    """The dateline at the start of `text`, or None. `anchor` supplies a missing year."""
+    cityless = _cityless(text, anchor)
+    if cityless:
+        return cityless
+    match = DATELINE.match(text)
+    if not match:
+        return None
+    city, date_text, agency = match["city"], match["date"], match["agency"]
+    is_upper = city.upper() == city and any(c.isalpha() for c in city)
+    # A mixed-case lead ("He said -") is a sentence, not a dateline, unless a date or
+    # agency proves it; a bare ALL-CAPS word with nothing after it is a heading.
+    if not (date_text or agency or (is_upper and match["end"].strip())):
+        return None
+    if not is_upper and not date_text and not agency:
+        return None
+    if match["end"].strip() == "" and not (match["iso"] or date_text):
+        return None
+    place = resolve_place(city, match["region"])
+    return Dateline(
+        city=_titled(city if is_upper or city.lower() != city else city.upper()),
+        country=place.country if place else None,
+        date=_date_of(match, anchor),
+        agency=normalise_agency(agency) if agency else None,
+        end=match.end(),
+    )
+
+
+_CITYLESS = re.compile(rf"^[ \t]*(?P<month>(?i:{_MONTH}))\.?[ \t]*(?P<day>\d{{1,2}})(?P<year>)(?P<day_first>)(?P<iso>)[ \t]*[-–—]{{1,3}}[ \t]+")
+
+
+def _cityless(text: str, anchor: dt.date | None) -> Dateline | None:
+    match = _CITYLESS.match(text)
+    if not match:
+        return None
+    return Dateline(None, None, _date_of(match, anchor), None, match.end())
+
+
+def _date_of(match: re.Match, anchor: dt.date | None) -> dt.date | None:
+    try:
+        if match["iso"]:
+            return dt.date.fromisoformat(match["iso"])
+        groups = match.groupdict()
+        month_text = groups["month"] or groups.get("month_after")
+        if not month_text:
+            return None
+        month = MONTHS[month_text.casefold()[:3]]
+        day = int(groups["day"] or groups["day_first"])
+        year = groups["year"] or groups.get("year_after")
+        if year:
+            return dt.date(int(year), month, day)
+        if anchor is None:
+            return None
+        return year_for(month, day, anchor)
+    except ValueError:  # "Feb 30"
+        return None
+
+
+def year_for(month: int, day: int, anchor: dt.date) -> dt.date:
+    """The (month, day) nearest before or at the anchor, allowing a week of clock skew:
+    a story datelined Dec 31 and published Jan 2 belongs to the earlier year."""
+    candidate = dt.date(anchor.year, month, day)
+    if candidate > anchor + dt.timedelta(days=7):
+        candidate = dt.date(anchor.year - 1, month, day)
+    return candidate
+
+
+def normalise_agency(name: str) -> str:
+    return AGENCIES.get(name.strip().casefold(), name.strip())

@@ -1,0 +1,157 @@
+"""The warehouse's storage: Delta Lake tables under `<warehouse>/lake/`, a run ledger, a lock.
+
+Atomicity across tables: each ledger (`runs`) row records the Delta version of every table
+as that run left it, and is written last. Readers (the DuckDB catalog) read each table at the
+versions named by the newest ledger row, so a run's commits become visible all at once. A
+run that dies before its ledger row leaves newer versions behind; the next run restores every
+table to the ledger's versions before it starts, so the work is done again exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import DeltaTable, write_deltalake
+
+from tasks.schema import DATA_TABLES, LEDGER, TABLES, to_table
+
+
+class WarehouseLocked(RuntimeError):
+    pass
+
+
+@dataclass
+class Lock:
+    """One writer per warehouse: an exclusive-create lock file naming its holder."""
+
+    path: Path
+    run_id: str
+    started_at: str
+
+    def acquire(self) -> None:
+        holder = {"pid": os.getpid(), "host": socket.gethostname(), "run_id": self.run_id,
+                  "started_at": self.started_at}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                current = read_lock(self.path)
+                if current is not None and not is_stale(current):
+                    raise WarehouseLocked(
+                        f"warehouse is locked by run {current.get('run_id')} (pid {current.get('pid')} on "
+                        f"{current.get('host')}, started {current.get('started_at')}); "
+                        f"if that process is gone on another host, delete {self.path}") from None
+                self.path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w") as handle:
+                json.dump(holder, handle)
+            return
+        raise WarehouseLocked(f"could not take the lock {self.path}")
+
+    def release(self) -> None:
+        current = read_lock(self.path)
+        if current and current.get("run_id") == self.run_id:
+            self.path.unlink(missing_ok=True)
+
+
+def read_lock(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {"pid": None, "host": None, "run_id": "unknown (unreadable lock file)"}
+
+
+def is_stale(holder: dict) -> bool:
+    """A lock is stale when its process is gone from this host; locks from other hosts are
+    only ever released by hand (we cannot see their processes)."""
+    if holder.get("host") != socket.gethostname() or not holder.get("pid"):
+        return holder.get("pid") is None
+    try:
+        os.kill(int(holder["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class Lake:
+    def __init__(self, warehouse: Path):
+        self.warehouse = Path(warehouse).resolve()
+        self.root = self.warehouse / "lake"
+
+    def path(self, name: str) -> str:
+        return str(self.root / name)
+
+    def ensure_tables(self) -> None:
+        """Create any missing table with its contract schema (version 0, no files)."""
+        for name, schema in TABLES.items():
+            if not DeltaTable.is_deltatable(self.path(name)):
+                write_deltalake(self.path(name), schema.empty_table(), mode="append")
+
+    def ledger(self) -> pa.Table:
+        return DeltaTable(self.path(LEDGER)).to_pyarrow_table()
+
+    def committed_versions(self) -> dict[str, int]:
+        """Versions named by the newest ledger row: what readers may see."""
+        ledger = self.ledger()
+        if ledger.num_rows == 0:
+            return {name: 0 for name in DATA_TABLES}
+        newest = ledger.sort_by([("finished_at", "descending")]).slice(0, 1).to_pylist()[0]
+        versions = json.loads(newest["table_versions"])
+        return {name: int(versions.get(name, 0)) for name in DATA_TABLES}
+
+    def recover(self) -> list[str]:
+        """Roll every table back to the committed versions; returns the tables that had
+        uncommitted work from a run that died."""
+        restored = []
+        for name, version in self.committed_versions().items():
+            table = DeltaTable(self.path(name))
+            if table.version() > version:
+                table.restore(version)
+                restored.append(name)
+        return restored
+
+    def read(self, name: str, columns: list[str] | None = None, filter_ids: tuple[str, list] | None = None,
+             version: int | None = None) -> pa.Table:
+        """A committed table (or some columns of it), optionally only rows whose column is in ids."""
+        if version is None:
+            version = self.committed_versions().get(name) if name != LEDGER else None
+        table = DeltaTable(self.path(name), version=version)
+        dataset = table.to_pyarrow_dataset()
+        expression = None
+        if filter_ids is not None:
+            column, ids = filter_ids
+            expression = pc.field(column).isin(pa.array(list(ids), pa.string()))
+        return dataset.to_table(columns=columns, filter=expression)
+
+    def commit(self, tables: dict[str, pa.Table], merge_keys: dict[str, str]) -> dict[str, int]:
+        """Append (or upsert, for tables in merge_keys) every data table; returns the new
+        versions. Nothing is visible to readers until `append_ledger` names them."""
+        versions = self.committed_versions()
+        for name in DATA_TABLES:
+            table = tables.get(name)
+            if table is None or table.num_rows == 0:
+                continue
+            table = table.select(TABLES[name].names).cast(TABLES[name])
+            if name in merge_keys:
+                key = merge_keys[name]
+                (DeltaTable(self.path(name))
+                 .merge(source=table, predicate=f"t.{key} = s.{key}", source_alias="s", target_alias="t")
+                 .when_matched_update_all().when_not_matched_insert_all().execute())
+            else:
+                write_deltalake(self.path(name), table, mode="append")
+            versions[name] = DeltaTable(self.path(name)).version()
+        return versions
+
+    def append_ledger(self, row: dict) -> None:
+        write_deltalake(self.path(LEDGER), to_table(LEDGER, [row]), mode="append")

