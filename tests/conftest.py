@@ -1,0 +1,60 @@
+"""One Prefect temporary server for the whole session; helpers to run the real flow."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="wirehouse-prefect-")
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+def run_flow(source: Path, warehouse: Path, **settings) -> dict:
+    from flows.pipeline import wirehouse_run
+
+    return wirehouse_run(settings={"source": str(source), "warehouse": str(warehouse), **settings})
+
+
+def sql(warehouse: Path, query: str) -> list[tuple]:
+    from tasks.catalog import query as run_query
+
+    return run_query(warehouse, query)[1]
+
+
+@pytest.fixture(scope="session")
+def seeds_warehouse(prefect_server, tmp_path_factory) -> dict:
+    """seeds/ run twice into one warehouse: the first and the second ledger row."""
+    warehouse = tmp_path_factory.mktemp("seeds") / "warehouse"
+    first = run_flow(SEEDS, warehouse)
+    second = run_flow(SEEDS, warehouse)
+    return {"warehouse": warehouse, "first": first, "second": second}
+
+
+def write(folder: Path, name: str, content: bytes | str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+@pytest.fixture
+def copy_seeds(tmp_path) -> Path:
+    target = tmp_path / "source"
+    shutil.copytree(SEEDS, target)
+    return target

@@ -1,0 +1,162 @@
+"""The real flow, end to end: Prefect, Great Expectations, Delta Lake and DuckDB."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from tests.conftest import SEEDS, run_flow, sql, write
+
+CONTRACT = {
+    "runs": ["run_id", "started_at", "finished_at", "status", "files_seen", "files_new", "articles_new",
+             "duplicates", "quarantined"],
+    "files": ["file_id", "path", "size_bytes", "format", "status", "run_id"],
+    "articles": ["article_id", "file_id", "source_path", "title", "body", "language", "agency", "dateline_city",
+                 "dateline_country", "dateline_date", "published_date", "byline", "word_count", "story_id", "run_id"],
+    "duplicates": ["article_id", "duplicate_of", "kind", "similarity", "run_id"],
+    "stories": ["story_id", "title", "first_date", "last_date", "article_count"],
+    "entities": ["article_id", "start_char", "end_char", "text", "label", "canonical_name"],
+    "quotes": ["article_id", "start_char", "end_char", "text", "speaker", "cue"],
+    "amounts": ["article_id", "text", "value", "currency"],
+    "date_mentions": ["article_id", "text", "resolved_date", "granularity"],
+    "quarantine": ["run_id", "path", "stage", "reason", "detail"],
+}
+
+
+def test_seeds_files_have_exactly_one_fate(seeds_warehouse):
+    rows = sql(seeds_warehouse["warehouse"], "select path, status, format, duplicate_of_path from files order by path")
+    assert rows == [
+        ("000_45d3b7d4710ad751.txt", "ingested", "txt", None),
+        ("003_d62f74c9173699c6.txt", "ingested", "txt", None),
+        ("010_rotterdam_strike.txt", "ingested", "txt", None),
+        ("011_rotterdam_strike_reprint.txt", "ingested", "txt", None),
+        ("012_rotterdam_strike_windows.txt", "ingested", "txt", None),
+        ("020_lagos_budget.html", "ingested", "html", None),
+        ("030_scraper_batch.jsonl", "ingested", "jsonl", None),
+        ("040_truncated.json", "quarantined", "json", None),
+        ("mirror/010_rotterdam_strike.txt", "duplicate", "txt", "010_rotterdam_strike.txt"),
+    ]
+
+
+def test_seeds_articles_fields(seeds_warehouse):
+    rows = sql(seeds_warehouse["warehouse"], """
+        select source_path, record_index, title, dateline_city, dateline_country, dateline_date, agency,
+               published_date, published_date_source, byline, language
+        from articles order by source_path, record_index""")
+    rotterdam = ("Rotterdam dockers walk out over automation plans", "Rotterdam", "NL", dt.date(2024, 3, 4),
+                 "Reuters", dt.date(2024, 3, 4), "dateline", "Anna Visser", "en")
+    assert rows == [
+        ("000_45d3b7d4710ad751.txt", 0, None, "Beijing", "CN", dt.date(2023, 9, 18), "AFP",
+         dt.date(2023, 9, 18), "dateline", None, "en"),
+        ("003_d62f74c9173699c6.txt", 0, None, None, None, None, None, None, None, None, "en"),
+        ("010_rotterdam_strike.txt", 0, *rotterdam),
+        ("011_rotterdam_strike_reprint.txt", 0, "Strike halts Rotterdam container terminals", "Rotterdam", "NL",
+         dt.date(2024, 3, 4), "Reuters", dt.date(2024, 3, 4), "dateline", None, "en"),
+        ("012_rotterdam_strike_windows.txt", 0, *rotterdam),
+        ("020_lagos_budget.html", 0, "Lagos unveils record budget for flood defences", "Lagos", "NG",
+         dt.date(2024, 5, 14), None, dt.date(2024, 5, 14), "metadata", "Chidi Okafor", "en"),
+        ("030_scraper_batch.jsonl", 1, "Chile copper output rises for third month", "Santiago", "CL",
+         dt.date(2024, 6, 3), "Reuters", dt.date(2024, 6, 3), "metadata", "Fabian Cambero", "en"),
+        ("030_scraper_batch.jsonl", 2, "Kenya tea auction prices slip", "Mombasa", "KE",
+         dt.date(2024, 6, 4), None, dt.date(2024, 6, 4), "metadata", "Duncan Miriri", "en"),
+    ]
+
+
+def test_seeds_body_is_clean(seeds_warehouse):
+    (body, trailer), = sql(seeds_warehouse["warehouse"],
+                           "select body, trailer from articles where source_path = '010_rotterdam_strike.txt'")
+    assert body.startswith("Dock workers at Europe's largest port stopped work on Monday")
+    assert "\n\nAutomation and jobs\n\n" in body  # the heading stays a paragraph of its own
+    assert body.endswith("according to the shipping council.")
+    assert trailer == "(Reporting by Anna Visser; Editing by Tom Holt)"
+    (html_body,), = sql(seeds_warehouse["warehouse"], "select body from articles where source_path like '%.html'")
+    assert html_body.startswith("The Lagos state government on Tuesday presented a budget")
+    assert "Subscribe" not in html_body and "All rights reserved" not in html_body
+
+
+def test_seeds_exact_duplicate_and_stories(seeds_warehouse):
+    warehouse = seeds_warehouse["warehouse"]
+    rows = sql(warehouse, """
+        select c.source_path, o.source_path, d.kind, d.similarity, c.story_id = o.story_id
+        from duplicates d join articles c on c.article_id = d.article_id
+        join articles o on o.article_id = d.duplicate_of""")
+    assert rows == [("012_rotterdam_strike_windows.txt", "010_rotterdam_strike.txt", "exact", 1.0, True)]
+    assert sql(warehouse, "select count(*), count(distinct story_id) from articles") == [(8, 7)]
+    assert sql(warehouse, "select sum(article_count) from stories") == [(8,)]
+
+
+def test_seeds_quarantine_reasons(seeds_warehouse):
+    rows = sql(seeds_warehouse["warehouse"], "select path, record_index, stage, reason from quarantine order by 1, 2")
+    assert rows == [
+        ("030_scraper_batch.jsonl", 3, "ingest", "invalid_json"),
+        ("030_scraper_batch.jsonl", 4, "ingest", "no_article_text"),
+        ("040_truncated.json", None, "ingest", "invalid_json"),
+    ]
+
+
+def test_seeds_entities_resolve_short_names(seeds_warehouse):
+    rows = sql(seeds_warehouse["warehouse"], """
+        select e.text, e.label, e.canonical_name from entities e join articles a using (article_id)
+        where a.source_path = '000_45d3b7d4710ad751.txt' and e.text = 'Wang'""")
+    assert rows == [("Wang", "PERSON", "Wang Yi"), ("Wang", "PERSON", "Wang Yi")]
+    offsets_ok = sql(seeds_warehouse["warehouse"], """
+        select bool_and(substr(a.body, e.start_char + 1, e.end_char - e.start_char) = e.text)
+        from entities e join articles a using (article_id)""")
+    assert offsets_ok == [(True,)]
+
+
+def test_first_run_ledger_reconciles(seeds_warehouse):
+    first = seeds_warehouse["first"]
+    assert (first["status"], first["files_seen"], first["files_new"], first["files_skipped"], first["files_ingested"],
+            first["files_duplicate"], first["files_quarantined"], first["articles_new"], first["duplicates"],
+            first["quarantined"]) == ("succeeded", 9, 9, 0, 7, 1, 1, 8, 1, 3)
+
+
+def test_second_run_adds_nothing(seeds_warehouse):
+    warehouse, second = seeds_warehouse["warehouse"], seeds_warehouse["second"]
+    assert (second["status"], second["files_seen"], second["files_new"], second["files_skipped"],
+            second["articles_new"]) == ("succeeded", 9, 0, 9, 0)
+    assert sql(warehouse, "select status, files_new, articles_new from runs order by started_at") == [
+        ("succeeded", 9, 8), ("succeeded", 0, 0)]
+    assert sql(warehouse, "select count(*) from articles") == [(8,)]
+    assert sql(warehouse, "select count(*) from files") == [(9,)]
+
+
+def test_catalog_has_every_contract_view_typed(seeds_warehouse):
+    import duckdb
+
+    con = duckdb.connect(str(seeds_warehouse["warehouse"] / "news.duckdb"), read_only=True)
+    try:
+        for table, columns in CONTRACT.items():
+            described = [row[0] for row in con.execute(f"describe {table}").fetchall()]
+            assert set(columns) <= set(described), table
+    finally:
+        con.close()
+
+
+def test_validation_failure_publishes_nothing(prefect_server, tmp_path):
+    from flows.pipeline import ValidationFailed
+
+    source, warehouse = tmp_path / "in", tmp_path / "wh"
+    write(source, "a.txt", "Port reopens\n\nROTTERDAM, March 5, 2024 (Reuters) - The port reopened on Tuesday.\n")
+    run_flow(source, warehouse)
+    before = sql(warehouse, "select article_id, title from articles")
+    # a dateline years in the future breaks the articles contract ("dates not in the future")
+    write(source, "b.txt", "Port plan\n\nROTTERDAM, March 5, 2091 (Reuters) - The port published a plan.\n")
+    with pytest.raises(ValidationFailed, match="articles: expect_column_values_to_be_between"):
+        run_flow(source, warehouse)
+    assert sql(warehouse, "select article_id, title from articles") == before
+    assert sql(warehouse, "select count(*) from files") == [(1,)]
+    assert sql(warehouse, "select status from runs order by started_at") == [("succeeded",), ("validation_failed",)]
+    reports = list((warehouse / "reports").glob("validation-*.json"))
+    report = json.loads(reports[0].read_text())
+    failing = [f for f in report["failures"] if f["column"] == "dateline_date"]
+    assert failing[0]["unexpected_count"] == 1
+    assert failing[0]["rows"][0]["dateline_date"].startswith("2091-03-05")
+
+
+def test_missing_source_is_a_clear_error(prefect_server, tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        run_flow(tmp_path / "nowhere", tmp_path / "wh")

@@ -1,0 +1,36 @@
+import datetime as dt
+
+import pytest
+
+from tasks.dateline import parse_dateline, year_for
+
+
+@pytest.mark.parametrize("text, anchor, expected", [
+    ("BEIJING, Sept 18, 2023 (AFP) – China's top", None, ("Beijing", "CN", dt.date(2023, 9, 18), "AFP")),
+    ("CLEVELAND, Feb 26 - Standard Oil", dt.date(1987, 12, 31), ("Cleveland", "US", dt.date(1987, 2, 26), None)),
+    ("LONDON 1996-08-22\nWest Indian", None, ("London", "GB", dt.date(1996, 8, 22), None)),
+    ("BENGALURU (Reuters) - India's", None, ("Bengaluru", "IN", None, "Reuters")),
+    ("MARTINSBURG, W.Va. — A man", None, ("Martinsburg", "US", None, None)),
+    ("WASHINGTON (AP) — The Senate", None, ("Washington", "US", None, "AP")),
+    ("AMSTERDAM, 2 March - Dutch", dt.date(1987, 12, 31), ("Amsterdam", "NL", dt.date(1987, 3, 2), None)),
+    ("WEST HARTFORD, Conn., Feb 26 - x", dt.date(1987, 12, 31), ("West Hartford", "US", dt.date(1987, 2, 26), None)),
+])
+def test_wire_dateline_forms(text, anchor, expected):
+    found = parse_dateline(text, anchor)
+    assert (found.city, found.country, found.date, found.agency) == expected
+
+
+def test_year_is_never_guessed_without_an_anchor():
+    found = parse_dateline("CLEVELAND, Feb 26 - Standard Oil", None)
+    assert (found.city, found.date) == ("Cleveland", None)
+
+
+def test_sentences_and_headings_are_not_datelines():
+    assert parse_dateline("He said - the talks failed", None) is None
+    assert parse_dateline("Ukraine and the Pacific", None) is None
+    assert parse_dateline("Chinese Foreign Minister Wang Yi will arrive", None) is None
+
+
+def test_year_for_crosses_new_year_backwards():
+    assert year_for(12, 31, dt.date(2024, 1, 2)) == dt.date(2023, 12, 31)
+    assert year_for(1, 5, dt.date(2024, 1, 2)) == dt.date(2024, 1, 5)

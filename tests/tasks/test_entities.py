@@ -1,0 +1,18 @@
+from tasks.entities import extract_entities, load_nlp
+
+
+def test_surname_mentions_take_the_full_name_and_label():
+    body = ("Chinese Foreign Minister Wang Yi met Sergei Lavrov in Moscow.\n\n"
+            "Wang said the talks were useful, and Lavrov agreed.")
+    rows = extract_entities([{"article_id": "a", "body": body}], load_nlp("en_core_web_sm"))
+    found = {(r["text"], r["label"], r["canonical_name"], r["country_code"]) for r in rows}
+    assert ("Wang", "PERSON", "Wang Yi", None) in found
+    assert ("Lavrov", "PERSON", "Sergei Lavrov", None) in found
+    assert ("Moscow", "GPE", "Moscow", "RU") in found
+    assert all(body[r["start_char"]:r["end_char"]] == r["text"] for r in rows)
+
+
+def test_no_entity_crosses_a_paragraph_break():
+    body = "Ukraine and the Pacific\n\nPacific Islands Forum leaders met in Suva."
+    rows = extract_entities([{"article_id": "a", "body": body}], load_nlp("en_core_web_sm"))
+    assert all("\n" not in r["text"] for r in rows)

@@ -1,0 +1,78 @@
+import gzip
+import json
+import os
+
+from tasks.ingest import classify_files, decode_text, discover_files, parse_chunk, parse_file
+
+STORY = "ROME, May 2 - Trains stopped for an hour on Thursday, the operator said.\n"
+
+
+def test_plain_text_encodings():
+    assert decode_text(STORY.encode("utf-8"))[1] == "utf-8"
+    assert decode_text(b"\xef\xbb\xbf" + STORY.encode())[1] == "utf-8-sig"
+    assert decode_text(STORY.encode("utf-16")) == (STORY, "utf-16")
+    assert decode_text("Café owners said".encode("cp1252")) == ("Café owners said", "cp1252")
+
+
+def reasons(parsed):
+    return [(p.reason, p.record_index) for p in parsed.problems]
+
+
+def test_hostile_bytes_are_rejected_with_reasons():
+    assert reasons(parse_file("a.txt", b"", 100)) == [("empty", None)]
+    assert reasons(parse_file("a.txt", b"  \n\t\n", 100)) == [("empty", None)]
+    assert reasons(parse_file("a.txt", b"\x00\x01\x02binary\x00", 100)) == [("binary", None)]
+    assert reasons(parse_file("a.txt", b"abc \x81\x8d\x8f\x90 def", 100)) == [("undecodable", None)]
+    assert reasons(parse_file("a.pdf", b"%PDF-1.4", 100)) == [("unknown_format", None)]
+    assert reasons(parse_file("a.txt.gz", gzip.compress(STORY.encode())[:-12], 1000)) == [("truncated_archive", None)]
+    assert reasons(parse_file("a.txt.gz", gzip.compress(b"x" * 5000), 1000)) == [("too_large", None)]
+    assert reasons(parse_file("a.json", b'{"title": "only a title"}', 100)) == [("no_article_text", None)]
+
+
+def test_gzip_of_jsonl_with_a_bad_line_keeps_its_neighbours():
+    lines = [json.dumps({"title": "A", "maintext": STORY}), "{broken", json.dumps({"title": "B", "text": STORY})]
+    parsed = parse_file("batch.jsonl.gz", gzip.compress("\n".join(lines).encode()), 10_000)
+    assert parsed.format == "jsonl"
+    assert [(r["title"], r["record_index"]) for r in parsed.records] == [("A", 1), ("B", 3)]
+    assert reasons(parsed) == [("invalid_json", 2)]
+
+
+def test_json_field_names_of_common_scrapers():
+    document = {"title": "T", "maintext": STORY, "date_publish": "2024-05-02 10:00:00", "authors": ["A", "B"],
+                "url": "https://x.example/a", "source_domain": "x.example", "language": "en"}
+    record, = parse_file("a.json", json.dumps(document).encode(), 10_000).records
+    assert {k: record[k] for k in ("title", "published", "byline", "url", "outlet", "language_hint")} == {
+        "title": "T", "published": "2024-05-02 10:00:00", "byline": "A; B", "url": "https://x.example/a",
+        "outlet": "x.example", "language_hint": "en"}
+
+
+def test_symlinks_never_leave_the_source_root(tmp_path):
+    root, outside = tmp_path / "root", tmp_path / "secret.txt"
+    root.mkdir()
+    outside.write_text(STORY)
+    (root / "story.txt").write_text(STORY)
+    os.symlink(outside, root / "leak.txt")
+    os.symlink(root / "story.txt", root / "alias.txt")
+    paths, escaped = discover_files(root)
+    assert paths == ["alias.txt", "story.txt"]
+    assert [(e.path, e.problems[0].reason) for e in escaped] == [("leak.txt", "symlink_outside_root")]
+
+
+def test_classify_byte_copies_and_skips(tmp_path):
+    (tmp_path / "a.txt").write_text(STORY)
+    (tmp_path / "b.txt").write_text(STORY)
+    (tmp_path / "c.txt").write_text("")
+    parsed = parse_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], set(), set(), 1000)
+    first = classify_files(parsed, {}, set())
+    assert [(f["path"], f["status"], f.get("duplicate_of_path")) for f in first.files] == [
+        ("a.txt", "ingested", None), ("b.txt", "duplicate", "a.txt"), ("c.txt", "quarantined", None)]
+    known = {f["file_id"]: f["path"] for f in first.files}
+    pairs = {(f["file_id"], f["path"]) for f in first.files}
+    again = classify_files(parse_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], pairs, set(known), 1000), known, pairs)
+    assert (again.skipped, again.files) == (3, [])
+
+
+def test_oversized_file_is_hashed_not_read(tmp_path):
+    (tmp_path / "big.txt").write_bytes(b"x" * 2048)
+    parsed, = parse_chunk(tmp_path, ["big.txt"], set(), set(), 1024)
+    assert (parsed.size_bytes, reasons(parsed), len(parsed.file_id)) == (2048, [("too_large", None)], 64)

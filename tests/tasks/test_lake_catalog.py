@@ -1,0 +1,55 @@
+import datetime as dt
+import json
+import os
+
+import pytest
+
+from tasks.catalog import build_catalog, query
+from tasks.lake import Lake, Lock, WarehouseLocked
+from tasks.schema import TABLES, to_table
+
+
+def test_empty_warehouse_has_typed_views(tmp_path):
+    lake = Lake(tmp_path)
+    lake.ensure_tables()
+    build_catalog(tmp_path, {**lake.committed_versions(), "runs": None})
+    columns, rows = query(tmp_path, "describe articles")
+    assert rows == [] or [r[0] for r in rows] == TABLES["articles"].names
+    assert dict((r[0], r[1]) for r in query(tmp_path, "describe articles")[1])["dateline_date"] == "DATE"
+    assert query(tmp_path, "select count(*) from entities")[1] == [(0,)]
+
+
+def test_uncommitted_work_is_invisible_and_rolled_back(tmp_path):
+    lake = Lake(tmp_path)
+    lake.ensure_tables()
+    row = {"file_id": "f" * 64, "path": "a.txt", "size_bytes": 1, "status": "ingested", "run_id": "r1"}
+    lake.commit({"files": to_table("files", [row])}, {})  # a run that dies before its ledger row
+    build_catalog(tmp_path, {**lake.committed_versions(), "runs": None})
+    assert query(tmp_path, "select count(*) from files")[1] == [(0,)]
+    assert lake.recover() == ["files"]
+    assert lake.read("files").num_rows == 0
+
+
+def test_ledger_row_makes_a_commit_visible(tmp_path):
+    lake = Lake(tmp_path)
+    lake.ensure_tables()
+    row = {"file_id": "f" * 64, "path": "a.txt", "size_bytes": 1, "status": "ingested", "run_id": "r1"}
+    versions = lake.commit({"files": to_table("files", [row])}, {})
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    lake.append_ledger({"run_id": "r1", "started_at": now, "finished_at": now, "status": "succeeded",
+                        "table_versions": json.dumps(versions)})
+    assert lake.recover() == []
+    build_catalog(tmp_path, {**lake.committed_versions(), "runs": None})
+    assert query(tmp_path, "select path, status from files")[1] == [("a.txt", "ingested")]
+
+
+def test_second_writer_is_refused_and_stale_lock_taken_over(tmp_path):
+    first = Lock(tmp_path / ".lock", "run-1", "t0")
+    first.acquire()
+    with pytest.raises(WarehouseLocked, match="locked by run run-1"):
+        Lock(tmp_path / ".lock", "run-2", "t1").acquire()
+    first.release()
+    holder = json.loads(json.dumps({"pid": 2 ** 22 + 7, "host": os.uname().nodename, "run_id": "dead", "started_at": "t"}))
+    (tmp_path / ".lock").write_text(json.dumps(holder))
+    Lock(tmp_path / ".lock", "run-3", "t2").acquire()
+    assert json.loads((tmp_path / ".lock").read_text())["run_id"] == "run-3"

@@ -1,0 +1,42 @@
+import datetime as dt
+
+from tasks.schema import DATA_TABLES, to_table
+from tasks.validate import reference_sets, validate_tables
+
+
+def tables_with(articles, entities):
+    tables = {name: to_table(name, []) for name in DATA_TABLES}
+    tables["articles"] = to_table("articles", articles)
+    tables["entities"] = to_table("entities", entities)
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    tables["runs"] = to_table("runs", [{
+        "run_id": "r", "started_at": now, "finished_at": now, "status": "succeeded", "files_seen": 1,
+        "files_new": 1, "files_skipped": 0, "files_ingested": 1, "files_duplicate": 0, "files_quarantined": 0,
+        "articles_new": len(articles), "duplicates": 0, "quarantined": 0}])
+    return tables
+
+
+ARTICLE = {"article_id": "a1", "file_id": "f", "source_path": "a.txt", "body": "Rome is calm.", "word_count": 3,
+           "body_hash": "h", "story_id": "st-a1", "language": "en", "run_id": "r"}
+
+
+def test_valid_tables_pass():
+    entity = {"article_id": "a1", "start_char": 0, "end_char": 4, "text": "Rome", "label": "GPE",
+              "canonical_name": "Rome", "country_code": "IT", "run_id": "r"}
+    report = validate_tables(tables_with([ARTICLE], [entity]), reference_sets(dt.date(2024, 1, 1), "r", ["a1"]))
+    assert report.success, report.summary()
+
+
+def test_failures_name_the_expectation_and_the_rows():
+    bad = [{"article_id": "a1", "start_char": 5, "end_char": 99, "text": "Rome", "label": "GPE",
+            "canonical_name": "Rome", "country_code": "IT", "run_id": "r"},
+           {"article_id": "ghost", "start_char": 0, "end_char": 4, "text": "Rome", "label": "CITY",
+            "canonical_name": "Rome", "country_code": "IT", "run_id": "r"}]
+    report = validate_tables(tables_with([ARTICLE], bad), reference_sets(dt.date(2024, 1, 1), "r", ["a1"]))
+    failed = {(f.table, f.expectation, f.column): f.rows for f in report.failures}
+    assert not report.success
+    assert failed[("entities", "expect_column_values_to_be_in_set", "article_id")] == [
+        {"article_id": "ghost", "start_char": 0}]
+    assert failed[("entities", "expect_column_values_to_be_in_set", "label")] == [
+        {"label": "CITY", "article_id": "ghost", "start_char": 0}]
+    assert ("entities", "expect_column_pair_values_a_to_be_greater_than_b", "body_length") in failed
