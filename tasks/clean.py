@@ -43,13 +43,17 @@ def normalise_text(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
 
 
-def split_paragraphs(text: str) -> list[str]:
-    """Blank lines separate paragraphs; inside a block, hard-wrapped lines (wire copy at
-    ~70 columns) are joined, while an indented line or one after a short line starts anew."""
+def split_paragraphs(text: str, hard_wrapped: bool = True) -> list[str]:
+    """Blank lines separate paragraphs; inside a block of hard-wrapped text (wire copy at
+    ~70 columns) lines are joined, while an indented line or one after a short line starts
+    anew. Extracted HTML and JSON text is never wrapped: each line is a paragraph."""
     paragraphs: list[str] = []
     for block in _BLANK_LINE.split(text):
         lines = [line.rstrip() for line in block.split("\n") if line.strip()]
         if not lines:
+            continue
+        if not hard_wrapped:
+            paragraphs.extend(" ".join(line.split()) for line in lines)
             continue
         wrap = max(len(line) for line in lines)
         current: list[str] = []
@@ -138,7 +142,7 @@ def body_hash(body: str) -> str:
 def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     """One raw record -> article fields; None when nothing of an article is left."""
     text = normalise_text(raw["text"])
-    paragraphs = split_paragraphs(text)
+    paragraphs = split_paragraphs(text, hard_wrapped=raw.get("format", "txt") == "txt")
     title = (raw.get("title") or "").strip() or None
     if title:
         title = " ".join(normalise_text(title).split())

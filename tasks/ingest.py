@@ -216,27 +216,28 @@ def _records_from_json(document) -> list[dict]:
     if not isinstance(document, dict):
         raise Reject("no_article_text", f"JSON {type(document).__name__} is not an article object")
     text = _first(document, TEXT_KEYS)
-    if not isinstance(text, str) or not text.strip():
+    if not text or not text.strip():
         raise Reject("no_article_text", f"none of the fields {', '.join(TEXT_KEYS)} holds text")
-    authors = _first(document, AUTHOR_KEYS)
-    if isinstance(authors, list):
-        authors = "; ".join(str(a) for a in authors if a)
     return [{
         "text": text,
         "title": _first(document, TITLE_KEYS),
         "published": _first(document, DATE_KEYS),
-        "byline": authors or None,
+        "byline": _first(document, AUTHOR_KEYS),
         "url": _first(document, ("url", "canonical_url")),
         "outlet": _first(document, OUTLET_KEYS),
         "language_hint": _first(document, ("language", "lang")),
     }]
 
 
-def _first(document: dict, keys: tuple[str, ...]):
+def _first(document: dict, keys: tuple[str, ...]) -> str | None:
+    """The first of the keys with a value, as text (scrapers emit lists for authors, numbers
+    for dates); None when none has one."""
     for key in keys:
         value = document.get(key)
-        if value not in (None, "", []):
-            return value if isinstance(value, (str, list)) else str(value)
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value if v not in (None, ""))
+        if value not in (None, ""):
+            return value if isinstance(value, str) else str(value)
     return None
 
 

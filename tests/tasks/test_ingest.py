@@ -76,3 +76,32 @@ def test_oversized_file_is_hashed_not_read(tmp_path):
     (tmp_path / "big.txt").write_bytes(b"x" * 2048)
     parsed, = parse_chunk(tmp_path, ["big.txt"], set(), set(), 1024)
     assert (parsed.size_bytes, reasons(parsed), len(parsed.file_id)) == (2048, [("too_large", None)], 64)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tasks.clean import clean_records  # noqa: E402
+
+NAMES = st.sampled_from(["a.txt", "a.json", "a.jsonl", "a.html", "a.txt.gz", "a.jsonl.gz", "noext", "a.bin"])
+CONTENT = st.one_of(
+    st.binary(max_size=600),
+    st.text(max_size=400).map(lambda t: t.encode("utf-8")),
+    st.text(max_size=200).map(lambda t: t.encode("utf-16")),
+    st.binary(max_size=300).map(gzip.compress),
+    st.lists(st.dictionaries(st.sampled_from(["title", "text", "maintext", "date", "authors"]),
+                             st.one_of(st.text(max_size=60), st.integers(), st.none(), st.lists(st.text(max_size=9)))),
+             max_size=3).map(lambda docs: "\n".join(json.dumps(d) for d in docs).encode()),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=NAMES, data=CONTENT)
+def test_any_bytes_become_records_or_reasons_never_an_error(name, data):
+    parsed = parse_file(name, data, 5_000)
+    assert parsed.records or parsed.problems
+    assert all(p.reason for p in parsed.problems)
+    raws = [dict(r, source_path=name, file_id=parsed.file_id) for r in parsed.records]
+    articles, problems = clean_records(raws, None)
+    assert len(articles) + len(problems) == len(raws)
+    assert all(a["body"].strip() and a["word_count"] > 0 for a in articles)
