@@ -7,7 +7,8 @@ def expectations(ref):
     return [
         *unique_key("story_id"),
         *not_null("article_count", "outlet_count"),
-        E.ExpectColumnValuesToBeBetween(column="article_count", min_value=1),
+        E.ExpectColumnValuesToBeBetween(column="article_count", min_value=0),
+        E.ExpectColumnValuesToBeInSet(column="live_or_merged", value_set=[True]),
         E.ExpectColumnValuesToBeBetween(column="outlet_count", min_value=0),
         E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="last_date", column_B="first_date", or_equal=True,
                                                   ignore_row_if="either_value_is_missing"),

@@ -20,8 +20,8 @@ from tasks.dedup import find_duplicates
 from tasks.entities import entities_task
 from tasks.ingest import classify_files, discover_files, ingest_chunk
 from tasks.lake import Lake, Lock
-from tasks.schema import DATA_TABLES, to_table
-from tasks.stories import story_task
+from tasks.schema import MERGE_KEYS, STORED_TABLES, to_table
+from tasks.stories import StoryParams, fold_merges, story_task, summarise_stories
 from tasks.validate import reference_sets, validate_task
 
 
@@ -49,11 +49,15 @@ def load_history(lake: Lake) -> dict:
     seen_path_of: dict[str, str] = {}
     for row in sorted(files, key=lambda r: r["path"]):
         seen_path_of.setdefault(row["file_id"], row["path"])
+    minhash = lake.read("_minhash").to_pylist()
     return {
         "known_pairs": {(row["file_id"], row["path"]) for row in files},
         "seen_path_of": seen_path_of,
         "canonical_by_hash": {a["body_hash"]: a["article_id"] for a in articles if a["article_id"] not in copies},
         "story_of": {a["article_id"]: a["story_id"] for a in articles},
+        "minhash": {row["article_id"]: (row["signature"], row["shingles"]) for row in minhash},
+        "story_vectors": lake.read("_story_vectors").to_pylist(),
+        "term_df": dict(zip(*lake.read("_term_df").to_pydict().values())),
     }
 
 
@@ -99,24 +103,35 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             if file_row["file_id"] in bad_files and not any(a["file_id"] == file_row["file_id"] for a in articles):
                 file_row["status"] = "quarantined"
 
-        duplicates = find_duplicates(articles, history["canonical_by_hash"])
-        touched = {history["story_of"].get(d["duplicate_of"]) for d in duplicates} - {None}
-        known_stories = {s["story_id"]: s for s in lake.read("stories", filter_ids=("story_id", touched)).to_pylist()} \
-            if touched else {}
-        story_of, stories = story_task(articles, duplicates, history["story_of"], known_stories)
-        for article in articles:
-            article["story_id"] = story_of[article["article_id"]]
-
+        duplicates, minhash_rows = find_duplicates(articles, history["canonical_by_hash"], history["minhash"],
+                                                   cfg.near_duplicate_threshold)
         entities = [row for future in [
             entities_task.submit(chunk, cfg.spacy_model, cfg.ner_batch_size, cfg.ner_processes)
             for chunk in _chunks(articles, cfg.chunk_size)] for row in future.result()]
+
+        params = StoryParams(threshold=cfg.story_threshold, merge_threshold=cfg.story_merge_threshold,
+                             entity_weight=cfg.story_entity_weight, window_days=cfg.story_window_days)
+        story_of, vector_rows, term_df, merges = story_task(
+            articles, duplicates, entities, history["story_of"], history["story_vectors"], history["term_df"], params)
+        for article in articles:
+            article["story_id"] = story_of[article["article_id"]]
+        touched = set(story_of.values()) | {sid for pair in merges for sid in pair}
+        known_stories = {s["story_id"]: s for s in lake.read("stories", filter_ids=("story_id", touched)).to_pylist()}
+        story_rows = fold_merges(known_stories, merges)
+        stories = summarise_stories(articles, story_of, story_rows)
+        updated = {row["story_id"] for row in stories}
+        stories += [row for sid, row in sorted(story_rows.items()) if sid not in updated and sid in
+                    {x for pair in merges for x in pair}]
 
         rows = {"files": classified.files, "articles": articles, "duplicates": duplicates, "stories": stories,
                 "entities": entities, "quotes": [], "amounts": [], "date_mentions": [], "quarantine": quarantine}
         for table_rows in rows.values():
             for r in table_rows:
                 r["run_id"] = run_id
-        tables = {name: to_table(name, rows[name]) for name in DATA_TABLES}
+        rows |= {"_minhash": minhash_rows, "_story_vectors": vector_rows,
+                 "_term_df": [{"term": t, "df": n} for t, n in sorted(term_df.items())
+                              if n != history["term_df"].get(t)]}
+        tables = {name: to_table(name, rows[name]) for name in STORED_TABLES}
         statuses = [f["status"] for f in classified.files]
         row.update(
             files_seen=len(parsed), files_skipped=classified.skipped, files_new=len(classified.files),
@@ -124,11 +139,12 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             files_quarantined=statuses.count("quarantined"), articles_new=len(articles),
             duplicates=len(duplicates), quarantined=len(quarantine),
             stories_new=sum(1 for s in stories if s["story_id"] not in known_stories),
+            stories_merged=len(merges),
             entities_new=len(entities), quotes_new=0, amounts_new=0, date_mentions_new=0,
             status="succeeded", finished_at=_now(),
         )
         ref = reference_sets(started.date(), run_id, [a["article_id"] for a in articles])
-        report = validate_task({**tables, "runs": to_table("runs", [row])}, ref)
+        report = validate_task({**tables, "runs": to_table("runs", [row])}, ref)  # state tables are not checked
         if not report.success:
             write_validation_report(warehouse, run_id, report)
             row.update(status="validation_failed", message=report.summary()[:10_000], finished_at=_now(),
@@ -136,7 +152,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             lake.append_ledger(row)
             build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
             raise ValidationFailed(report.summary())
-        versions = lake.commit(tables, merge_keys={"stories": "story_id"})
+        versions = lake.commit(tables, MERGE_KEYS, story_merges=merges)
         row.update(finished_at=_now(), table_versions=json.dumps(versions), message=report.summary())
         lake.append_ledger(row)  # the commit point
         build_catalog(warehouse, {**versions, "runs": None})

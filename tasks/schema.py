@@ -29,6 +29,7 @@ TABLES: dict[str, pa.Schema] = {
             ("duplicates", pa.int64()),
             ("quarantined", pa.int64()),
             ("stories_new", pa.int64()),
+            ("stories_merged", pa.int64()),
             ("entities_new", pa.int64()),
             ("quotes_new", pa.int64()),
             ("amounts_new", pa.int64()),
@@ -93,6 +94,7 @@ TABLES: dict[str, pa.Schema] = {
             ("article_count", pa.int64()),
             ("outlet_count", pa.int64()),
             ("outlets", pa.list_(pa.string())),
+            ("merged_into", pa.string()),
             ("run_id", pa.string()),
         ]
     ),
@@ -154,18 +156,49 @@ TABLES: dict[str, pa.Schema] = {
     ),
 }
 
+# Internal state that lets a run compare new articles with all history without re-reading
+# old bodies. Committed atomically with the published tables; no catalog views.
+STATE_TABLES: dict[str, pa.Schema] = {
+    "_minhash": pa.schema([
+        ("article_id", pa.string()),
+        ("signature", pa.list_(pa.uint64())),
+        ("shingles", pa.list_(pa.int64())),
+    ]),
+    "_story_vectors": pa.schema([
+        ("story_id", pa.string()),
+        ("size", pa.int64()),
+        ("text_index", pa.list_(pa.int32())),
+        ("text_value", pa.list_(pa.float32())),
+        ("entity_index", pa.list_(pa.int32())),
+        ("entity_value", pa.list_(pa.float32())),
+        ("years", pa.list_(pa.int32())),
+        ("first_date", pa.date32()),
+        ("last_date", pa.date32()),
+    ]),
+    "_term_df": pa.schema([
+        ("term", pa.int32()),
+        ("df", pa.int64()),
+    ]),
+}
+MERGE_KEYS = {"stories": "story_id", "_story_vectors": "story_id", "_term_df": "term"}
+
 # The ledger is committed last: its row is what makes a run's other commits visible.
 LEDGER = "runs"
 DATA_TABLES = [name for name in TABLES if name != LEDGER]
+STORED_TABLES = DATA_TABLES + list(STATE_TABLES)
 
 FILE_STATUSES = ("ingested", "duplicate", "quarantined")
 RUN_STATUSES = ("running", "succeeded", "failed", "validation_failed")
 DUPLICATE_KINDS = ("exact", "near")
 
 
+def schema_of(name: str) -> pa.Schema:
+    return TABLES.get(name) or STATE_TABLES[name]
+
+
 def to_table(name: str, rows: list[dict]) -> pa.Table:
     """Rows (dicts) to an Arrow table with exactly the contract's columns and types."""
-    schema = TABLES[name]
+    schema = schema_of(name)
     columns = {field.name: [row.get(field.name) for row in rows] for field in schema}
     return pa.Table.from_pydict(columns, schema=schema)
 

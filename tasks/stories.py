@@ -1,13 +1,337 @@
-"""Stories: same-event clusters across outlets, decided incrementally.
+"""Stories: same-event clusters across outlets, decided incrementally and stable across runs.
 
-A copy takes its original's story; any other new article opens a story of its own unless a
-matcher places it in an existing one. Published story ids never change.
+Evidence per article: TF-IDF of the body (hashed terms, sublinear tf, terms seen in fewer
+than `min_df` articles ignored), TF-IDF of its people/organisation/place names, and its
+dates (published date, else the years the text names). Two articles whose dates are more
+than `window_days` apart, or whose named years are disjoint, are never the same story.
+
+A run clusters its new articles with average linkage, then each cluster joins the existing
+story with the highest average-link similarity if it clears the threshold, else opens a
+story. Average-link similarity between groups of unit vectors is the dot product of their
+sums divided by the product of their sizes, so persisting each story's vector sums
+(`_story_vectors`) makes the cross-run decision the same one a single run would make, without
+re-reading old bodies. A published story_id never changes; a copy takes its original's story.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+
+N_FEATURES = 1 << 20
+ENTITY_OFFSET = N_FEATURES  # entity terms live in their own id range of `_term_df`
+DOC_COUNT_TERM = -1
+STORY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP"}
+KEEP_TERMS = 1500  # stored terms per story vector (largest weights)
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+@dataclass(frozen=True)
+class StoryParams:
+    threshold: float = 0.18       # minimum average-link similarity to share a story
+    entity_weight: float = 0.3    # weight of name overlap beside body text
+    window_days: int = 7          # published dates further apart are never one story
+    min_df: int = 2               # body terms in fewer articles carry no weight
+    block_size: int = 2000        # articles clustered together (memory: block_size^2 floats)
+    shared_name: bool = True      # articles that share no person/organisation/place are never one story
+    merge_threshold: float = 0.26  # two existing stories merge above this average-link similarity
+
+
+@dataclass
+class StoryVectors:
+    """Persisted evidence of the stories: sums of unit vectors (one sparse row per story),
+    sizes, named years and date ranges."""
+
+    ids: list[str] = field(default_factory=list)
+    size: list[int] = field(default_factory=list)
+    text: object = None    # scipy CSR, stories x N_FEATURES
+    entity: object = None
+    years: list[set[int]] = field(default_factory=list)
+    first: list[dt.date | None] = field(default_factory=list)
+    last: list[dt.date | None] = field(default_factory=list)
+
+    @classmethod
+    def from_rows(cls, rows: list[dict]) -> StoryVectors:
+        rows = sorted(rows, key=lambda r: r["story_id"])
+        return cls(
+            ids=[r["story_id"] for r in rows], size=[int(r["size"]) for r in rows],
+            text=_csr([(r["text_index"], r["text_value"]) for r in rows]),
+            entity=_csr([(r["entity_index"], r["entity_value"]) for r in rows]),
+            years=[set(r["years"] or []) for r in rows],
+            first=[r["first_date"] for r in rows], last=[r["last_date"] for r in rows])
+
+    def to_row(self, i: int) -> dict:
+        text, entity = _top(self.text.getrow(i), KEEP_TERMS), _top(self.entity.getrow(i), KEEP_TERMS)
+        return {"story_id": self.ids[i], "size": self.size[i], "text_index": text[0], "text_value": text[1],
+                "entity_index": entity[0], "entity_value": entity[1], "years": sorted(self.years[i]),
+                "first_date": self.first[i], "last_date": self.last[i]}
+
+
+def _csr(pairs: list[tuple[list[int], list[float]]]):
+    from scipy.sparse import csr_matrix
+
+    indptr = np.cumsum([0] + [len(index) for index, _ in pairs])
+    indices = np.fromiter((i for index, _ in pairs for i in index), dtype=np.int32, count=int(indptr[-1]))
+    data = np.fromiter((v for _, values in pairs for v in values), dtype=np.float32, count=int(indptr[-1]))
+    return csr_matrix((data, indices, indptr), shape=(len(pairs), N_FEATURES), dtype=np.float32)
+
+
+def _top(row, k: int) -> tuple[list[int], list[float]]:
+    """The k largest entries of a sparse row, in index order."""
+    order = np.argsort(-row.data, kind="stable")[:k]
+    keep = np.sort(row.indices[order])
+    values = row.toarray().ravel()[keep]
+    return keep.astype(int).tolist(), values.astype(float).tolist()
+
+
+def _hashers():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    text = HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, stop_words="english",
+                             dtype=np.float32)
+    names = HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, analyzer=_identity,
+                              dtype=np.float32, binary=True)
+    return text, names
+
+
+def _identity(items):
+    return items
+
+
+def article_evidence(articles: list[dict], entities: list[dict]):
+    """Hashed term counts of bodies and of names; years and dates of each article."""
+    names: dict[str, set[str]] = {}
+    for mention in entities:
+        if mention["label"] in STORY_LABELS:
+            names.setdefault(mention["article_id"], set()).add(mention["canonical_name"].casefold())
+    text_hasher, name_hasher = _hashers()
+    counts = text_hasher.transform([a["body"] for a in articles])
+    name_counts = name_hasher.transform([sorted(names.get(a["article_id"], ())) for a in articles])
+    years, dates = [], []
+    for article in articles:
+        day = article.get("published_date")
+        dates.append(day)
+        years.append({day.year} if day else {int(y) for y in _YEAR.findall(article["body"])})
+    return counts, name_counts, years, dates
+
+
+def updated_df(df: dict[int, int], counts, name_counts) -> dict[int, int]:
+    """Document frequencies after adding this batch (entity terms offset by ENTITY_OFFSET)."""
+    out = dict(df)
+    for matrix, offset in ((counts, 0), (name_counts, ENTITY_OFFSET)):
+        present = np.asarray((matrix > 0).sum(axis=0)).ravel()
+        for term in np.flatnonzero(present):
+            out[int(term) + offset] = out.get(int(term) + offset, 0) + int(present[term])
+    out[DOC_COUNT_TERM] = out.get(DOC_COUNT_TERM, 0) + counts.shape[0]
+    return out
+
+
+def _weighted(matrix, df: dict[int, int], offset: int, min_df: int, sublinear: bool):
+    """TF-IDF (smooth idf, as scikit-learn), rows scaled to unit length."""
+    from sklearn.preprocessing import normalize
+
+    matrix = matrix.tocsr(copy=True)
+    n_docs = df.get(DOC_COUNT_TERM, 0)
+    terms = matrix.indices
+    frequencies = np.fromiter((df.get(int(t) + offset, 0) for t in terms), dtype=np.float64, count=len(terms))
+    idf = np.log((1 + n_docs) / (1 + frequencies)) + 1
+    idf[frequencies < min_df] = 0.0
+    values = matrix.data.astype(np.float64)
+    if sublinear:
+        values = 1 + np.log(values)
+    matrix.data = (values * idf).astype(np.float32)
+    matrix.eliminate_zeros()
+    return normalize(matrix)
+
+
+def _compatible(years_a: set, years_b: set, first_a, last_a, first_b, last_b, window_days: int) -> bool:
+    if years_a and years_b and not (years_a & years_b):
+        return False
+    if first_a and first_b:
+        gap = max((first_b - last_a).days, (first_a - last_b).days, 0)
+        return gap <= window_days
+    return True
+
+
+def cluster_block(text, names, years, dates, params: StoryParams) -> list[int]:
+    """Average-linkage clusters of one block of new articles (labels 0..k-1)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    n = text.shape[0]
+    if n == 1:
+        return [0]
+    w = params.entity_weight
+    name_overlap = (names @ names.T).toarray()
+    similarity = ((text @ text.T).toarray() + w * name_overlap) / (1 + w)
+    distance = np.clip(1.0 - similarity, 0.0, None)
+    if params.shared_name:
+        distance[name_overlap <= 0] = 1.0
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not _compatible(years[i], years[j], dates[i], dates[i], dates[j], dates[j], params.window_days):
+                distance[i, j] = distance[j, i] = 1.0
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    labels = fcluster(tree, 1.0 - params.threshold, criterion="distance")
+    return [int(label) - 1 for label in labels]
+
+
+def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -> list[tuple[int, int]]:
+    """Average linkage continued across runs: any two stories (one of them touched now) whose
+    average-link similarity clears the threshold become one. The older story (earlier first
+    date, then smaller id) survives; the other keeps its row with `size = 0`. Returns
+    (absorbed, survivor) pairs in the order they happened."""
+    from scipy.sparse import csr_matrix
+
+    merges: list[tuple[int, int]] = []
+    alive = np.asarray(state.size) > 0
+    w = params.entity_weight
+    pending = sorted(touched)
+    while pending:
+        rows = [i for i in pending if alive[i]]
+        pending = []
+        if not rows:
+            break
+        name_score = (state.entity[rows] @ state.entity.T).tocsr()
+        score = ((state.text[rows] @ state.text.T) + w * name_score).tocoo()
+        sizes = np.asarray(state.size, dtype=np.float64)
+        pairs = []
+        for r, s, value in zip(score.row.tolist(), score.col.tolist(), score.data.tolist()):
+            a = rows[r]
+            if a == s or not alive[s] or not alive[a]:
+                continue
+            similarity = value / (sizes[a] * sizes[s]) / (1 + w)
+            if params.shared_name and name_score[r, s] <= 0:
+                continue
+            if similarity >= params.merge_threshold and _compatible(state.years[a], state.years[s], state.first[a],
+                                                              state.last[a], state.first[s], state.last[s],
+                                                              params.window_days):
+                pairs.append((-similarity, min(a, s), max(a, s)))
+        for _, a, b in sorted(pairs):
+            if not (alive[a] and alive[b]):
+                continue
+            survivor, absorbed = sorted((a, b), key=lambda i: (state.first[i] or dt.date.max, state.ids[i]))
+            move = csr_matrix(([1.0], ([survivor], [absorbed])), shape=(len(state.ids), len(state.ids)), dtype=np.float32)
+            keep = np.ones(len(state.ids), dtype=np.float32)
+            keep[absorbed] = 0.0
+            from scipy.sparse import diags
+
+            state.text = (diags(keep) @ state.text + move @ state.text).tocsr()
+            state.entity = (diags(keep) @ state.entity + move @ state.entity).tocsr()
+            state.size[survivor] += state.size[absorbed]
+            state.size[absorbed] = 0
+            state.years[survivor] |= state.years[absorbed]
+            state.first[survivor] = min(filter(None, [state.first[survivor], state.first[absorbed]]), default=None)
+            state.last[survivor] = max(filter(None, [state.last[survivor], state.last[absorbed]]), default=None)
+            alive[absorbed] = False
+            merges.append((absorbed, survivor))
+            pending.append(survivor)
+    return merges
+
+
+def match_stories(articles: list[dict], entities: list[dict], state: StoryVectors, df: dict[int, int],
+                  params: StoryParams) -> tuple[dict[str, str], list[int], dict[int, int], list[tuple[str, str]]]:
+    """Story of each new (non-copy) article. Returns (article_id -> story_id, indices of the
+    story vectors that changed, the new document frequencies, (absorbed, survivor) story-id
+    merges). `state` is updated in place."""
+    from scipy.sparse import csr_matrix, vstack
+
+    if not articles:
+        return {}, [], df, []
+    articles = sorted(articles, key=lambda a: (a.get("published_date") or dt.date.max, a["article_id"]))
+    counts, name_counts, years, dates = article_evidence(articles, entities)
+    df = updated_df(df, counts, name_counts)
+    text = _weighted(counts, df, 0, params.min_df, sublinear=True)
+    names = _weighted(name_counts, df, ENTITY_OFFSET, 1, sublinear=False)
+    if state.text is None:
+        state.text, state.entity = _csr([]), _csr([])
+    story_of: dict[str, str] = {}
+    changed: set[int] = set()
+    merged: list[tuple[int, int]] = []
+    w = params.entity_weight
+    for start in range(0, len(articles), params.block_size):
+        block = np.arange(start, min(start + params.block_size, len(articles)))
+        labels = cluster_block(text[block], names[block], [years[i] for i in block], [dates[i] for i in block], params)
+        groups: dict[int, list[int]] = {}
+        for index, label in zip(block.tolist(), labels):
+            groups.setdefault(label, []).append(index)
+        members = sorted(groups.values(), key=lambda m: articles[m[0]]["article_id"])
+        # cluster sums: an indicator matrix (clusters x articles) times the article vectors
+        rows = np.repeat(np.arange(len(members)), [len(m) for m in members])
+        cols = np.fromiter((i for m in members for i in m), dtype=np.int64)
+        indicator = csr_matrix((np.ones(len(cols), np.float32), (rows, cols)), shape=(len(members), len(articles)))
+        cluster_text, cluster_names = (indicator @ text).tocsr(), (indicator @ names).tocsr()
+        sizes = np.array([len(m) for m in members], dtype=np.float64)
+        targets: list[int | None] = [None] * len(members)
+        if state.ids:
+            name_score = (cluster_names @ state.entity.T).tocsr()
+            score = ((cluster_text @ state.text.T) + w * name_score).tocsr()
+            story_sizes = np.asarray(state.size, dtype=np.float64)
+            for c in range(len(members)):
+                lo, hi = score.indptr[c], score.indptr[c + 1]
+                candidates = score.indices[lo:hi]
+                values = score.data[lo:hi] / (sizes[c] * story_sizes[candidates]) / (1 + w)
+                c_years = set().union(*(years[i] for i in members[c]))
+                c_dates = [dates[i] for i in members[c] if dates[i]]
+                c_first, c_last = (min(c_dates), max(c_dates)) if c_dates else (None, None)
+                shares_name = set(name_score.indices[name_score.indptr[c]:name_score.indptr[c + 1]].tolist())
+                for value, s in sorted(zip(values.tolist(), candidates.tolist()), key=lambda p: (-p[0], p[1])):
+                    if value < params.threshold:
+                        break
+                    if params.shared_name and s not in shares_name:
+                        continue
+                    if _compatible(c_years, state.years[s], c_first, c_last, state.first[s], state.last[s],
+                                   params.window_days):
+                        targets[c] = s
+                        break
+        new = [c for c in range(len(members)) if targets[c] is None]
+        for c in new:
+            targets[c] = len(state.ids)
+            state.ids.append(story_id_of(articles[members[c][0]]["article_id"]))
+            state.size.append(0)
+            state.years.append(set())
+            state.first.append(None)
+            state.last.append(None)
+        state.text = vstack([state.text, _csr([([], [])] * len(new))]).tocsr()
+        state.entity = vstack([state.entity, _csr([([], [])] * len(new))]).tocsr()
+        into = csr_matrix((np.ones(len(members), np.float32), (np.array(targets), np.arange(len(members)))),
+                          shape=(len(state.ids), len(members)))
+        state.text = (state.text + into @ cluster_text).tocsr()
+        state.entity = (state.entity + into @ cluster_names).tocsr()
+        for c, s in enumerate(targets):
+            state.size[s] += len(members[c])
+            state.years[s] |= set().union(*(years[i] for i in members[c]))
+            c_dates = [dates[i] for i in members[c] if dates[i]]
+            if c_dates:
+                state.first[s] = min(filter(None, [state.first[s], *c_dates]))
+                state.last[s] = max(filter(None, [state.last[s], *c_dates]))
+            changed.add(s)
+            for i in members[c]:
+                story_of[articles[i]["article_id"]] = state.ids[s]
+        block_merges = merge_stories(state, {t for t in targets if t is not None}, params)
+        merged += block_merges
+        changed |= {i for pair in block_merges for i in pair}
+    survivor_of = resolve_merges([(state.ids[a], state.ids[b]) for a, b in merged])
+    story_of = {aid: survivor_of.get(sid, sid) for aid, sid in story_of.items()}
+    return story_of, sorted(changed), df, [(state.ids[a], state.ids[b]) for a, b in merged]
+
+
+def resolve_merges(merges: list[tuple[str, str]]) -> dict[str, str]:
+    """absorbed story id -> the story it finally lives in (merges chain)."""
+    into = dict(merges)
+    out = {}
+    for absorbed in into:
+        target = into[absorbed]
+        while target in into:
+            target = into[target]
+        out[absorbed] = target
+    return out
 
 
 def story_id_of(article_id: str) -> str:
@@ -19,7 +343,7 @@ def assign_stories(articles: list[dict], duplicates: list[dict], known_story_of:
     """article_id -> story_id for every new article.
 
     known_story_of: story of each earlier article (for copies of old articles);
-    matched: story chosen for a new, non-copy article by the similarity matcher."""
+    matched: story chosen for a new, non-copy article by `match_stories`."""
     original_of = {row["article_id"]: row["duplicate_of"] for row in duplicates}
     matched = matched or {}
     story_of: dict[str, str] = {}
@@ -61,12 +385,38 @@ def summarise_stories(articles: list[dict], story_of: dict[str, str], known: dic
     return [rows[sid] for sid in sorted(rows)]
 
 
+def fold_merges(rows: dict[str, dict], merges: list[tuple[str, str]]) -> dict[str, dict]:
+    """`stories` rows after merges: the survivor takes the absorbed story's articles, dates
+    and outlets; the absorbed row stays, empty, with `merged_into` naming the survivor."""
+    rows = {sid: dict(row) for sid, row in rows.items()}
+    for absorbed, survivor in merges:
+        if absorbed not in rows:  # opened and absorbed within this run: never published
+            continue
+        gone = rows[absorbed]
+        kept = rows.setdefault(survivor, {"story_id": survivor, "title": None, "first_date": None, "last_date": None,
+                                          "article_count": 0, "outlet_count": 0, "outlets": []})
+        kept["article_count"] += gone["article_count"]
+        kept["outlets"] = sorted(set(kept.get("outlets") or []) | set(gone.get("outlets") or []))
+        kept["outlet_count"] = len(kept["outlets"])
+        kept["first_date"] = min(filter(None, [kept["first_date"], gone["first_date"]]), default=None)
+        kept["last_date"] = max(filter(None, [kept["last_date"], gone["last_date"]]), default=None)
+        kept["title"] = kept["title"] or gone["title"]
+        rows[absorbed] = {**gone, "article_count": 0, "outlet_count": 0, "outlets": [], "merged_into": survivor}
+    return rows
+
+
 def _lead(body: str, words: int = 16) -> str:
     first = body.split("\n\n", 1)[0].split()
     return " ".join(first[:words]) + (" …" if len(first) > words else "")
 
 
 @task(name="stories", cache_policy=NO_CACHE)
-def story_task(articles, duplicates, known_story_of, known_stories):
-    story_of = assign_stories(articles, duplicates, known_story_of)
-    return story_of, summarise_stories(articles, story_of, known_stories)
+def story_task(articles, duplicates, entities, known_story_of, state_rows, df, params: StoryParams):
+    copies = {row["article_id"] for row in duplicates}
+    state = StoryVectors.from_rows(state_rows)
+    matched, changed, df, merges = match_stories([a for a in articles if a["article_id"] not in copies],
+                                                 entities, state, df, params)
+    survivor_of = resolve_merges(merges)
+    known = {aid: survivor_of.get(sid, sid) for aid, sid in known_story_of.items()}
+    story_of = assign_stories(articles, duplicates, known, matched)
+    return story_of, [state.to_row(i) for i in changed], df, merges

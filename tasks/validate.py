@@ -64,6 +64,8 @@ def check_frame(name: str, table: pa.Table, bodies: dict[str, str], tables: dict
             bodies.get(aid, "")[start:end] == text
             for aid, start, end, text in zip(frame["article_id"], frame["start_char"], frame["end_char"], frame["text"])
         ]
+    if name == "stories":  # an empty story is one that was merged into another
+        frame["live_or_merged"] = (frame["article_count"] > 0) != frame["merged_into"].notna()
     if name == "duplicates":
         frame["points_elsewhere"] = frame["article_id"] != frame["duplicate_of"]
     if name == "runs":

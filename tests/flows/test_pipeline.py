@@ -76,15 +76,25 @@ def test_seeds_body_is_clean(seeds_warehouse):
     assert "Subscribe" not in html_body and "All rights reserved" not in html_body
 
 
-def test_seeds_exact_duplicate_and_stories(seeds_warehouse):
+def test_seeds_duplicates_and_stories(seeds_warehouse):
     warehouse = seeds_warehouse["warehouse"]
     rows = sql(warehouse, """
         select c.source_path, o.source_path, d.kind, d.similarity, c.story_id = o.story_id
         from duplicates d join articles c on c.article_id = d.article_id
-        join articles o on o.article_id = d.duplicate_of""")
-    assert rows == [("012_rotterdam_strike_windows.txt", "010_rotterdam_strike.txt", "exact", 1.0, True)]
-    assert sql(warehouse, "select count(*), count(distinct story_id) from articles") == [(8, 7)]
-    assert sql(warehouse, "select sum(article_count) from stories") == [(8,)]
+        join articles o on o.article_id = d.duplicate_of order by 1""")
+    assert rows == [("011_rotterdam_strike_reprint.txt", "010_rotterdam_strike.txt", "near", 0.7347, True),
+                    ("012_rotterdam_strike_windows.txt", "010_rotterdam_strike.txt", "exact", 1.0, True)]
+    stories = sql(warehouse, """
+        select list(source_path || coalesce(':' || record_index::varchar, '') order by source_path, record_index)
+        from articles group by story_id order by 1""")
+    assert [r[0] for r in stories] == [
+        ["000_45d3b7d4710ad751.txt:0", "003_d62f74c9173699c6.txt:0"],  # AFP and a rewrite: one story, not copies
+        ["010_rotterdam_strike.txt:0", "011_rotterdam_strike_reprint.txt:0", "012_rotterdam_strike_windows.txt:0"],
+        ["020_lagos_budget.html:0"],
+        ["030_scraper_batch.jsonl:1"],
+        ["030_scraper_batch.jsonl:2"],
+    ]
+    assert sql(warehouse, "select sum(article_count), count(*) from stories") == [(8, 5)]
 
 
 def test_seeds_quarantine_reasons(seeds_warehouse):
@@ -111,7 +121,7 @@ def test_first_run_ledger_reconciles(seeds_warehouse):
     first = seeds_warehouse["first"]
     assert (first["status"], first["files_seen"], first["files_new"], first["files_skipped"], first["files_ingested"],
             first["files_duplicate"], first["files_quarantined"], first["articles_new"], first["duplicates"],
-            first["quarantined"]) == ("succeeded", 9, 9, 0, 7, 1, 1, 8, 1, 3)
+            first["quarantined"]) == ("succeeded", 9, 9, 0, 7, 1, 1, 8, 2, 3)
 
 
 def test_second_run_adds_nothing(seeds_warehouse):

@@ -1,12 +1,13 @@
 import datetime as dt
 
-from tasks.dedup import exact_duplicates
-from tasks.stories import assign_stories, summarise_stories
+from tasks.dedup import exact_duplicates, jaccard, near_duplicates, shingles_of
+from tasks.stories import (StoryParams, StoryVectors, assign_stories, fold_merges, match_stories, resolve_merges,
+                           summarise_stories)
 
 
-def article(aid, body_hash, published=None, words=10, title=None, outlet=None):
+def article(aid, body_hash="h", published=None, words=10, title=None, outlet=None, body=None):
     return {"article_id": aid, "body_hash": body_hash, "published_date": published, "word_count": words,
-            "title": title, "body": f"body of {aid}", "outlet": outlet}
+            "title": title, "body": body or f"body of {aid}", "outlet": outlet}
 
 
 def test_canonical_is_earliest_then_longest():
@@ -19,6 +20,25 @@ def test_canonical_is_earliest_then_longest():
 def test_an_earlier_runs_canonical_stays_canonical():
     rows = exact_duplicates([article("new", "h", dt.date(2020, 1, 1))], {"h": "old"})
     assert rows == [{"article_id": "new", "duplicate_of": "old", "kind": "exact", "similarity": 1.0}]
+
+
+ORIGINAL = ("The harbour authority said on Monday that forty ships were waiting to berth after the storm. "
+            "Pilots resumed work at dawn and the first container ships entered the port by noon. "
+            "Officials expected the backlog to clear by the end of the week.")
+REPRINT = ORIGINAL.replace("forty", "fourty")  # a reprint with a typo
+
+
+def test_reprint_is_near_duplicate_of_earlier_run_with_verified_jaccard():
+    first, state = near_duplicates([article("a", body=ORIGINAL)], [], {}, threshold=0.5)
+    assert first == [] and [row["article_id"] for row in state] == ["a"]
+    history = {row["article_id"]: (row["signature"], row["shingles"]) for row in state}
+    second, new_state = near_duplicates([article("b", body=REPRINT)], [], history, threshold=0.5)
+    expected = round(jaccard(shingles_of(ORIGINAL), shingles_of(REPRINT)), 4)
+    assert second == [{"article_id": "b", "duplicate_of": "a", "kind": "near", "similarity": expected}]
+    assert 0.5 <= expected < 1 and new_state == []
+    unrelated, _ = near_duplicates([article("c", body="Wheat prices rose in Chicago on strong export demand.")], [],
+                                   history, threshold=0.5)
+    assert unrelated == []
 
 
 def test_copies_inherit_their_originals_story():
@@ -37,3 +57,49 @@ def test_story_summary_folds_onto_stored_row():
     assert rows == [{"story_id": "st-old", "title": "Old", "first_date": dt.date(2023, 12, 30),
                      "last_date": dt.date(2024, 1, 3), "article_count": 4, "outlet_count": 2,
                      "outlets": ["AFP", "Reuters"]}]
+
+
+FLOOD = "Floods in Valencia closed schools as the Turia river rose; mayor Maria Catala ordered evacuations."
+FLOOD_2 = "Valencia mayor Maria Catala said schools stay closed while the Turia river floods the old town."
+FLOOD_3 = "Rescue teams in Valencia pumped water from flooded schools; Maria Catala thanked the volunteers."
+VOTE = "Lawmakers in Oslo approved a new fishing quota for cod after prime minister Jonas Store backed the bill."
+
+
+def names(aid, *people):
+    return [{"article_id": aid, "label": "PERSON", "canonical_name": p} for p in people]
+
+
+def test_story_ids_survive_a_second_run_that_adds_related_articles():
+    params = StoryParams(threshold=0.1, min_df=1)
+    state, df = StoryVectors(), {}
+    day = dt.date(2024, 10, 30)
+    first = [article("f1", published=day, body=FLOOD), article("v1", published=day, body=VOTE)]
+    story_of, _, df, merges = match_stories(first, names("f1", "Maria Catala") + names("v1", "Jonas Store"),
+                                            state, df, params)
+    assert story_of == {"f1": "st-f1", "v1": "st-v1"} and merges == []
+    rows = [state.to_row(i) for i in range(len(state.ids))]
+    state = StoryVectors.from_rows(rows)  # what the warehouse persists between runs
+    second = [article("f2", published=day + dt.timedelta(days=1), body=FLOOD_2),
+              article("f3", published=day + dt.timedelta(days=1), body=FLOOD_3)]
+    again, _, _, _ = match_stories(second, names("f2", "Maria Catala") + names("f3", "Maria Catala"), state, df, params)
+    assert again == {"f2": "st-f1", "f3": "st-f1"}
+
+
+def test_far_apart_dates_never_share_a_story():
+    params = StoryParams(threshold=0.1, min_df=1)
+    story_of, _, _, _ = match_stories(
+        [article("a", published=dt.date(2024, 1, 1), body=FLOOD), article("b", published=dt.date(2024, 6, 1), body=FLOOD_2)],
+        names("a", "Maria Catala") + names("b", "Maria Catala"), StoryVectors(), {}, params)
+    assert story_of == {"a": "st-a", "b": "st-b"}
+
+
+def test_merged_story_keeps_the_older_id_and_records_the_merge():
+    assert resolve_merges([("st-b", "st-a"), ("st-c", "st-b")]) == {"st-b": "st-a", "st-c": "st-a"}
+    rows = {"st-a": {"story_id": "st-a", "title": "A", "first_date": dt.date(2024, 1, 1), "last_date": dt.date(2024, 1, 1),
+                     "article_count": 2, "outlet_count": 1, "outlets": ["AFP"]},
+            "st-b": {"story_id": "st-b", "title": "B", "first_date": dt.date(2024, 1, 2), "last_date": dt.date(2024, 1, 3),
+                     "article_count": 1, "outlet_count": 1, "outlets": ["AP"]}}
+    folded = fold_merges(rows, [("st-b", "st-a")])
+    assert (folded["st-a"]["article_count"], folded["st-a"]["outlets"], folded["st-a"]["last_date"]) == (
+        3, ["AFP", "AP"], dt.date(2024, 1, 3))
+    assert (folded["st-b"]["article_count"], folded["st-b"]["merged_into"]) == (0, "st-a")

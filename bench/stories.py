@@ -1,0 +1,71 @@
+"""Story clustering quality on ECB+ (topics 1-22, gold same-event clusters): adjusted Rand index.
+
+    .venv/bin/python bench/stories.py [--threshold 0.18]
+
+Runs the real clean, entity and story stages: once with every document in one run, and once
+split over three runs (state carried between them as the warehouse does) to show that the
+incremental decision matches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _corpora import DATA, unpacked  # noqa: E402
+
+from tasks.clean import clean_record  # noqa: E402
+from tasks.entities import extract_entities, load_nlp  # noqa: E402
+from tasks.stories import StoryParams, StoryVectors, match_stories, resolve_merges  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threshold", type=float, default=StoryParams.threshold)
+    parser.add_argument("--merge-threshold", type=float, default=StoryParams.merge_threshold)
+    args = parser.parse_args()
+    from sklearn.metrics import adjusted_rand_score
+
+    folder = unpacked("ecbplus/ecbplus-dev-txt.tar.gz")
+    gold_rows = list(csv.DictReader((DATA / "ecbplus" / "clusters-dev.tsv").open(), delimiter="\t"))
+    articles = []
+    for row in gold_rows:
+        text = next(folder.rglob(f"{row['doc']}.txt")).read_text(encoding="utf-8")
+        cleaned = clean_record({"text": text, "format": "txt"}, None)
+        articles.append({"article_id": row["doc"], **cleaned})
+    gold = {row["doc"]: row["cluster"] for row in gold_rows}
+    started = time.perf_counter()
+    entities = extract_entities(articles, load_nlp("en_core_web_sm"))
+    ner_seconds = time.perf_counter() - started
+    params = StoryParams(threshold=args.threshold, merge_threshold=args.merge_threshold)
+
+    def score(runs: list[list[dict]]) -> tuple[float, int, float]:
+        state, df, story_of = StoryVectors(), {}, {}
+        began = time.perf_counter()
+        for batch in runs:
+            ids = {a["article_id"] for a in batch}
+            matched, _, df, merges = match_stories(batch, [e for e in entities if e["article_id"] in ids], state, df,
+                                                   params)
+            survivor_of = resolve_merges(merges)
+            story_of = {aid: survivor_of.get(sid, sid) for aid, sid in story_of.items()}
+            story_of.update(matched)
+        docs = sorted(gold)
+        return (adjusted_rand_score([gold[d] for d in docs], [story_of[d] for d in docs]), len(set(story_of.values())),
+                time.perf_counter() - began)
+
+    one = score([articles])
+    shuffled = articles[:]
+    random.Random(7).shuffle(shuffled)
+    three = score([shuffled[i::3] for i in range(3)])
+    print(f"ECB+ dev: {len(articles)} documents, {len(set(gold.values()))} gold clusters; NER {ner_seconds:.1f} s")
+    print(f"one run:    ARI {one[0]:.4f}, {one[1]} stories, {one[2]:.2f} s")
+    print(f"three runs: ARI {three[0]:.4f}, {three[1]} stories, {three[2]:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
