@@ -15,11 +15,14 @@ from prefect import flow, get_run_logger
 
 from flows.settings import WirehouseSettings, load_settings
 from tasks.catalog import build_catalog
+from tasks.amounts import amounts_task
 from tasks.clean import clean_chunk
+from tasks.date_mentions import date_mentions_task
 from tasks.dedup import find_duplicates
 from tasks.entities import entities_task
 from tasks.ingest import classify_files, discover_files, ingest_chunk
 from tasks.lake import Lake, Lock
+from tasks.quotes import quotes_task
 from tasks.schema import MERGE_KEYS, STORED_TABLES, to_table
 from tasks.stories import StoryParams, fold_merges, story_task, summarise_stories
 from tasks.validate import reference_sets, validate_task
@@ -123,8 +126,12 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         stories += [row for sid, row in sorted(story_rows.items()) if sid not in updated and sid in
                     {x for pair in merges for x in pair}]
 
+        quotes = quotes_task.submit(articles, entities)
+        amounts = amounts_task.submit(articles)
+        date_mentions = date_mentions_task.submit(articles)
         rows = {"files": classified.files, "articles": articles, "duplicates": duplicates, "stories": stories,
-                "entities": entities, "quotes": [], "amounts": [], "date_mentions": [], "quarantine": quarantine}
+                "entities": entities, "quotes": quotes.result(), "amounts": amounts.result(),
+                "date_mentions": date_mentions.result(), "quarantine": quarantine}
         for table_rows in rows.values():
             for r in table_rows:
                 r["run_id"] = run_id
@@ -140,7 +147,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             duplicates=len(duplicates), quarantined=len(quarantine),
             stories_new=sum(1 for s in stories if s["story_id"] not in known_stories),
             stories_merged=len(merges),
-            entities_new=len(entities), quotes_new=0, amounts_new=0, date_mentions_new=0,
+            entities_new=len(entities), quotes_new=len(rows["quotes"]), amounts_new=len(rows["amounts"]),
+            date_mentions_new=len(rows["date_mentions"]),
             status="succeeded", finished_at=_now(),
         )
         ref = reference_sets(started.date(), run_id, [a["article_id"] for a in articles])

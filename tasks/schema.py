@@ -118,6 +118,8 @@ TABLES: dict[str, pa.Schema] = {
             ("text", pa.string()),
             ("speaker", pa.string()),
             ("cue", pa.string()),
+            ("speaker_start_char", pa.int64()),
+            ("speaker_end_char", pa.int64()),
             ("run_id", pa.string()),
         ]
     ),

@@ -45,13 +45,15 @@ class ValidationReport:
 def reference_sets(today: dt.date, run_id: str, article_ids: list[str]) -> dict:
     import pycountry
 
+    from tasks.amounts import HISTORIC_CURRENCIES
+
     return {
         "run_id": run_id,
         "today": dt.datetime.combine(today, dt.time.max),
         "article_ids": article_ids,
         "languages": sorted({lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")}),
         "countries": sorted({country.alpha_2 for country in pycountry.countries} | {"XK"}),
-        "currencies": sorted(currency.alpha_3 for currency in pycountry.currencies),
+        "currencies": sorted({currency.alpha_3 for currency in pycountry.currencies} | HISTORIC_CURRENCIES),
     }
 
 

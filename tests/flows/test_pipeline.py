@@ -117,6 +117,25 @@ def test_seeds_entities_resolve_short_names(seeds_warehouse):
     assert offsets_ok == [(True,)]
 
 
+def test_seeds_quote_amount_and_date(seeds_warehouse):
+    warehouse = seeds_warehouse["warehouse"]
+    afp = "a.source_path = '000_45d3b7d4710ad751.txt'"
+    (text, speaker, cue), = sql(warehouse, f"""
+        select q.text, q.speaker, q.cue from quotes q join articles a using (article_id)
+        where {afp} and q.text like 'will go to Russia%'""")
+    assert text.startswith("will go to Russia to hold the 18th round") and text.endswith("from 18 to 21 September")
+    assert (speaker, cue) == ("China’s foreign ministry", "said")
+    assert sql(warehouse, """select m.text, m.value, m.currency from amounts m join articles a using (article_id)
+                             where a.source_path = '003_d62f74c9173699c6.txt'""") == [("$ 200 billion", 2e11, "USD")]
+    assert sql(warehouse, f"""select distinct d.resolved_date, d.granularity from date_mentions d
+                              join articles a using (article_id) where {afp} and d.text = 'Monday'""") == [
+        (dt.date(2023, 9, 18), "day")]
+    assert sql(warehouse, f"""select d.text, d.resolved_date from date_mentions d join articles a using (article_id)
+                              where {afp} and d.granularity = 'month' order by d.start_char""") == [
+        ("February last year", dt.date(2022, 2, 1)), ("Last month", dt.date(2023, 8, 1)),
+        ("July", dt.date(2023, 7, 1)), ("October", dt.date(2023, 10, 1)), ("March", dt.date(2023, 3, 1))]
+
+
 def test_first_run_ledger_reconciles(seeds_warehouse):
     first = seeds_warehouse["first"]
     assert (first["status"], first["files_seen"], first["files_new"], first["files_skipped"], first["files_ingested"],

@@ -1,0 +1,106 @@
+"""Direct quotations on PolNeAR dev: precision, recall, F1 and speaker accuracy.
+
+    .venv/bin/python bench/quotes.py [-v]
+
+Gold: every quoted segment (between quote marks) that lies inside a gold attribution's
+Content span, with that attribution's Source as its speaker; one annotator per text (the
+first .ann in name order). A predicted quote matches a gold one when their spans overlap by
+half of the longer (IoU >= 0.5). The speaker is right when our speaker mention overlaps the
+gold Source span, or our resolved speaker shares a word with the gold Source text.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _corpora import unpacked  # noqa: E402
+
+from tasks.entities import extract_entities, load_nlp  # noqa: E402
+from tasks.quotes import extract_quotes  # noqa: E402
+
+SEGMENT = re.compile(r"“([^”“]+)”|\"([^\"]+)\"")
+
+
+def spans(field: str) -> list[tuple[int, int]]:
+    return [tuple(map(int, part.split())) for part in field.split(";")]
+
+
+def gold_of(text: str, ann: str) -> list[dict]:
+    items, relations = {}, []
+    for line in ann.splitlines():
+        parts = line.split("\t")
+        if line.startswith("T") and len(parts) >= 3:
+            kind, _, where = parts[1].partition(" ")
+            items[parts[0]] = (kind, spans(where))
+        elif line.startswith("E") and len(parts) >= 2:
+            relations.append(dict(arg.split(":", 1) for arg in parts[1].split() if ":" in arg))
+    gold = []
+    for relation in relations:
+        contents = [items[v][1] for k, v in relation.items() if k.startswith("Content") and v in items]
+        sources = [items[v][1] for k, v in relation.items() if k.startswith("Source") and v in items]
+        source_spans = [s for group in sources for s in group]
+        for group in contents:
+            for start, end in group:
+                for match in SEGMENT.finditer(text, start, end):
+                    s, e = match.span(1) if match.group(1) else match.span(2)
+                    gold.append({"start": s, "end": e, "sources": source_spans,
+                                 "source_text": " ".join(text[a:b] for a, b in source_spans)})
+    unique = {(g["start"], g["end"]): g for g in gold}
+    return list(unique.values())
+
+
+def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    overlap = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return overlap / max(a[1] - a[0], b[1] - b[0], 1)
+
+
+def main() -> None:
+    root = unpacked("polnear/polnear-train-dev.tar.gz") / "data" / "dev"
+    annotations = {}
+    for ann in sorted((root / "attributions").glob("*.ann")):
+        annotations.setdefault(ann.stem.rsplit("_", 1)[0], ann)
+    nlp = load_nlp("en_core_web_sm")
+    tp = fp = fn = speaker_ok = 0
+    misses = []
+    started = time.perf_counter()
+    for name, ann in sorted(annotations.items()):
+        text = (root / "text" / f"{name}.txt").read_text(encoding="utf-8")
+        gold = gold_of(text, ann.read_text(encoding="utf-8"))
+        article = {"article_id": name, "body": text}
+        predicted = extract_quotes([article], extract_entities([article], nlp))
+        used = set()
+        for p in predicted:
+            best = max(range(len(gold)), key=lambda i: iou((p["start_char"], p["end_char"]), (gold[i]["start"], gold[i]["end"])),
+                       default=None)
+            if best is None or best in used or iou((p["start_char"], p["end_char"]), (gold[best]["start"], gold[best]["end"])) < 0.5:
+                fp += 1
+                if len(misses) < 30:
+                    misses.append(("FP", p["text"][:70], p["speaker"]))
+                continue
+            used.add(best)
+            tp += 1
+            g = gold[best]
+            mention = (p["speaker_start_char"], p["speaker_end_char"]) if p["speaker_start_char"] is not None else None
+            by_span = mention and any(iou(mention, s) > 0 or (s[0] <= mention[0] < s[1]) for s in g["sources"])
+            by_name = p["speaker"] and set(p["speaker"].casefold().split()) & set(g["source_text"].casefold().split())
+            if by_span or by_name:
+                speaker_ok += 1
+            elif len(misses) < 30:
+                misses.append(("SPEAKER", p["text"][:50], p["speaker"], g["source_text"]))
+        fn += len(gold) - len(used)
+    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    f1 = 2 * precision * recall / max(1e-9, precision + recall)
+    print(f"PolNeAR dev: {len(annotations)} texts, {tp + fn} gold direct quotations, {time.perf_counter() - started:.1f} s")
+    print(f"direct quotations: precision {precision:.3f} recall {recall:.3f} F1 {f1:.3f}")
+    print(f"speaker accuracy on matched quotations: {speaker_ok / max(1, tp):.3f} ({speaker_ok}/{tp})")
+    if "-v" in sys.argv:
+        for miss in misses:
+            print("  ", miss)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""Quotes: direct quotations with their speaker and cue verb.
+
+A quotation is text between quote marks (curly or straight), within a paragraph or running
+on to the paragraph's end (a quote that continues in the next paragraph reopens there). The
+attributing clause is looked for after the quote (`…,” Stam said` / `…,” said Stam`) and
+before it in the same sentence (`Stam said: “…`, `the ministry said in a statement that
+Wang “…`, `according to …`). Pronoun speakers take the last named speaker; a speaker phrase
+that holds a named entity takes the entity's canonical name. Short marked phrases with no
+attribution (scare quotes, titles) are not quotations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+CUES = ("said", "says", "say", "told", "tells", "tell", "added", "adds", "announced", "announces", "wrote", "writes",
+        "stated", "states", "explained", "explains", "noted", "notes", "argued", "argues", "insisted", "insists",
+        "warned", "warns", "claimed", "claims", "asked", "asks", "replied", "replies", "declared", "declares",
+        "continued", "continues", "recalled", "recalls", "acknowledged", "acknowledges", "conceded", "stressed",
+        "stresses", "urged", "urges", "suggested", "suggests", "predicted", "tweeted", "posted", "quipped", "joked",
+        "responded", "remarked", "observed", "concluded", "admitted", "admits", "complained", "boasted", "pointed out",
+        "went on", "according to", "vowed", "promised", "cautioned", "emphasized", "emphasised", "reported",
+        "reports", "testified", "shouted", "exclaimed", "whispered", "mused", "countered", "agreed",
+        # verbs that introduce partial quotes ("called the plan “reckless”")
+        "called", "calls", "calling", "described", "describes", "describing", "labeled", "labelled", "dubbed",
+        "branded", "thinks", "believes", "saying", "telling", "asking", "arguing", "insisting", "warning", "urging",
+        "adding", "noting", "claiming", "vowing", "promising", "declaring", "writing", "sings", "sang", "ruled",
+        "referred to", "accused", "blasted", "slammed", "praised", "denied", "pledged", "demanded", "described as",
+        "characterized", "characterised", "decried", "hailed", "mocked", "quoted", "quoting", "cited", "citing")
+_CUE = "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True))
+PRONOUNS = {"he", "she", "they", "we", "i", "it", "him", "her"}
+_OPEN, _CLOSE = "“", "”"
+_SPEAKER_WORD = r"[A-Za-z][\w.’'-]*"
+_AUX = (r"(?:(?:has|have|had|would|will|also|previously|earlier|later|again|then|once|repeatedly|recently|"
+        r"publicly|separately|reportedly|simply|just|often|always|never|only)\s+){0,3}")
+# after the quote: `, Stam said` / `, said Stam` / `, according to Stam`
+AFTER_SPEAKER_CUE = re.compile(
+    rf"^[\s,]*(?P<speaker>(?:{_SPEAKER_WORD}\s+){{0,7}}?{_SPEAKER_WORD})\s+{_AUX}"
+    rf"(?P<cue>{_CUE})\b", re.IGNORECASE)
+AFTER_CUE_SPEAKER = re.compile(
+    rf"^[\s,]*(?P<cue>{_CUE})\s+(?P<speaker>(?:{_SPEAKER_WORD}\s*){{1,8}})", re.IGNORECASE)
+_STOP_AFTER = re.compile(r"\b(?:in|on|at|to|that|who|which|during|after|before|when|while|as|last|this|"
+                         r"on|of|from|with|about|reporters|journalists)\b.*$", re.IGNORECASE)
+# before the quote, in the same sentence: `Stam said: “` / `X told reporters that Y “`
+BEFORE = re.compile(
+    rf"(?P<speaker>(?:{_SPEAKER_WORD}\s+){{0,6}}?{_SPEAKER_WORD})\s+{_AUX}(?P<cue>{_CUE})\b"
+    rf"(?P<rest>[^.!?“”\"]{{0,120}})$", re.IGNORECASE)
+_LEADING_JUNK = re.compile(r"^(?:and|but|so|then|while|as|because|although|though|that|when)\s+", re.IGNORECASE)
+_NOT_SPEAKERS = {"it", "this", "that", "which", "there", "what", "who"}
+
+
+def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closed) of the text inside each pair of quote marks."""
+    spans = []
+    i = 0
+    while i < len(paragraph):
+        char = paragraph[i]
+        if char == _OPEN:
+            close = paragraph.find(_CLOSE, i + 1)
+            reopen = paragraph.find(_OPEN, i + 1)
+            if close == -1 or (reopen != -1 and reopen < close):
+                end = reopen if reopen != -1 else len(paragraph)
+                spans.append((i + 1, end, False))
+                i = end
+                continue
+            spans.append((i + 1, close, True))
+            i = close + 1
+        elif char == '"':
+            close = paragraph.find('"', i + 1)
+            if close == -1:
+                spans.append((i + 1, len(paragraph), False))
+                break
+            spans.append((i + 1, close, True))
+            i = close + 1
+        else:
+            i += 1
+    return [(s, e, closed) for s, e, closed in spans if paragraph[s:e].strip()]
+
+
+def _sentence_start(paragraph: str, position: int) -> int:
+    """Start of the sentence holding `position` (quoted text does not end sentences)."""
+    depth, start = 0, 0
+    for i, char in enumerate(paragraph[:position]):
+        if char in (_OPEN,):
+            depth += 1
+        elif char in (_CLOSE,):
+            depth = max(0, depth - 1)
+        elif char in ".!?" and depth == 0 and i + 1 < len(paragraph) and paragraph[i + 1] == " ":
+            start = i + 2
+    return start
+
+
+def _clean_speaker(phrase: str) -> str | None:
+    phrase = _LEADING_JUNK.sub("", phrase.strip(" ,;:—-"))
+    if not phrase or phrase.casefold() in _NOT_SPEAKERS | _FUNCTION_WORDS or phrase[0].isdigit():
+        return None
+    return phrase
+
+
+_FUNCTION_WORDS = {"and", "but", "or", "nor", "so", "yet", "the", "a", "an", "to", "of", "in", "on", "as", "than"}
+
+
+def attribution(paragraph: str, start: int, end: int) -> tuple[str, int, str] | None:
+    """(speaker phrase, its offset in the paragraph, cue) for the quote paragraph[start:end]."""
+    after_at = end + 1 if end < len(paragraph) else end
+    after = paragraph[after_at:after_at + 160]
+    match = AFTER_SPEAKER_CUE.match(after)
+    if match and not re.search(r"[.!?;]", match["speaker"]):
+        speaker = _clean_speaker(match["speaker"])
+        if speaker and len(speaker.split()) <= 8:
+            offset = after_at + match.start("speaker") + match["speaker"].find(speaker.split()[0])
+            return speaker, offset, match["cue"].lower()
+    match = AFTER_CUE_SPEAKER.match(after)
+    if match:
+        # inverted order (`said Stam`, `said the minister`): a name, a pronoun or a determiner phrase
+        name = re.match(r"(?:(?:the|a|an)\s+[\w-]+(?:\s+[\w-]+)?|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*|he|she|they|we|I)\b",
+                        match["speaker"])
+        speaker = _clean_speaker(_STOP_AFTER.sub("", name.group(0)).strip(" ,.;:")) if name else None
+        if speaker:
+            return speaker, after_at + match.start("speaker"), match["cue"].lower()
+    sentence_start = _sentence_start(paragraph, start)
+    before = paragraph[sentence_start:max(sentence_start, start - 1)]
+    match = BEFORE.search(before)
+    if match:
+        speaker = _clean_speaker(match["speaker"])
+        if speaker:
+            offset = sentence_start + match.start("speaker") + match["speaker"].find(speaker.split()[0])
+            return speaker, offset, match["cue"].lower()
+    return None
+
+
+INTRODUCER = re.compile(rf"(?P<speaker>(?:{_SPEAKER_WORD}\s+){{0,6}}?{_SPEAKER_WORD})\s+(?P<cue>{_CUE})\b[^.!?“”\"]{{0,80}}:\s*$",
+                        re.IGNORECASE)
+
+
+def introduced(paragraph: str) -> tuple[str, int, str] | None:
+    """`He said:` closing a paragraph introduces the quotation that opens the next one."""
+    match = INTRODUCER.search(paragraph[_sentence_start(paragraph, len(paragraph) - 1):])
+    if not match:
+        return None
+    speaker = _clean_speaker(match["speaker"])
+    if not speaker:
+        return None
+    offset = _sentence_start(paragraph, len(paragraph) - 1) + match.start("speaker") + match["speaker"].find(speaker.split()[0])
+    return speaker, offset, match["cue"].lower()
+
+
+def find_quotes(body: str, entities: list[dict]) -> list[dict]:
+    """Quotations in one article's body with speaker, cue and offsets (into the body)."""
+    from tasks.entities import paragraph_offsets
+
+    people = sorted((e for e in entities if e["label"] in ("PERSON", "ORG", "NORP", "GPE")),
+                    key=lambda e: e["start_char"])
+    rows = []
+    last_named: str | None = None
+    previous_speaker: tuple | None = None
+    introducer: tuple | None = None  # (found, base) of a paragraph ending "… said:"
+    same_sentence: tuple | None = None  # ((base, sentence start), found) of the last attribution
+    for base, paragraph in paragraph_offsets(body):
+        for start, end, closed in quote_spans(paragraph):
+            text = paragraph[start:end]
+            found = attribution(paragraph, start, end)
+            sentence = (base, _sentence_start(paragraph, start))
+            if found is None and same_sentence is not None and same_sentence[0] == sentence:
+                found = same_sentence[1]  # “disgusting” and “a con”: one attribution for both
+            if found is None and introducer is not None and start <= 1:
+                (phrase, offset, cue), intro_base = introducer
+                found = (phrase, offset + intro_base - base, cue)
+            row = {"start_char": base + start, "end_char": base + end, "text": text, "speaker": None, "cue": None,
+                   "speaker_start_char": None, "speaker_end_char": None}
+            if found:
+                same_sentence = (sentence, found)
+                phrase, offset, cue = found
+                mention_start, mention_end = base + offset, base + offset + len(phrase)
+                named = _entity_in(people, mention_start, mention_end)
+                if phrase.casefold() in PRONOUNS:
+                    speaker = last_named or _last_person_before(people, mention_start)
+                elif named:
+                    speaker = named
+                else:
+                    speaker = phrase
+                row.update(speaker=speaker, cue=cue, speaker_start_char=mention_start, speaker_end_char=mention_end)
+                if named or phrase.casefold() in PRONOUNS:
+                    last_named = speaker or last_named
+                previous_speaker = (row["speaker"], row["speaker_start_char"], row["speaker_end_char"])
+            elif len(text.split()) >= 6 and previous_speaker is not None and _continues(paragraph, start):
+                # a quotation that carries on from the last attributed one ("…,” he said. “And …”)
+                row.update(speaker=previous_speaker[0], speaker_start_char=previous_speaker[1],
+                           speaker_end_char=previous_speaker[2])
+            else:
+                continue  # scare quotes, titles, unattributed phrases
+            rows.append(row)
+        intro = introduced(paragraph)
+        introducer = (intro, base) if intro else None
+    return rows
+
+
+def _continues(paragraph: str, start: int) -> bool:
+    """The quote opens a sentence (not a phrase quoted mid-sentence)."""
+    before = paragraph[:max(0, start - 1)].rstrip()
+    return not before or before[-1] in ".!?:”\""
+
+
+def _entity_in(people: list[dict], start: int, end: int) -> str | None:
+    """The entity that heads the speaker phrase ("union spokesman Niek Stam"), not one that
+    only modifies it ("China's foreign ministry")."""
+    inside = [e for e in people if e["start_char"] < end and start < e["end_char"] and e["end_char"] >= end - 1]
+    for label in ("PERSON", "ORG", "NORP", "GPE"):
+        for mention in inside:
+            if mention["label"] == label:
+                return mention["canonical_name"]
+    return None
+
+
+def _last_person_before(people: list[dict], position: int) -> str | None:
+    before = [e for e in people if e["label"] == "PERSON" and e["end_char"] <= position]
+    return before[-1]["canonical_name"] if before else None
+
+
+def extract_quotes(articles: list[dict], entities: list[dict]) -> list[dict]:
+    by_article: dict[str, list[dict]] = {}
+    for mention in entities:
+        by_article.setdefault(mention["article_id"], []).append(mention)
+    rows = []
+    for article in articles:
+        for row in find_quotes(article["body"], by_article.get(article["article_id"], [])):
+            rows.append({"article_id": article["article_id"], **row})
+    return rows
+
+
+@task(name="quotes", cache_policy=NO_CACHE)
+def quotes_task(articles: list[dict], entities: list[dict]) -> list[dict]:
+    return extract_quotes(articles, entities)

@@ -1,0 +1,89 @@
+import datetime as dt
+
+import pytest
+
+from tasks.amounts import find_amounts
+from tasks.date_mentions import find_date_mentions
+from tasks.quotes import find_quotes
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a loan of $300 million", ("$300 million", 3e8, "USD")),
+    ("expected to exceed $ 200 billion this year", ("$ 200 billion", 2e11, "USD")),
+    ("worth 450 million euros", ("450 million euros", 4.5e8, "EUR")),
+    ("a deal worth C$5.2 bln", ("C$5.2 bln", 5.2e9, "CAD")),
+    ("losses of 12 mln stg", ("12 mln stg", 1.2e7, "GBP")),
+    ("a 2.5 billion yuan fund", ("2.5 billion yuan", 2.5e9, "CNY")),
+    ("bonds worth 30 billion roubles", ("30 billion roubles", 3e10, "RUB")),
+    ("valued at £800m", ("£800m", 8e8, "GBP")),
+    ("sold for 5 Canadian dollars", ("5 Canadian dollars", 5.0, "CAD")),
+])
+def test_amounts_value_and_currency(text, expected):
+    amount, = find_amounts(text)
+    assert (amount["text"], amount["value"], amount["currency"]) == expected
+    assert text[amount["start_char"]:amount["end_char"]] == amount["text"]
+
+
+def test_numbers_that_are_not_money_are_ignored():
+    assert find_amounts("a 12-kilometre wall, up 4.75% on 3 May, 40 vessels") == []
+
+
+def dates(body, anchor):
+    return [(m["text"], m["resolved_date"], m["granularity"]) for m in find_date_mentions(body, anchor)]
+
+
+def test_relative_dates_resolve_against_the_anchor():
+    monday = dt.date(2023, 9, 18)
+    body = "Talks began on Monday. Last month the minister visited, and in March the president went; next Friday too."
+    assert dates(body, monday) == [
+        ("Monday", monday, "day"), ("Last month", dt.date(2023, 8, 1), "month"),
+        ("March", dt.date(2023, 3, 1), "month"), ("next Friday", dt.date(2023, 9, 22), "day")]
+
+
+def test_weekday_means_the_latest_such_day_and_null_without_anchor():
+    assert dates("The vote was on Tuesday.", dt.date(2024, 6, 6)) == [("Tuesday", dt.date(2024, 6, 4), "day")]
+    assert dates("The vote was on Tuesday.", None) == [("Tuesday", None, "day")]
+    assert dates("It opened on March 3, 1987.", None) == [("March 3, 1987", dt.date(1987, 3, 3), "day")]
+
+
+def test_month_last_year_and_years():
+    assert dates("Prices fell in February last year and since 2005.", dt.date(2023, 9, 18)) == [
+        ("February last year", dt.date(2022, 2, 1), "month"), ("2005", dt.date(2005, 1, 1), "year")]
+
+
+def person(body, name, label="PERSON"):
+    start = body.index(name)
+    return {"start_char": start, "end_char": start + len(name), "label": label, "canonical_name": name}
+
+
+def quotes(body, entities=()):
+    return [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, list(entities))]
+
+
+def test_quote_then_speaker_and_speaker_then_quote():
+    body = ("“We will reopen the mine,” mining minister Ana Ruiz told reporters.\n\n"
+            "Union leader Tom Berg said: “The workers have waited long enough.”")
+    assert quotes(body, [person(body, "Ana Ruiz"), person(body, "Tom Berg")]) == [
+        ("We will reopen the mine,", "Ana Ruiz", "told"),
+        ("The workers have waited long enough.", "Tom Berg", "said")]
+
+
+def test_inverted_cue_straight_marks_and_pronouns():
+    body = ('"Prices will fall," said Ana Ruiz.\n\n'
+            '"We expect a good harvest this year," she added.')
+    assert quotes(body, [person(body, "Ana Ruiz")]) == [
+        ("Prices will fall,", "Ana Ruiz", "said"), ("We expect a good harvest this year,", "Ana Ruiz", "added")]
+
+
+def test_partial_quote_inside_a_sentence_and_scare_quotes():
+    body = ("The ministry said in a statement that the envoy “will travel to Oslo next week” for talks.\n\n"
+            "Critics call the plan a “bridge to nowhere”.")
+    assert quotes(body) == [("will travel to Oslo next week", "The ministry", "said")]
+
+
+def test_quote_across_sentences_and_continued():
+    body = ("“The port is open. Ships are moving again,” harbour master Lea Voss said. “We lost two days, "
+            "but nobody was hurt and the cranes are intact.”")
+    assert quotes(body, [person(body, "Lea Voss")]) == [
+        ("The port is open. Ships are moving again,", "Lea Voss", "said"),
+        ("We lost two days, but nobody was hurt and the cranes are intact.", "Lea Voss", None)]
