@@ -8,6 +8,7 @@ mention takes the full name and its label) and ISO country codes for places.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from prefect import task
@@ -72,9 +73,110 @@ def _unshout(text: str) -> str:
     return text
 
 
+
+
+def trim_determiner(mention: dict, body: str) -> None:
+    """"the United States" -> "United States": the article is not part of the name."""
+    text = body[mention["start_char"]:mention["end_char"]]
+    lead = _LEADING.match(text)
+    if lead and mention["end_char"] - mention["start_char"] > lead.end():
+        mention["start_char"] += lead.end()
+
+
+def table_rows(body: str) -> list[dict]:
+    """Results tables in sports copy ("Leicestershire 22 points", "NEW YORK 72 58 .554"): the
+    name that leads a row of numbers is a team, an organisation."""
+    rows = []
+    for start, paragraph in paragraph_offsets(body):
+        tokens = paragraph.split()
+        numeric = sum(1 for t in tokens if re.fullmatch(r"[\d.,:/()-]+", t) and not _ISO_DATE.fullmatch(t))
+        if len(tokens) < 2 or numeric < max(2, len(tokens) // 3):
+            continue
+        for match in re.finditer(r"(?:^|(?<=\s))([A-Z][A-Za-z.'&-]+(?:[ ]+[A-Z][A-Za-z.'&-]+){0,3})(?=[ ]+\d)", paragraph):
+            name = match.group(1)
+            if name.casefold() in _CALENDAR or name.endswith(("'s", "’s")) or _ISO_DATE.match(paragraph, match.end(1) + 1):
+                continue
+            rows.append({"start_char": start + match.start(1), "end_char": start + match.end(1), "label": "ORG"})
+    return rows
+
+
+_ISO_DATE = re.compile(r"(?:19|20)\d\d-\d\d-\d\d")
+_CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+             "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "round",
+             "game", "race", "stage", "group", "division", "the"}
+
+
+_NAME = r"[A-Z][a-zA-Z'’-]+(?:[ ]+(?:[A-Z][a-zA-Z'’-]+|de|van|von|der|da|dos|di|le|la|al))*"
+_PERSON_PATTERNS = [
+    # results copy: "Pete Sampras (U.S.) beat Jiri Novak (Czech Republic)", "Cosmin Contra (31st)"
+    re.compile(rf"(?P<name>{_NAME})[ ]?\([ ]?(?P<tail>[A-Z][\w. ]*?|\d+(?:st|nd|rd|th)|\d+)[ ]?\)"),
+    # scorecards and bylines: "P. Simmons 4-38", "J. Adams 123"
+    re.compile(r"(?<![\w.])(?P<name>(?:[A-Z]\.[ ]?){1,2}[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?)"),
+]
+
+
+def pattern_people(body: str) -> list[dict]:
+    rows = []
+    for pattern in _PERSON_PATTERNS:
+        for match in pattern.finditer(body):
+            name = match.group("name")
+            tail = match.groupdict().get("tail")
+            if tail is not None and not (tail[0].isdigit() or lookup_country(tail.strip())):
+                continue
+            if lookup_country(name) or len(name) < 4:
+                continue
+            rows.append({"start_char": match.start("name"), "end_char": match.end("name"), "label": "PERSON"})
+            if tail is not None and not tail[0].isdigit():
+                rows.append({"start_char": match.start("tail"), "end_char": match.start("tail") + len(tail.strip()),
+                             "label": "GPE"})
+    return rows
+
+
+def harmonise(mentions: list[dict], body: str) -> list[dict]:
+    """One label per name within an article (the majority, longer names first), and every
+    further occurrence of a recognised name tagged too (NER misses repeats in odd contexts)."""
+    votes: dict[str, Counter] = {}
+    for mention in mentions:
+        votes.setdefault(body[mention["start_char"]:mention["end_char"]], Counter())[mention["label"]] += 1
+    label_of = {name: counts.most_common(1)[0][0] for name, counts in votes.items()}
+    for mention in mentions:
+        mention["label"] = label_of[body[mention["start_char"]:mention["end_char"]]]
+    # surnames of people named in full ("Hoddle" after "Glenn Hoddle") are that person
+    for name, label in list(label_of.items()):
+        parts = name.split()
+        if label == "PERSON" and len(parts) > 1 and len(parts[-1]) > 2 and parts[-1][0].isupper():
+            label_of.setdefault(parts[-1], "PERSON")
+    taken = [(m["start_char"], m["end_char"]) for m in mentions]
+    added = []
+    for name in sorted(label_of, key=len, reverse=True):
+        if len(name) < 3 or not name[:1].isupper():
+            continue
+        # ALL-CAPS headlines spell the same names in capitals
+        pattern = rf"(?<![\w-])(?:{re.escape(name)}|{re.escape(name.upper())})(?![\w-])"
+        for match in re.finditer(pattern, body):
+            span = match.span()
+            if any(s < span[1] and span[0] < e for s, e in taken):
+                continue
+            taken.append(span)
+            added.append({"article_id": mentions[0]["article_id"], "start_char": span[0], "end_char": span[1],
+                          "label": label_of[name]})
+    return sorted(mentions + added, key=lambda m: m["start_char"])
+
+
 def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     """Within one article: a one-word mention that is a token of a longer PERSON name
     ("Putin", "Wang") becomes that person, label included; places get country codes."""
+    for mention in mentions:
+        trim_determiner(mention, body)
+    if mentions:
+        aid = mentions[0]["article_id"]
+        for row in table_rows(body) + pattern_people(body):
+            overlapping = [m for m in mentions if m["start_char"] < row["end_char"] and row["start_char"] < m["end_char"]]
+            for m in overlapping:
+                mentions.remove(m)
+            mentions.append({"article_id": aid, **row})
+        mentions = harmonise(sorted(mentions, key=lambda m: m["start_char"]), body)
     for mention in mentions:
         mention["text"] = body[mention["start_char"]:mention["end_char"]]
         mention["canonical_name"] = canonical_form(mention["text"])
@@ -84,7 +186,16 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
         for token in full.split():
             by_token.setdefault(token, full)
     for mention in mentions:
+        words = mention["canonical_name"].split()
+        # "Later Hoddle": a sentence-initial word glued to a known surname
+        if len(words) > 1 and words[-1] in by_token and words[0] not in by_token[words[-1]].split():
+            mention["start_char"] = mention["end_char"] - len(words[-1])
+            mention["text"] = mention["canonical_name"] = words[-1]
+            mention["label"] = "PERSON"
+    for mention in mentions:
         name = mention["canonical_name"]
+        if name.isupper() and name.title() in by_token:  # "HODDLE" in a caps headline
+            name = name.title()
         if " " not in name and name in by_token and mention["label"] in ("PERSON", "ORG", "GPE", "NORP"):
             if mention["label"] == "PERSON" or not lookup_country(name):
                 mention["canonical_name"], mention["label"] = by_token[name], "PERSON"

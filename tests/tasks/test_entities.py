@@ -16,3 +16,15 @@ def test_no_entity_crosses_a_paragraph_break():
     body = "Ukraine and the Pacific\n\nPacific Islands Forum leaders met in Suva."
     rows = extract_entities([{"article_id": "a", "body": body}], load_nlp("en_core_web_sm"))
     assert all("\n" not in r["text"] for r in rows)
+
+
+def test_surname_repeats_caps_headlines_and_results_copy():
+    body = ("HODDLE NAMES NEW CAPTAIN\n\n"
+            "England coach Glenn Hoddle named his captain on Friday. Later Hoddle said the choice was easy.\n\n"
+            "Lena Berg (Sweden) beat Ana Sousa (Portugal) 6-3 6-4")
+    rows = extract_entities([{"article_id": "a", "body": body}], load_nlp("en_core_web_sm"))
+    people = sorted({(r["text"], r["canonical_name"]) for r in rows if r["label"] == "PERSON"})
+    assert ("Hoddle", "Glenn Hoddle") in people and ("HODDLE", "Glenn Hoddle") in people
+    assert ("Lena Berg", "Lena Berg") in people and ("Ana Sousa", "Ana Sousa") in people
+    places = {(r["text"], r["country_code"]) for r in rows if r["label"] in ("GPE", "LOC")}
+    assert ("Sweden", "SE") in places and ("Portugal", "PT") in places
