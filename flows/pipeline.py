@@ -126,7 +126,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         stories += [row for sid, row in sorted(story_rows.items()) if sid not in updated and sid in
                     {x for pair in merges for x in pair}]
 
-        quotes = quotes_task.submit(articles, entities)
+        quotes = quotes_task.submit(articles, entities, cfg.spacy_model)
         amounts = amounts_task.submit(articles)
         date_mentions = date_mentions_task.submit(articles)
         rows = {"files": classified.files, "articles": articles, "duplicates": duplicates, "stories": stories,

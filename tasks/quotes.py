@@ -12,6 +12,7 @@ attribution (scare quotes, titles) are not quotations.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -148,7 +149,79 @@ def introduced(paragraph: str) -> tuple[str, int, str] | None:
     return speaker, offset, match["cue"].lower()
 
 
-def find_quotes(body: str, entities: list[dict]) -> list[dict]:
+CUE_LEMMAS = {"say", "tell", "add", "announce", "write", "state", "explain", "note", "argue", "insist", "warn",
+              "claim", "ask", "reply", "declare", "continue", "recall", "acknowledge", "concede", "stress", "urge",
+              "suggest", "predict", "tweet", "post", "respond", "remark", "observe", "conclude", "admit", "complain",
+              "boast", "vow", "promise", "caution", "emphasize", "emphasise", "report", "testify", "call", "describe",
+              "label", "dub", "brand", "think", "believe", "accuse", "deny", "hail", "cite", "quote", "agree", "joke",
+              "quip", "counter", "shout", "exclaim", "demand", "pledge", "blast", "slam", "praise", "mock", "decry",
+              "characterize", "characterise", "refer", "sing", "rule", "point", "go", "accord"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+
+
+def parsed_attribution(doc, start: int, end: int) -> tuple[str, int, str] | None:
+    """(speaker, offset, cue) from the dependency parse: the subject of the attribution verb
+    nearest the quote, outside it, in the quote's sentence or the one right after it."""
+    inside = lambda token: start - 1 <= token.idx < end + 1  # noqa: E731
+    sentences = [sent for sent in doc.sents if sent.start_char < end + 2 and sent.end_char > start - 2]
+    own = len(sentences)
+    if sentences and sentences[-1].end < len(doc):
+        following = doc[sentences[-1].end].sent
+        if following.text.strip() and following.text.lstrip()[:1] not in _OPEN + '"':
+            sentences.append(following)
+    cues = []
+    for rank, sent in enumerate(sentences):
+        later = int(rank >= own)  # the quote's own sentence first, the next one only if it has no cue
+        for token in sent:
+            if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in CUE_LEMMAS and not inside(token):
+                distance = min(abs(token.idx - start), abs(token.idx - end))
+                cues.append(((later, distance), token))
+            elif token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to" \
+                    and not inside(token):
+                objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+                if objects:
+                    phrase = doc[objects[0].left_edge.i:objects[0].right_edge.i + 1]
+                    cues.append(((int(rank >= own), min(abs(token.idx - start), abs(token.idx - end))),
+                                 (phrase, "according to")))
+    for _, cue in sorted(cues, key=lambda c: c[0]):
+        if isinstance(cue, tuple):
+            phrase, word = cue
+            return phrase.text, phrase.start_char, word
+        subjects = [c for c in cue.children if c.dep_ in _SUBJECTS and not inside(c)]
+        if not subjects:
+            continue
+        subject = subjects[0]
+        if subject.lower_ in ("who", "that", "which") and cue.dep_ == "relcl":
+            subject = cue.head  # "Stam, who said …": the relative clause's antecedent
+        # the subject's phrase without relative clauses and appositions ("Stam, who …")
+        left = subject.left_edge.i
+        right = subject.i
+        for child in subject.rights:
+            if child.dep_ in ("relcl", "appos", "punct", "acl", "cc", "conj") or child.text in (",", "(", "—"):
+                break
+            right = child.right_edge.i
+        phrase = doc[left:right + 1]
+        if any(inside(token) for token in phrase):
+            continue
+        return phrase.text, phrase.start_char, cue.text.lower()
+    return None
+
+
+@lru_cache(maxsize=2)
+def load_parser(model: str):
+    import spacy
+
+    from tasks.entities import _MODEL_ALIASES
+
+    for name in dict.fromkeys([model, _MODEL_ALIASES.get(model, model)]):
+        try:
+            return spacy.load(name, exclude=["ner"])
+        except OSError:
+            continue
+    raise RuntimeError(f"spaCy model {model!r} is not installed")
+
+
+def find_quotes(body: str, entities: list[dict], parser=None) -> list[dict]:
     """Quotations in one article's body with speaker, cue and offsets (into the body)."""
     from tasks.entities import paragraph_offsets
 
@@ -160,9 +233,12 @@ def find_quotes(body: str, entities: list[dict]) -> list[dict]:
     introducer: tuple | None = None  # (found, base) of a paragraph ending "… said:"
     same_sentence: tuple | None = None  # ((base, sentence start), found) of the last attribution
     for base, paragraph in paragraph_offsets(body):
-        for start, end, closed in quote_spans(paragraph):
+        spans_here = quote_spans(paragraph)
+        doc = parser(paragraph) if parser is not None and spans_here else None
+        for start, end, closed in spans_here:
             text = paragraph[start:end]
-            found = attribution(paragraph, start, end)
+            found = (parsed_attribution(doc, start, end) if doc is not None else None) or \
+                attribution(paragraph, start, end)
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:
                 found = same_sentence[1]  # “disgusting” and “a con”: one attribution for both
@@ -220,17 +296,17 @@ def _last_person_before(people: list[dict], position: int) -> str | None:
     return before[-1]["canonical_name"] if before else None
 
 
-def extract_quotes(articles: list[dict], entities: list[dict]) -> list[dict]:
+def extract_quotes(articles: list[dict], entities: list[dict], parser=None) -> list[dict]:
     by_article: dict[str, list[dict]] = {}
     for mention in entities:
         by_article.setdefault(mention["article_id"], []).append(mention)
     rows = []
     for article in articles:
-        for row in find_quotes(article["body"], by_article.get(article["article_id"], [])):
+        for row in find_quotes(article["body"], by_article.get(article["article_id"], []), parser):
             rows.append({"article_id": article["article_id"], **row})
     return rows
 
 
 @task(name="quotes", cache_policy=NO_CACHE)
-def quotes_task(articles: list[dict], entities: list[dict]) -> list[dict]:
-    return extract_quotes(articles, entities)
+def quotes_task(articles: list[dict], entities: list[dict], model: str) -> list[dict]:
+    return extract_quotes(articles, entities, load_parser(model))

