@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
@@ -54,6 +55,7 @@ def run(
     from flows.pipeline import ValidationFailed, wirehouse_run
     from tasks.lake import WarehouseLocked
 
+    signal.signal(signal.SIGTERM, _raise_on_terminate)
     try:
         row = wirehouse_run(settings=cfg.model_dump(mode="json"))
     except WarehouseLocked as error:
@@ -65,7 +67,7 @@ def run(
     except FileNotFoundError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(EXIT_USAGE) from None
-    except Exception as error:  # noqa: BLE001 - the CLI's job is to report any failure
+    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the CLI's job is to report any failure
         console.print(f"[red]run failed, warehouse rolled back:[/red] {type(error).__name__}: {error}")
         raise typer.Exit(EXIT_FAILED) from None
     summary = Table(title=f"run {row['run_id']}: {row['status']}")
@@ -132,5 +134,10 @@ def catalog(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w"))
     console.print(f"catalog written: {path}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
+def _raise_on_terminate(signum, frame) -> None:
+    # a scheduler's SIGTERM must unwind through the flow's rollback, not end the process mid-commit
+    raise KeyboardInterrupt(f"terminated by signal {signum}")
+
+
+if __name__ == "__main__":
     app()

@@ -76,13 +76,15 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         raise FileNotFoundError(f"source folder {source} does not exist")
     lake = Lake(warehouse)
     lock = Lock(warehouse / ".lock", run_id, started.isoformat())
-    lock.acquire()
+    dead = lock.acquire()
     row = {"run_id": run_id, "started_at": started, "status": "running", "source": str(source)}
     try:
         lake.ensure_tables()
         restored = lake.recover()
         if restored:
             logger.warning("rolled back uncommitted work of an interrupted run in: %s", ", ".join(restored))
+        if dead:
+            record_interrupted_run(lake, dead, run_id, restored)
         build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
         history = load_history(lake)
 
@@ -169,17 +171,44 @@ def wirehouse_run(settings: dict | None = None) -> dict:
     except ValidationFailed:
         raise
     except BaseException as error:
-        lake.recover()
-        row.update(status="failed", finished_at=_now(), message=f"{type(error).__name__}: {error}"[:10_000],
-                   table_versions=json.dumps(lake.committed_versions()))
-        for key in ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
-                    "files_quarantined", "articles_new", "duplicates", "quarantined"):
-            row[key] = 0  # nothing of a failed run was published
-        lake.append_ledger(row)
-        build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
+        try:
+            lake.ensure_tables()
+            lake.recover()
+            row.update(status="failed", finished_at=_now(), message=f"{type(error).__name__}: {error}"[:10_000],
+                       table_versions=json.dumps(lake.committed_versions()))
+            for key in ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
+                        "files_quarantined", "articles_new", "duplicates", "quarantined"):
+                row[key] = 0  # nothing of a failed run was published
+            lake.append_ledger(row)
+            build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
+        except BaseException:  # noqa: BLE001 - interrupted again while cleaning up
+            # keep the lock: the next run finds it stale, rolls back and records this run as failed
+            logger.exception("could not record the failure of run %s; the next run will", run_id)
+            lock.run_id = None
         raise
     finally:
-        lock.release()
+        if lock.run_id is not None:
+            lock.release()
+
+
+def record_interrupted_run(lake: Lake, holder: dict, run_id: str, restored: list[str]) -> None:
+    """A run whose process died holding the lock gets its `failed` ledger row from the run
+    that took the lock over (unless it had already written its own)."""
+    dead_id = holder.get("run_id") or "unknown"
+    if dead_id in set(lake.ledger().column("run_id").to_pylist()):
+        return
+    try:
+        dead_start = dt.datetime.fromisoformat(holder.get("started_at") or "")
+    except ValueError:
+        dead_start = _now()
+    lake.append_ledger({
+        "run_id": dead_id, "started_at": dead_start, "finished_at": _now(), "status": "failed",
+        "source": None, "table_versions": json.dumps(lake.committed_versions()),
+        "message": f"interrupted: process {holder.get('pid')} on {holder.get('host')} died holding the lock; "
+                   f"run {run_id} rolled back its uncommitted work ({', '.join(restored) or 'none'})",
+        **{key: 0 for key in ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
+                              "files_quarantined", "articles_new", "duplicates", "quarantined")},
+    })
 
 
 def _counts(row: dict) -> dict:

@@ -34,10 +34,12 @@ class Lock:
     run_id: str
     started_at: str
 
-    def acquire(self) -> None:
+    def acquire(self) -> dict | None:
+        """Take the lock; returns the holder of a stale lock taken over (a run that died)."""
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "run_id": self.run_id,
                   "started_at": self.started_at}
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        stale = None
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -49,10 +51,11 @@ class Lock:
                         f"{current.get('host')}, started {current.get('started_at')}); "
                         f"if that process is gone on another host, delete {self.path}") from None
                 self.path.unlink(missing_ok=True)  # stale: its process is gone
+                stale = current
                 continue
             with os.fdopen(fd, "w") as handle:
                 json.dump(holder, handle)
-            return
+            return stale
         raise WarehouseLocked(f"could not take the lock {self.path}")
 
     def release(self) -> None:

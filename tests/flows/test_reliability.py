@@ -1,0 +1,111 @@
+"""Crash safety, one writer, idempotency: real subprocesses, real SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tasks.lake import WarehouseLocked
+from tests.conftest import SEEDS, run_flow, sql
+
+WIREHOUSE = [sys.executable, "-m", "flows.cli"]
+CONTENT_QUERIES = {
+    "articles": "select article_id, file_id, source_path, title, body, dateline_city, dateline_date, story_id "
+                "from articles order by article_id",
+    "files": "select file_id, path, status, duplicate_of_path from files order by path",
+    "duplicates": "select article_id, duplicate_of, kind, similarity from duplicates order by article_id",
+    "entities": "select article_id, start_char, end_char, label, canonical_name from entities order by all",
+    "quotes": "select article_id, start_char, speaker from quotes order by all",
+    "amounts": "select article_id, start_char, value, currency from amounts order by all",
+    "date_mentions": "select article_id, start_char, resolved_date from date_mentions order by all",
+    "quarantine": "select path, record_index, reason from quarantine order by all",
+    "stories": "select story_id, article_count from stories order by all",
+}
+
+
+def contents(warehouse: Path) -> dict:
+    return {name: sql(warehouse, query) for name, query in CONTENT_QUERIES.items()}
+
+
+def spawn(source: Path, warehouse: Path, home: Path) -> subprocess.Popen:
+    env = {**os.environ, "PREFECT_HOME": str(home)}
+    env.pop("PREFECT_API_URL", None)
+    return subprocess.Popen([*WIREHOUSE, "run", str(source), "--warehouse", str(warehouse)], env=env,
+                            cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def test_same_inputs_give_identical_tables(prefect_server, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    run_flow(SEEDS, one)
+    run_flow(SEEDS, two)
+    run_flow(SEEDS, two)  # and a rerun changes nothing
+    assert contents(one) == contents(two)
+
+
+def test_kill_9_at_random_moments_then_recovery_does_the_work_exactly_once(prefect_server, tmp_path):
+    reference = tmp_path / "reference"
+    run_flow(SEEDS, reference)
+    warehouse, home = tmp_path / "killed", tmp_path / "prefect-home"
+    rng = random.Random(int(os.environ.get("WIREHOUSE_KILL_SEED", "20261123")))
+    for attempt in range(3):
+        process = spawn(SEEDS, warehouse, home)
+        delay = rng.uniform(2.0, 30.0)
+        try:
+            process.wait(timeout=delay)  # finished before the kill: fine, the next attempt reruns
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+        # readable at every moment: the catalog (if any) shows a committed state
+        if (warehouse / "news.duckdb").exists():
+            runs = sql(warehouse, "select count(*) from runs where status = 'succeeded'")[0][0]
+            articles = sql(warehouse, "select count(*) from articles")[0][0]
+            assert articles == (8 if runs else 0), (attempt, delay)
+    final = spawn(SEEDS, warehouse, home)
+    output = final.communicate(timeout=300)[0].decode()
+    assert final.returncode == 0, output
+    assert sql(warehouse, "select count(*), count(distinct article_id) from articles") == [(8, 8)]
+    assert contents(warehouse) == contents(reference)
+
+
+def test_a_second_writer_is_refused_while_a_run_holds_the_lock(prefect_server, tmp_path):
+    warehouse, home = tmp_path / "wh", tmp_path / "prefect-home"
+    source = tmp_path / "source"
+    shutil.copytree(SEEDS, source)
+    first = spawn(source, warehouse, home)
+    deadline = time.monotonic() + 120
+    while not (warehouse / ".lock").exists():
+        assert first.poll() is None, first.communicate()[0].decode()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    holder = json.loads((warehouse / ".lock").read_text() or "{}") if (warehouse / ".lock").exists() else {}
+    with pytest.raises(WarehouseLocked, match="locked by run"):
+        run_flow(source, warehouse)  # the in-process flow reaches the lock within a second
+    assert holder.get("pid") == first.pid or holder == {}
+    assert first.wait(timeout=300) == 0
+    assert not (warehouse / ".lock").exists()
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM])
+def test_a_terminated_run_rolls_back_and_records_failure(prefect_server, tmp_path, signal_number):
+    warehouse, home = tmp_path / "wh", tmp_path / "prefect-home"
+    process = spawn(SEEDS, warehouse, home)
+    deadline = time.monotonic() + 120
+    while not (warehouse / ".lock").exists():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    process.send_signal(signal_number)
+    process.wait(timeout=120)
+    assert process.returncode == 1
+    final = spawn(SEEDS, warehouse, home)
+    assert final.wait(timeout=300) == 0, final.communicate()[0].decode()
+    assert sql(warehouse, "select count(*) from articles") == [(8,)]
+    assert sql(warehouse, "select status from runs order by started_at") == [("failed",), ("succeeded",)]
