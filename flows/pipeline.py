@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import uuid
 from dataclasses import asdict
 from pathlib import Path
@@ -38,6 +39,19 @@ def _chunks(items: list, size: int) -> list[list]:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+class StageClock:
+    """Wall seconds per stage, for the ledger and the run report."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 def new_run_id(started: dt.datetime) -> str:
@@ -76,6 +90,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         raise FileNotFoundError(f"source folder {source} does not exist")
     lake = Lake(warehouse)
     lock = Lock(warehouse / ".lock", run_id, started.isoformat())
+    clock = StageClock()
     dead = lock.acquire()
     row = {"run_id": run_id, "started_at": started, "status": "running", "source": str(source)}
     try:
@@ -87,6 +102,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             record_interrupted_run(lake, dead, run_id, restored)
         build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
         history = load_history(lake)
+        clock.lap("prepare")
 
         paths, escaped = discover_files(source)
         logger.info("run %s: %d files under %s", run_id, len(paths) + len(escaped), source)
@@ -95,6 +111,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
                    for chunk in _chunks(paths, cfg.chunk_size)]
         parsed = escaped + [item for future in futures for item in future.result()]
         classified = classify_files(parsed, history["seen_path_of"], history["known_pairs"])
+        clock.lap("ingest")
 
         articles, problems = [], []
         for future in [clean_chunk.submit(chunk, cfg.reference_date)
@@ -107,12 +124,15 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         for file_row in classified.files:  # a file none of whose records survived cleaning
             if file_row["file_id"] in bad_files and not any(a["file_id"] == file_row["file_id"] for a in articles):
                 file_row["status"] = "quarantined"
+        clock.lap("clean")
 
         duplicates, minhash_rows = find_duplicates(articles, history["canonical_by_hash"], history["minhash"],
                                                    cfg.near_duplicate_threshold)
+        clock.lap("dedup")
         entities = [row for future in [
             entities_task.submit(chunk, cfg.spacy_model, cfg.ner_batch_size, cfg.ner_processes)
             for chunk in _chunks(articles, cfg.chunk_size)] for row in future.result()]
+        clock.lap("entities")
 
         params = StoryParams(threshold=cfg.story_threshold, merge_threshold=cfg.story_merge_threshold,
                              entity_weight=cfg.story_entity_weight, window_days=cfg.story_window_days)
@@ -127,6 +147,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         updated = {row["story_id"] for row in stories}
         stories += [row for sid, row in sorted(story_rows.items()) if sid not in updated and sid in
                     {x for pair in merges for x in pair}]
+        clock.lap("stories")
 
         quotes = quotes_task.submit(articles, entities, cfg.spacy_model)
         amounts = amounts_task.submit(articles)
@@ -134,6 +155,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         rows = {"files": classified.files, "articles": articles, "duplicates": duplicates, "stories": stories,
                 "entities": entities, "quotes": quotes.result(), "amounts": amounts.result(),
                 "date_mentions": date_mentions.result(), "quarantine": quarantine}
+        clock.lap("quotes_amounts_dates")
         for table_rows in rows.values():
             for r in table_rows:
                 r["run_id"] = run_id
@@ -155,6 +177,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         )
         ref = reference_sets(started.date(), run_id, [a["article_id"] for a in articles])
         report = validate_task({**tables, "runs": to_table("runs", [row])}, ref)  # state tables are not checked
+        clock.lap("validate")
         if not report.success:
             write_validation_report(warehouse, run_id, report)
             row.update(status="validation_failed", message=report.summary()[:10_000], finished_at=_now(),
@@ -163,7 +186,9 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
             raise ValidationFailed(report.summary())
         versions = lake.commit(tables, MERGE_KEYS, story_merges=merges)
-        row.update(finished_at=_now(), table_versions=json.dumps(versions), message=report.summary())
+        clock.lap("commit")
+        row.update(finished_at=_now(), table_versions=json.dumps(versions), message=report.summary(),
+                   stage_seconds=json.dumps(clock.seconds))
         lake.append_ledger(row)  # the commit point
         build_catalog(warehouse, {**versions, "runs": None})
         logger.info("run %s succeeded: %s", run_id, json.dumps(_counts(row)))

@@ -129,13 +129,14 @@ class Lake:
         """A committed table (or some columns of it), optionally only rows whose column is in ids."""
         if version is None:
             version = self.committed_versions().get(name) if name != LEDGER else None
-        table = DeltaTable(self.path(name), version=version)
-        dataset = table.to_pyarrow_dataset()
-        expression = None
+        table = DeltaTable(self.path(name), version=version).to_pyarrow_dataset().to_table(columns=columns)
+        table = table.cast(pa.schema([f.with_type(pa.string()) if pa.types.is_string_view(f.type) else f
+                                      for f in table.schema]))
         if filter_ids is not None:
+            # filtered after the read: pushing `isin` down trips over string_view statistics
             column, ids = filter_ids
-            expression = pc.field(column).isin(pa.array(list(ids), pa.string()))
-        return dataset.to_table(columns=columns, filter=expression)
+            table = table.filter(pc.is_in(table.column(column), pa.array(list(ids), pa.string())))
+        return table
 
     def commit(self, tables: dict[str, pa.Table], merge_keys: dict[str, str],
                story_merges: list[tuple[str, str]] = ()) -> dict[str, int]:

@@ -35,6 +35,7 @@ TABLES: dict[str, pa.Schema] = {
             ("amounts_new", pa.int64()),
             ("date_mentions_new", pa.int64()),
             ("table_versions", pa.string()),
+            ("stage_seconds", pa.string()),
             ("message", pa.string()),
         ]
     ),

@@ -165,6 +165,28 @@ def test_catalog_has_every_contract_view_typed(seeds_warehouse):
         con.close()
 
 
+RELATED = """Dockers' strike snarls Rotterdam shipping
+
+ROTTERDAM, March 5, 2024 (Reuters) - A strike by dock workers at the port of Rotterdam over automation of container terminals entered its second day on Tuesday, with union spokesman Niek Stam saying the FNV would not call off the walkout.
+
+Hutchison Ports said the automation programme at the Maasvlakte terminals would continue and that talks with the union were planned for Wednesday, as dozens of vessels waited to berth.
+"""
+
+
+def test_story_ids_survive_a_second_run_that_adds_a_related_article(prefect_server, copy_seeds, tmp_path):
+    warehouse = tmp_path / "wh"
+    run_flow(copy_seeds, warehouse)
+    before = dict(sql(warehouse, "select source_path, story_id from articles where record_index = 0"))
+    write(copy_seeds, "050_rotterdam_day_two.txt", RELATED)
+    second = run_flow(copy_seeds, warehouse)
+    after = dict(sql(warehouse, "select source_path, story_id from articles where record_index = 0"))
+    assert {path: after[path] for path in before} == before  # published story ids never change
+    assert after["050_rotterdam_day_two.txt"] == before["010_rotterdam_strike.txt"]
+    assert second["stories_new"] == 0
+    assert sql(warehouse, f"select article_count, first_date, last_date from stories where story_id = "
+                          f"'{before['010_rotterdam_strike.txt']}'") == [(4, dt.date(2024, 3, 4), dt.date(2024, 3, 5))]
+
+
 def test_validation_failure_publishes_nothing(prefect_server, tmp_path):
     from flows.pipeline import ValidationFailed
 

