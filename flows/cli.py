@@ -79,14 +79,22 @@ def run(
 
 @app.command()
 def sql(
-    query: str = typer.Argument(..., help="SQL over the catalog's views (read-only)."),
+    query: Optional[str] = typer.Argument(None, help="SQL over the catalog's views (read-only)."),
+    file: Optional[Path] = typer.Option(None, "--file", "-F", help="Read the SQL from this file instead."),
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w"),
     output_format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Query the warehouse (read-only).
 
-    Example: wirehouse sql "select label, count(*) from entities group by 1 order by 2 desc"
+    Examples: wirehouse sql "select label, count(*) from entities group by 1 order by 2 desc"
+
+              wirehouse sql --file queries/quotes_by_speaker.sql --format csv
     """
+    if (query is None) == (file is None):
+        console.print("give a query or --file, not both")
+        raise typer.Exit(EXIT_USAGE)
+    if file is not None:
+        query = file.read_text(encoding="utf-8")
     import duckdb
 
     from flows.settings import load_settings
@@ -116,6 +124,71 @@ def sql(
         for r in rows:
             table.add_row(*("" if v is None else str(v) for v in r))
         Console().print(table)
+
+
+@app.command()
+def report(
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file (default: warehouse/reports/report.html)."),
+) -> None:
+    """Write a self-contained HTML report: runs, volumes, duplicates, stories, people, quotes.
+
+    Example: wirehouse report --output /tmp/report.html
+    """
+    import datetime as dt
+
+    from flows.settings import load_settings
+    from tasks.catalog import query as run_query
+    from tasks.report import charts, render_report, report_data
+
+    cfg = load_settings(warehouse=warehouse)
+    try:
+        data = report_data(lambda q: run_query(cfg.warehouse, q))
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(EXIT_USAGE) from None
+    target = output or Path(cfg.warehouse) / "reports" / "report.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    target.write_text(render_report(data, charts(data), str(Path(cfg.warehouse).resolve()), generated), encoding="utf-8")
+    console.print(f"report written: {target}")
+
+
+@app.command()
+def status(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w")) -> None:
+    """Recent runs, the lock and quarantine counts.
+
+    Example: wirehouse status --warehouse warehouse/
+    """
+    from flows.settings import load_settings
+    from tasks.catalog import query as run_query
+    from tasks.lake import is_stale, read_lock
+
+    cfg = load_settings(warehouse=warehouse)
+    out = Console()
+    holder = read_lock(Path(cfg.warehouse) / ".lock")
+    if holder is None:
+        out.print("lock: free")
+    else:
+        state = "stale (its process is gone; the next run takes over)" if is_stale(holder) else "held"
+        out.print(f"lock: {state} by run {holder.get('run_id')} (pid {holder.get('pid')} on {holder.get('host')}, "
+                  f"started {holder.get('started_at')})")
+    try:
+        columns, rows = run_query(cfg.warehouse, """
+            select run_id, status, started_at, files_seen, files_new, articles_new, duplicates, quarantined
+            from runs order by started_at desc limit 10""")
+        _, reasons = run_query(cfg.warehouse, "select reason, count(*) from quarantine group by 1 order by 2 desc, 1")
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(EXIT_USAGE) from None
+    table = Table(*columns, title="recent runs")
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    out.print(table)
+    quarantine = Table("reason", "rows", title="quarantine")
+    for reason, count in reasons:
+        quarantine.add_row(reason, str(count))
+    out.print(quarantine)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 from deltalake import DeltaTable
 
 from tasks.schema import TABLES
@@ -41,15 +42,19 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def view_sql(name: str, files: list[str]) -> str:
-    """A view with exactly the contract's columns and types, typed even with no files."""
+def view_sql(name: str, files: list[str], present: set[str] | None = None) -> str:
+    """A view with exactly the contract's columns and types, typed even with no files;
+    columns no file has yet (added by a newer contract) read as null."""
     schema = TABLES[name]
     if not files:
         columns = ", ".join(f"CAST(NULL AS {sql_type(f.type)}) AS {f.name}" for f in schema)
         return f"CREATE VIEW {name} AS SELECT {columns} WHERE false"
-    columns = ", ".join(f"CAST({f.name} AS {sql_type(f.type)}) AS {f.name}" for f in schema)
+    present = {f.name for f in schema} if present is None else present
+    columns = ", ".join(f"CAST({f.name if f.name in present else 'NULL'} AS {sql_type(f.type)}) AS {f.name}"
+                        for f in schema)
     listing = ", ".join(_quote(path) for path in files)
-    return f"CREATE VIEW {name} AS SELECT {columns} FROM read_parquet([{listing}])"
+    # union_by_name: files written before a column was added read it as null
+    return f"CREATE VIEW {name} AS SELECT {columns} FROM read_parquet([{listing}], union_by_name = true)"
 
 
 def build_catalog(warehouse: Path, versions: dict[str, int | None]) -> Path:
@@ -66,7 +71,8 @@ def build_catalog(warehouse: Path, versions: dict[str, int | None]) -> Path:
         for name in TABLES:
             table = DeltaTable(str(warehouse / "lake" / name), version=versions.get(name))
             files = [uri.removeprefix("file://") for uri in table.file_uris()]
-            con.execute(view_sql(name, files))
+            present = set().union(*({field.name for field in pq.read_schema(f)} for f in files))
+            con.execute(view_sql(name, files, present))
         con.execute("USE memory")
         con.execute("DETACH news")
     finally:

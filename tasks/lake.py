@@ -96,10 +96,20 @@ class Lake:
         return str(self.root / name)
 
     def ensure_tables(self) -> None:
-        """Create any missing table with its contract schema (version 0, no files)."""
+        """Create any missing table with its contract schema (version 0, no files), and add
+        columns a newer contract introduced to an older warehouse (nullable, so old rows read
+        them as null)."""
+        from deltalake import Schema
+
         for name, schema in {**TABLES, **STATE_TABLES}.items():
             if not DeltaTable.is_deltatable(self.path(name)):
                 write_deltalake(self.path(name), schema.empty_table(), mode="append")
+                continue
+            table = DeltaTable(self.path(name))
+            present = {field.name for field in table.schema().fields}
+            missing = [field for field in schema if field.name not in present]
+            if missing:
+                table.alter.add_columns(Schema.from_arrow(pa.schema(missing)).fields)
 
     def ledger(self) -> pa.Table:
         return DeltaTable(self.path(LEDGER)).to_pyarrow_table()
