@@ -221,7 +221,7 @@ def load_parser(model: str):
     raise RuntimeError(f"spaCy model {model!r} is not installed")
 
 
-def find_quotes(body: str, entities: list[dict], parser=None) -> list[dict]:
+def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | None = None) -> list[dict]:
     """Quotations in one article's body with speaker, cue and offsets (into the body)."""
     from tasks.entities import paragraph_offsets
 
@@ -234,7 +234,11 @@ def find_quotes(body: str, entities: list[dict], parser=None) -> list[dict]:
     same_sentence: tuple | None = None  # ((base, sentence start), found) of the last attribution
     for base, paragraph in paragraph_offsets(body):
         spans_here = quote_spans(paragraph)
-        doc = parser(paragraph) if parser is not None and spans_here else None
+        doc = None
+        if spans_here and parsed is not None:
+            doc = parsed.get(base)
+        elif spans_here and parser is not None:
+            doc = parser(paragraph)
         for start, end, closed in spans_here:
             text = paragraph[start:end]
             found = (parsed_attribution(doc, start, end) if doc is not None else None) or \
@@ -300,9 +304,18 @@ def extract_quotes(articles: list[dict], entities: list[dict], parser=None) -> l
     by_article: dict[str, list[dict]] = {}
     for mention in entities:
         by_article.setdefault(mention["article_id"], []).append(mention)
+    parsed: dict[str, dict[int, object]] = {}
+    if parser is not None:  # one batched parse of every paragraph that holds a quote mark
+        from tasks.entities import paragraph_offsets
+
+        jobs = [(a["article_id"], base, text) for a in articles for base, text in paragraph_offsets(a["body"])
+                if any(mark in text for mark in (_OPEN, '"'))]
+        for (aid, base, _), doc in zip(jobs, parser.pipe((text for _, _, text in jobs), batch_size=64)):
+            parsed.setdefault(aid, {})[base] = doc
     rows = []
     for article in articles:
-        for row in find_quotes(article["body"], by_article.get(article["article_id"], []), parser):
+        for row in find_quotes(article["body"], by_article.get(article["article_id"], []), None,
+                               parsed.get(article["article_id"], {}) if parser is not None else None):
             rows.append({"article_id": article["article_id"], **row})
     return rows
 
