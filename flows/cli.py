@@ -37,6 +37,9 @@ def run(
     reference_date: Optional[str] = typer.Option(
         None, "--reference-date", help="YYYY-MM-DD: gives a year to datelines without one."),
     chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="Files per Prefect task."),
+    task_runner: Optional[str] = typer.Option(None, "--task-runner", help="thread (default) or dask."),
+    dask_address: Optional[str] = typer.Option(
+        None, "--dask-address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786; unset starts a local cluster."),
 ) -> None:
     """Run the pipeline once on SOURCE into the warehouse.
 
@@ -47,17 +50,18 @@ def run(
     from flows.settings import load_settings
 
     try:
-        cfg = load_settings(source=source, warehouse=warehouse, reference_date=reference_date, chunk_size=chunk_size)
+        cfg = load_settings(source=source, warehouse=warehouse, reference_date=reference_date, chunk_size=chunk_size,
+                            task_runner=task_runner, dask_address=dask_address)
     except ValidationError as error:
         console.print(f"[red]bad settings:[/red] {error}")
         raise typer.Exit(EXIT_USAGE) from None
 
-    from flows.pipeline import ValidationFailed, wirehouse_run
+    from flows.pipeline import ValidationFailed, flow_for
     from tasks.lake import WarehouseLocked
 
     signal.signal(signal.SIGTERM, _raise_on_terminate)
     try:
-        row = wirehouse_run(settings=cfg.model_dump(mode="json"))
+        row = flow_for(cfg)(settings=cfg.model_dump(mode="json"))
     except WarehouseLocked as error:
         console.print(f"[red]locked:[/red] {error}")
         raise typer.Exit(EXIT_LOCKED) from None
@@ -75,6 +79,38 @@ def run(
                    "files_quarantined", "articles_new", "duplicates", "quarantined", "stories_new", "entities_new"):
         summary.add_row(column, str(row[column]))
     Console().print(summary)
+
+
+@app.command()
+def serve(
+    source: Optional[Path] = typer.Argument(None, help="Folder of raw article files (default: seeds/)."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w"),
+    cron: Optional[str] = typer.Option(None, "--cron", help='Cron schedule, e.g. "*/15 * * * *".'),
+    interval: Optional[int] = typer.Option(None, "--interval", help="Seconds between runs."),
+    name: str = typer.Option("wirehouse-scheduled", "--name", help="Deployment name."),
+) -> None:
+    """Serve the flow as a scheduled deployment on a Prefect server (needs PREFECT_API_URL).
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api wirehouse serve /data/in --cron "*/15 * * * *"
+    """
+    import os
+
+    from flows.pipeline import wirehouse_run
+    from flows.settings import load_settings
+
+    if (cron is None) == (interval is None):
+        console.print("give exactly one of --cron or --interval")
+        raise typer.Exit(EXIT_USAGE)
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print("serve needs a running Prefect server: start one with `prefect server start` and set "
+                      "PREFECT_API_URL (for example http://127.0.0.1:4200/api)")
+        raise typer.Exit(EXIT_USAGE)
+    cfg = load_settings(source=source, warehouse=warehouse)
+    settings = cfg.model_dump(mode="json")
+    settings["source"] = str(Path(cfg.source).resolve())
+    settings["warehouse"] = str(Path(cfg.warehouse).resolve())
+    wirehouse_run.serve(name=name, cron=cron, interval=interval, parameters={"settings": settings},
+                        description="wirehouse: ingest, clean, dedup, extract, validate, commit")
 
 
 @app.command()

@@ -29,6 +29,10 @@ from tasks.stories import StoryParams, fold_merges, story_task, summarise_storie
 from tasks.validate import reference_sets, validate_task
 
 
+PUBLISHED_COUNTS = ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
+                    "files_quarantined", "articles_new", "duplicates", "quarantined")
+
+
 class ValidationFailed(RuntimeError):
     """A table broke its contract: nothing was published."""
 
@@ -176,7 +180,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             status="succeeded", finished_at=_now(),
         )
         ref = reference_sets(started.date(), run_id, [a["article_id"] for a in articles])
-        report = validate_task({**tables, "runs": to_table("runs", [row])}, ref)  # state tables are not checked
+        report = validate_task({**tables, "runs": to_table("runs", [row])}, ref,  # state tables are not checked
+                               str(warehouse / "data_docs"))
         clock.lap("validate")
         if not report.success:
             write_validation_report(warehouse, run_id, report)
@@ -201,9 +206,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             lake.recover()
             row.update(status="failed", finished_at=_now(), message=f"{type(error).__name__}: {error}"[:10_000],
                        table_versions=json.dumps(lake.committed_versions()))
-            for key in ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
-                        "files_quarantined", "articles_new", "duplicates", "quarantined"):
-                row[key] = 0  # nothing of a failed run was published
+            row.update(dict.fromkeys(PUBLISHED_COUNTS, 0))  # nothing of a failed run was published
             lake.append_ledger(row)
             build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
         except BaseException:  # noqa: BLE001 - interrupted again while cleaning up
@@ -231,8 +234,7 @@ def record_interrupted_run(lake: Lake, holder: dict, run_id: str, restored: list
         "source": None, "table_versions": json.dumps(lake.committed_versions()),
         "message": f"interrupted: process {holder.get('pid')} on {holder.get('host')} died holding the lock; "
                    f"run {run_id} rolled back its uncommitted work ({', '.join(restored) or 'none'})",
-        **{key: 0 for key in ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
-                              "files_quarantined", "articles_new", "duplicates", "quarantined")},
+        **dict.fromkeys(PUBLISHED_COUNTS, 0),
     })
 
 
@@ -246,3 +248,16 @@ def write_validation_report(warehouse: Path, run_id: str, report) -> Path:
     path = folder / f"validation-{run_id}.json"
     path.write_text(json.dumps(asdict(report), indent=2, default=str))
     return path
+
+
+def flow_for(cfg: WirehouseSettings):
+    """The flow with the configured task runner. With Dask, the per-chunk tasks (ingest,
+    clean, entities) spread over the cluster's workers; the commit stays in this process, the
+    single writer."""
+    if cfg.task_runner != "dask":
+        return wirehouse_run
+    from prefect_dask import DaskTaskRunner
+
+    runner = DaskTaskRunner(address=cfg.dask_address) if cfg.dask_address else DaskTaskRunner(
+        cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
+    return wirehouse_run.with_options(task_runner=runner)

@@ -189,8 +189,10 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
         words = mention["canonical_name"].split()
         # "Later Hoddle": a sentence-initial word glued to a known surname
         if len(words) > 1 and words[-1] in by_token and words[0] not in by_token[words[-1]].split():
-            mention["start_char"] = mention["end_char"] - len(words[-1])
-            mention["text"] = mention["canonical_name"] = words[-1]
+            last = mention["text"].split()[-1]  # as written ("Hoddle's"), so offsets stay exact
+            mention["start_char"] = mention["end_char"] - len(last)
+            mention["text"] = body[mention["start_char"]:mention["end_char"]]
+            mention["canonical_name"] = canonical_form(mention["text"])
             mention["label"] = "PERSON"
     for mention in mentions:
         name = mention["canonical_name"]

@@ -89,13 +89,30 @@ def _context():
     return context, context.data_sources.add_pandas("wirehouse")
 
 
-def validate_tables(tables: dict[str, pa.Table], ref: dict) -> ValidationReport:
-    """Run every table's suite; collect which expectation failed on which rows."""
+def _docs_site(context, docs_dir: str) -> str:
+    """A Data Docs site writing into docs_dir (one per warehouse, added once per process)."""
+    import hashlib
+
+    name = "wirehouse-" + hashlib.sha256(docs_dir.encode()).hexdigest()[:10]
+    if name not in context.get_site_names():
+        context.add_data_docs_site(site_name=name, site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": docs_dir},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        })
+    return name
+
+
+def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None = None) -> ValidationReport:
+    """Run every table's suite; collect which expectation failed on which rows. With
+    docs_dir, each suite's result is also rendered into the Data Docs site there."""
     import great_expectations as gx
 
     from expectations import SUITES
 
     context, source = _context()
+    actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[_docs_site(context, docs_dir)])] \
+        if docs_dir else []
     bodies = dict(zip(tables["articles"].column("article_id").to_pylist(), tables["articles"].column("body").to_pylist()))
     report = ValidationReport(success=True)
     for name, module in SUITES.items():
@@ -105,10 +122,10 @@ def validate_tables(tables: dict[str, pa.Table], ref: dict) -> ValidationReport:
         batch = asset.add_batch_definition_whole_dataframe("all")
         suite = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=module.expectations(ref)))
         definition = context.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=suite_name))
-        result = definition.run(
-            batch_parameters={"dataframe": frame},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": module.KEY},
-        )
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=suite_name, validation_definitions=[definition], actions=actions,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": module.KEY}))
+        result = next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()))
         report.checked[name] = len(result.results)
         for outcome in result.results:
             if outcome.success:
@@ -123,6 +140,7 @@ def validate_tables(tables: dict[str, pa.Table], ref: dict) -> ValidationReport:
                 unexpected_count=int(outcome.result.get("unexpected_count") or len(rows) or 1),
                 rows=[{k: _plain(v) for k, v in row.items()} for row in rows[:MAX_ROWS_REPORTED]],
             ))
+        context.checkpoints.delete(suite_name)
         context.validation_definitions.delete(suite_name)
         context.suites.delete(suite_name)
         source.delete_asset(suite_name)
@@ -134,5 +152,5 @@ def _plain(value):
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(tables: dict[str, pa.Table], ref: dict) -> ValidationReport:
-    return validate_tables(tables, ref)
+def validate_task(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None = None) -> ValidationReport:
+    return validate_tables(tables, ref, docs_dir)

@@ -153,6 +153,14 @@ def test_second_run_adds_nothing(seeds_warehouse):
     assert sql(warehouse, "select count(*) from files") == [(9,)]
 
 
+def test_data_docs_are_built_inside_the_warehouse(seeds_warehouse):
+    docs = seeds_warehouse["warehouse"] / "data_docs"
+    assert (docs / "index.html").exists()
+    assert {p.stem.split("-")[0] for p in (docs / "expectations").glob("*.html")} >= {
+        "runs", "files", "articles", "duplicates", "stories", "entities", "quotes", "amounts", "date_mentions",
+        "quarantine"}
+
+
 def test_catalog_has_every_contract_view_typed(seeds_warehouse):
     import duckdb
 

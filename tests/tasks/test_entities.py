@@ -28,3 +28,9 @@ def test_surname_repeats_caps_headlines_and_results_copy():
     assert ("Lena Berg", "Lena Berg") in people and ("Ana Sousa", "Ana Sousa") in people
     places = {(r["text"], r["country_code"]) for r in rows if r["label"] in ("GPE", "LOC")}
     assert ("Sweden", "SE") in places and ("Portugal", "PT") in places
+
+
+def test_trimmed_mentions_keep_exact_offsets():
+    body = "Coach Glenn Hoddle spoke. Later Hoddle's side won, and later Hoddle's assistant left."
+    rows = extract_entities([{"article_id": "a", "body": body}], load_nlp("en_core_web_sm"))
+    assert all(body[r["start_char"]:r["end_char"]] == r["text"] for r in rows)
