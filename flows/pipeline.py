@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import time
 import uuid
 from dataclasses import asdict
@@ -35,6 +36,22 @@ PUBLISHED_COUNTS = ("files_seen", "files_new", "files_skipped", "files_ingested"
 
 class ValidationFailed(RuntimeError):
     """A table broke its contract: nothing was published."""
+
+
+def _progress(futures: list, stage: str, logger):
+    """Results of per-chunk futures in order, with a progress bar on a terminal and a log
+    line per chunk otherwise (what a scheduler's log shows)."""
+    if sys.stderr.isatty():
+        from rich.progress import track
+
+        for future in track(futures, description=f"{stage:>9}", total=len(futures), transient=True):
+            yield future.result()
+        return
+    for done, future in enumerate(futures, start=1):
+        result = future.result()
+        if len(futures) > 1:
+            logger.info("%s: chunk %d/%d done", stage, done, len(futures))
+        yield result
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -113,14 +130,13 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         known_ids = set(history["seen_path_of"])
         futures = [ingest_chunk.submit(str(source), chunk, history["known_pairs"], known_ids, cfg.max_file_bytes)
                    for chunk in _chunks(paths, cfg.chunk_size)]
-        parsed = escaped + [item for future in futures for item in future.result()]
+        parsed = escaped + [item for result in _progress(futures, "ingest", logger) for item in result]
         classified = classify_files(parsed, history["seen_path_of"], history["known_pairs"])
         clock.lap("ingest")
 
         articles, problems = [], []
-        for future in [clean_chunk.submit(chunk, cfg.reference_date)
-                       for chunk in _chunks(classified.records, cfg.chunk_size)]:
-            cleaned, failed = future.result()
+        cleaning = [clean_chunk.submit(chunk, cfg.reference_date) for chunk in _chunks(classified.records, cfg.chunk_size)]
+        for cleaned, failed in _progress(cleaning, "clean", logger):
             articles += cleaned
             problems += failed
         quarantine = classified.quarantine + problems
@@ -133,9 +149,9 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         duplicates, minhash_rows = find_duplicates(articles, history["canonical_by_hash"], history["minhash"],
                                                    cfg.near_duplicate_threshold)
         clock.lap("dedup")
-        entities = [row for future in [
-            entities_task.submit(chunk, cfg.spacy_model, cfg.ner_batch_size, cfg.ner_processes)
-            for chunk in _chunks(articles, cfg.chunk_size)] for row in future.result()]
+        recognising = [entities_task.submit(chunk, cfg.spacy_model, cfg.ner_batch_size, cfg.ner_processes)
+                       for chunk in _chunks(articles, cfg.chunk_size)]
+        entities = [row for result in _progress(recognising, "entities", logger) for row in result]
         clock.lap("entities")
 
         params = StoryParams(threshold=cfg.story_threshold, merge_threshold=cfg.story_merge_threshold,
@@ -189,6 +205,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
                        table_versions=json.dumps(lake.committed_versions()))
             lake.append_ledger(row)
             build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
+            publish_summary(row, quarantine, report.summary())
             raise ValidationFailed(report.summary())
         versions = lake.commit(tables, MERGE_KEYS, story_merges=merges)
         clock.lap("commit")
@@ -196,6 +213,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
                    stage_seconds=json.dumps(clock.seconds))
         lake.append_ledger(row)  # the commit point
         build_catalog(warehouse, {**versions, "runs": None})
+        publish_summary(row, quarantine, report.summary())
         logger.info("run %s succeeded: %s", run_id, json.dumps(_counts(row)))
         return row
     except ValidationFailed:
@@ -217,6 +235,26 @@ def wirehouse_run(settings: dict | None = None) -> dict:
     finally:
         if lock.run_id is not None:
             lock.release()
+
+
+def publish_summary(row: dict, quarantine: list[dict], validation: str) -> None:
+    """The run's figures as a Prefect artifact (shown on the flow run in the Prefect UI)."""
+    from collections import Counter
+
+    from prefect.artifacts import create_markdown_artifact
+
+    counts = "\n".join(f"| {key} | {row.get(key)} |" for key in (*PUBLISHED_COUNTS, "stories_new", "stories_merged",
+                                                                 "entities_new", "quotes_new", "amounts_new",
+                                                                 "date_mentions_new"))
+    stages = "\n".join(f"| {stage} | {seconds} |" for stage, seconds in json.loads(row.get("stage_seconds") or "{}").items())
+    reasons = "\n".join(f"| {reason} | {n} |" for reason, n in Counter(q["reason"] for q in quarantine).most_common())
+    create_markdown_artifact(
+        key="wirehouse-run-summary",
+        description=f"wirehouse run {row['run_id']}: {row['status']}",
+        markdown=f"# Run {row['run_id']}: {row['status']}\n\n| count | value |\n|---|---|\n{counts}\n\n"
+                 f"| stage | seconds |\n|---|---|\n{stages or '| - | - |'}\n\n"
+                 f"| quarantine reason | rows |\n|---|---|\n{reasons or '| none | 0 |'}\n\n"
+                 f"**Validation:** {validation}\n")
 
 
 def record_interrupted_run(lake: Lake, holder: dict, run_id: str, restored: list[str]) -> None:

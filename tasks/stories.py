@@ -158,6 +158,24 @@ def _compatible(years_a: set, years_b: set, first_a, last_a, first_b, last_b, wi
     return True
 
 
+def _compatible_matrix(years: list[set[int]], dates: list, window_days: int) -> np.ndarray:
+    """`_compatible` for every pair of articles at once (n x n booleans)."""
+    n = len(years)
+    span = sorted(set().union(*years)) if any(years) else []
+    column = {year: i for i, year in enumerate(span)}
+    named = np.zeros((n, max(1, len(span))), dtype=np.float32)
+    for i, article_years in enumerate(years):
+        for year in article_years:
+            named[i, column[year]] = 1.0
+    has_years = named.any(axis=1)
+    ok = ~(has_years[:, None] & has_years[None, :] & ((named @ named.T) == 0))
+    ordinal = np.array([d.toordinal() if d else np.nan for d in dates], dtype=np.float64)
+    dated = ~np.isnan(ordinal)
+    gap = np.abs(ordinal[:, None] - ordinal[None, :])
+    ok &= ~(dated[:, None] & dated[None, :] & (np.nan_to_num(gap) > window_days))
+    return ok
+
+
 def cluster_block(text, names, years, dates, params: StoryParams) -> list[int]:
     """Average-linkage clusters of one block of new articles (labels 0..k-1)."""
     from scipy.cluster.hierarchy import fcluster, linkage
@@ -172,10 +190,7 @@ def cluster_block(text, names, years, dates, params: StoryParams) -> list[int]:
     distance = np.clip(1.0 - similarity, 0.0, None)
     if params.shared_name:
         distance[name_overlap <= 0] = 1.0
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not _compatible(years[i], years[j], dates[i], dates[i], dates[j], dates[j], params.window_days):
-                distance[i, j] = distance[j, i] = 1.0
+    distance[~_compatible_matrix(years, dates, params.window_days)] = 1.0
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
     labels = fcluster(tree, 1.0 - params.threshold, criterion="distance")

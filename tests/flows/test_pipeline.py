@@ -153,6 +153,23 @@ def test_second_run_adds_nothing(seeds_warehouse):
     assert sql(warehouse, "select count(*) from files") == [(9,)]
 
 
+def test_each_run_publishes_a_prefect_artifact(seeds_warehouse):
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def summaries():
+        async with get_client() as client:
+            return await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["wirehouse-run-summary"])))
+
+    descriptions = {a.description for a in asyncio.run(summaries())}
+    assert f"wirehouse run {seeds_warehouse['first']['run_id']}: succeeded" in descriptions
+    first = next(a for a in asyncio.run(summaries()) if seeds_warehouse["first"]["run_id"] in a.description)
+    assert "| articles_new | 8 |" in first.data and "| invalid_json | 2 |" in first.data
+
+
 def test_data_docs_are_built_inside_the_warehouse(seeds_warehouse):
     docs = seeds_warehouse["warehouse"] / "data_docs"
     assert (docs / "index.html").exists()
