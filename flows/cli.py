@@ -56,7 +56,7 @@ def run(
         console.print(f"[red]bad settings:[/red] {error}")
         raise typer.Exit(EXIT_USAGE) from None
 
-    from flows.pipeline import ValidationFailed, flow_for
+    from flows.pipeline import PUBLISHED_COUNTS, ValidationFailed, flow_for
     from tasks.lake import WarehouseLocked
 
     signal.signal(signal.SIGTERM, _raise_on_terminate)
@@ -75,8 +75,7 @@ def run(
         console.print(f"[red]run failed, warehouse rolled back:[/red] {type(error).__name__}: {error}")
         raise typer.Exit(EXIT_FAILED) from None
     summary = Table(title=f"run {row['run_id']}: {row['status']}")
-    for column in ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
-                   "files_quarantined", "articles_new", "duplicates", "quarantined", "stories_new", "entities_new"):
+    for column in (*PUBLISHED_COUNTS, "stories_new", "entities_new"):
         summary.add_row(column, str(row[column]))
     Console().print(summary)
 
@@ -239,7 +238,7 @@ def catalog(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w"))
     if not (lake.root / "runs").exists():
         console.print(f"[red]no warehouse at {lake.warehouse}[/red]")
         raise typer.Exit(EXIT_USAGE)
-    path = build_catalog(lake.warehouse, {**lake.committed_versions(), "runs": None})
+    path = build_catalog(lake)
     console.print(f"catalog written: {path}")
 
 

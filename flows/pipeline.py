@@ -26,12 +26,13 @@ from tasks.ingest import classify_files, discover_files, ingest_chunk
 from tasks.lake import Lake, Lock
 from tasks.quotes import quotes_task
 from tasks.schema import MERGE_KEYS, STORED_TABLES, to_table
-from tasks.stories import StoryParams, fold_merges, story_task, summarise_stories
+from tasks.stories import StoryParams, stories_after, story_task
 from tasks.validate import reference_sets, validate_task
 
 
 PUBLISHED_COUNTS = ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
                     "files_quarantined", "articles_new", "duplicates", "quarantined")
+EXTRACTED_COUNTS = ("stories_new", "stories_merged", "entities_new", "quotes_new", "amounts_new", "date_mentions_new")
 
 
 class ValidationFailed(RuntimeError):
@@ -121,7 +122,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             logger.warning("rolled back uncommitted work of an interrupted run in: %s", ", ".join(restored))
         if dead:
             record_interrupted_run(lake, dead, run_id, restored)
-        build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
+        build_catalog(lake)
         history = load_history(lake)
         clock.lap("prepare")
 
@@ -140,9 +141,9 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             articles += cleaned
             problems += failed
         quarantine = classified.quarantine + problems
-        bad_files = {p["file_id"] for p in problems}
+        bad_files = {p["file_id"] for p in problems} - {a["file_id"] for a in articles}
         for file_row in classified.files:  # a file none of whose records survived cleaning
-            if file_row["file_id"] in bad_files and not any(a["file_id"] == file_row["file_id"] for a in articles):
+            if file_row["file_id"] in bad_files:
                 file_row["status"] = "quarantined"
         clock.lap("clean")
 
@@ -162,11 +163,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             article["story_id"] = story_of[article["article_id"]]
         touched = set(story_of.values()) | {sid for pair in merges for sid in pair}
         known_stories = {s["story_id"]: s for s in lake.read("stories", filter_ids=("story_id", touched)).to_pylist()}
-        story_rows = fold_merges(known_stories, merges)
-        stories = summarise_stories(articles, story_of, story_rows)
-        updated = {row["story_id"] for row in stories}
-        stories += [row for sid, row in sorted(story_rows.items()) if sid not in updated and sid in
-                    {x for pair in merges for x in pair}]
+        stories = stories_after(articles, story_of, known_stories, merges)
         clock.lap("stories")
 
         quotes = quotes_task.submit(articles, entities, cfg.spacy_model)
@@ -204,7 +201,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             row.update(status="validation_failed", message=report.summary()[:10_000], finished_at=_now(),
                        table_versions=json.dumps(lake.committed_versions()))
             lake.append_ledger(row)
-            build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
+            build_catalog(lake)
             publish_summary(row, quarantine, report.summary())
             raise ValidationFailed(report.summary())
         versions = lake.commit(tables, MERGE_KEYS, story_merges=merges)
@@ -212,7 +209,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         row.update(finished_at=_now(), table_versions=json.dumps(versions), message=report.summary(),
                    stage_seconds=json.dumps(clock.seconds))
         lake.append_ledger(row)  # the commit point
-        build_catalog(warehouse, {**versions, "runs": None})
+        build_catalog(lake)
         publish_summary(row, quarantine, report.summary())
         logger.info("run %s succeeded: %s", run_id, json.dumps(_counts(row)))
         return row
@@ -226,7 +223,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
                        table_versions=json.dumps(lake.committed_versions()))
             row.update(dict.fromkeys(PUBLISHED_COUNTS, 0))  # nothing of a failed run was published
             lake.append_ledger(row)
-            build_catalog(warehouse, {**lake.committed_versions(), "runs": None})
+            build_catalog(lake)
         except BaseException:  # noqa: BLE001 - interrupted again while cleaning up
             # keep the lock: the next run finds it stale, rolls back and records this run as failed
             logger.exception("could not record the failure of run %s; the next run will", run_id)
@@ -243,9 +240,7 @@ def publish_summary(row: dict, quarantine: list[dict], validation: str) -> None:
 
     from prefect.artifacts import create_markdown_artifact
 
-    counts = "\n".join(f"| {key} | {row.get(key)} |" for key in (*PUBLISHED_COUNTS, "stories_new", "stories_merged",
-                                                                 "entities_new", "quotes_new", "amounts_new",
-                                                                 "date_mentions_new"))
+    counts = "\n".join(f"| {key} | {row.get(key)} |" for key in (*PUBLISHED_COUNTS, *EXTRACTED_COUNTS))
     stages = "\n".join(f"| {stage} | {seconds} |" for stage, seconds in json.loads(row.get("stage_seconds") or "{}").items())
     reasons = "\n".join(f"| {reason} | {n} |" for reason, n in Counter(q["reason"] for q in quarantine).most_common())
     create_markdown_artifact(

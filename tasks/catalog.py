@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from deltalake import DeltaTable
 
-from tasks.schema import TABLES
+from tasks.lake import Lake
+from tasks.schema import LEDGER, TABLES
 
 CATALOG_NAME = "news.duckdb"
 STORAGE_VERSION = "v1.2.0"
@@ -57,9 +58,11 @@ def view_sql(name: str, files: list[str], present: set[str] | None = None) -> st
     return f"CREATE VIEW {name} AS SELECT {columns} FROM read_parquet([{listing}], union_by_name = true)"
 
 
-def build_catalog(warehouse: Path, versions: dict[str, int | None]) -> Path:
-    """Write the catalog to a temporary file and swap it in, so readers never see half of it."""
-    warehouse = Path(warehouse).resolve()
+def build_catalog(lake: Lake) -> Path:
+    """Views at the versions the newest ledger row committed (the ledger itself at its newest),
+    written to a temporary file and swapped in, so readers never see half of it."""
+    versions = {**lake.committed_versions(), LEDGER: None}
+    warehouse = lake.warehouse
     target = warehouse / CATALOG_NAME
     staging = warehouse / f".{CATALOG_NAME}.building"
     staging.unlink(missing_ok=True)

@@ -91,6 +91,7 @@ class Lake:
     def __init__(self, warehouse: Path):
         self.warehouse = Path(warehouse).resolve()
         self.root = self.warehouse / "lake"
+        self._committed: dict[str, int] | None = None  # cleared when this process appends to the ledger
 
     def path(self, name: str) -> str:
         return str(self.root / name)
@@ -116,12 +117,15 @@ class Lake:
 
     def committed_versions(self) -> dict[str, int]:
         """Versions named by the newest ledger row: what readers may see."""
-        ledger = self.ledger()
-        if ledger.num_rows == 0:
-            return {name: 0 for name in STORED_TABLES}
-        newest = ledger.sort_by([("finished_at", "descending")]).slice(0, 1).to_pylist()[0]
-        versions = json.loads(newest["table_versions"])
-        return {name: int(versions.get(name, 0)) for name in STORED_TABLES}
+        if self._committed is None:
+            ledger = self.ledger()
+            if ledger.num_rows == 0:
+                self._committed = {name: 0 for name in STORED_TABLES}
+            else:
+                newest = ledger.sort_by([("finished_at", "descending")]).slice(0, 1).to_pylist()[0]
+                versions = json.loads(newest["table_versions"])
+                self._committed = {name: int(versions.get(name, 0)) for name in STORED_TABLES}
+        return dict(self._committed)
 
     def recover(self) -> list[str]:
         """Roll every table back to the committed versions; returns the tables that had
@@ -176,6 +180,7 @@ class Lake:
 
     def append_ledger(self, row: dict) -> None:
         write_deltalake(self.path(LEDGER), to_table(LEDGER, [row]), mode="append")
+        self._committed = None
 
 
 def _sql(text: str) -> str:

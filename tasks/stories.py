@@ -242,8 +242,8 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
             state.size[survivor] += state.size[absorbed]
             state.size[absorbed] = 0
             state.years[survivor] |= state.years[absorbed]
-            state.first[survivor] = min(filter(None, [state.first[survivor], state.first[absorbed]]), default=None)
-            state.last[survivor] = max(filter(None, [state.last[survivor], state.last[absorbed]]), default=None)
+            state.first[survivor] = _earliest(state.first[survivor], state.first[absorbed])
+            state.last[survivor] = _latest(state.last[survivor], state.last[absorbed])
             alive[absorbed] = False
             merges.append((absorbed, survivor))
             pending.append(survivor)
@@ -323,9 +323,7 @@ def match_stories(articles: list[dict], entities: list[dict], state: StoryVector
             state.size[s] += len(members[c])
             state.years[s] |= set().union(*(years[i] for i in members[c]))
             c_dates = [dates[i] for i in members[c] if dates[i]]
-            if c_dates:
-                state.first[s] = min(filter(None, [state.first[s], *c_dates]))
-                state.last[s] = max(filter(None, [state.last[s], *c_dates]))
+            state.first[s], state.last[s] = _earliest(state.first[s], *c_dates), _latest(state.last[s], *c_dates)
             changed.add(s)
             for i in members[c]:
                 story_of[articles[i]["article_id"]] = state.ids[s]
@@ -383,21 +381,42 @@ def summarise_stories(articles: list[dict], story_of: dict[str, str], known: dic
         row = rows.get(sid)
         if row is None:
             base = known.get(sid)
-            row = dict(base) if base else {"story_id": sid, "title": None, "first_date": None,
-                                           "last_date": None, "article_count": 0, "outlets": []}
+            row = dict(base) if base else _new_story(sid)
             row["outlets"] = list(row.get("outlets") or [])
             rows[sid] = row
         row["article_count"] += 1
         row["title"] = row["title"] or article.get("title") or _lead(article["body"])
         day = article.get("published_date")
-        if day:
-            row["first_date"] = min(filter(None, [row["first_date"], day]))
-            row["last_date"] = max(filter(None, [row["last_date"], day]))
+        row["first_date"], row["last_date"] = _earliest(row["first_date"], day), _latest(row["last_date"], day)
         outlet = article.get("outlet") or article.get("agency")
         if outlet and outlet not in row["outlets"]:
             row["outlets"] = sorted([*row["outlets"], outlet])
         row["outlet_count"] = len(row["outlets"])
     return [rows[sid] for sid in sorted(rows)]
+
+
+def _new_story(story_id: str) -> dict:
+    return {"story_id": story_id, "title": None, "first_date": None, "last_date": None,
+            "article_count": 0, "outlet_count": 0, "outlets": []}
+
+
+def _earliest(*dates):
+    return min(filter(None, dates), default=None)
+
+
+def _latest(*dates):
+    return max(filter(None, dates), default=None)
+
+
+def stories_after(articles: list[dict], story_of: dict[str, str], known: dict[str, dict],
+                  merges: list[tuple[str, str]]) -> list[dict]:
+    """Every `stories` row this run changes: stories its articles joined or opened, and both
+    sides of each merge (`known`: the stored rows of the stories touched)."""
+    folded = fold_merges(known, merges)
+    rows = summarise_stories(articles, story_of, folded)
+    updated = {row["story_id"] for row in rows}
+    merged = {sid for pair in merges for sid in pair}
+    return rows + [row for sid, row in sorted(folded.items()) if sid in merged and sid not in updated]
 
 
 def fold_merges(rows: dict[str, dict], merges: list[tuple[str, str]]) -> dict[str, dict]:
@@ -408,13 +427,12 @@ def fold_merges(rows: dict[str, dict], merges: list[tuple[str, str]]) -> dict[st
         if absorbed not in rows:  # opened and absorbed within this run: never published
             continue
         gone = rows[absorbed]
-        kept = rows.setdefault(survivor, {"story_id": survivor, "title": None, "first_date": None, "last_date": None,
-                                          "article_count": 0, "outlet_count": 0, "outlets": []})
+        kept = rows.setdefault(survivor, _new_story(survivor))
         kept["article_count"] += gone["article_count"]
         kept["outlets"] = sorted(set(kept.get("outlets") or []) | set(gone.get("outlets") or []))
         kept["outlet_count"] = len(kept["outlets"])
-        kept["first_date"] = min(filter(None, [kept["first_date"], gone["first_date"]]), default=None)
-        kept["last_date"] = max(filter(None, [kept["last_date"], gone["last_date"]]), default=None)
+        kept["first_date"] = _earliest(kept["first_date"], gone["first_date"])
+        kept["last_date"] = _latest(kept["last_date"], gone["last_date"])
         kept["title"] = kept["title"] or gone["title"]
         rows[absorbed] = {**gone, "article_count": 0, "outlet_count": 0, "outlets": [], "merged_into": survivor}
     return rows

@@ -12,7 +12,7 @@ from tasks.schema import TABLES, to_table
 def test_empty_warehouse_has_typed_views(tmp_path):
     lake = Lake(tmp_path)
     lake.ensure_tables()
-    build_catalog(tmp_path, {**lake.committed_versions(), "runs": None})
+    build_catalog(lake)
     columns, rows = query(tmp_path, "describe articles")
     assert rows == [] or [r[0] for r in rows] == TABLES["articles"].names
     assert dict((r[0], r[1]) for r in query(tmp_path, "describe articles")[1])["dateline_date"] == "DATE"
@@ -24,7 +24,7 @@ def test_uncommitted_work_is_invisible_and_rolled_back(tmp_path):
     lake.ensure_tables()
     row = {"file_id": "f" * 64, "path": "a.txt", "size_bytes": 1, "status": "ingested", "run_id": "r1"}
     lake.commit({"files": to_table("files", [row])}, {})  # a run that dies before its ledger row
-    build_catalog(tmp_path, {**lake.committed_versions(), "runs": None})
+    build_catalog(lake)
     assert query(tmp_path, "select count(*) from files")[1] == [(0,)]
     assert lake.recover() == ["files"]
     assert lake.read("files").num_rows == 0
@@ -39,7 +39,7 @@ def test_ledger_row_makes_a_commit_visible(tmp_path):
     lake.append_ledger({"run_id": "r1", "started_at": now, "finished_at": now, "status": "succeeded",
                         "table_versions": json.dumps(versions)})
     assert lake.recover() == []
-    build_catalog(tmp_path, {**lake.committed_versions(), "runs": None})
+    build_catalog(lake)
     assert query(tmp_path, "select path, status from files")[1] == [("a.txt", "ingested")]
 
 
