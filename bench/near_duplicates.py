@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _corpora import unpacked  # noqa: E402
 
 from tasks.clean import clean_records  # noqa: E402
-from tasks.dedup import exact_duplicates, jaccard, minhash_of, near_duplicates, shingles_of  # noqa: E402
+from tasks.dedup import exact_duplicates, jaccard, minhash_of, near_duplicates, shingles_of, sketch  # noqa: E402
 from tasks.ingest import parse_file  # noqa: E402
 
 THRESHOLD, NUM_PERM = 0.5, 128
@@ -73,7 +73,7 @@ def main() -> None:
     bbc, bbc_bytes = load("bbc/bbc-fulltext.tar.gz", "*.txt")
     started = time.perf_counter()
     exact = exact_duplicates(bbc, {})
-    near, _ = near_duplicates(bbc, exact, {}, THRESHOLD, NUM_PERM)
+    near, _ = near_duplicates(bbc, exact, {a["article_id"]: sketch(a["body"]) for a in bbc}, None, THRESHOLD)
     seconds = time.perf_counter() - started
     rows = exact + near
     print(f"BBC: {len(bbc)} articles; dedup {seconds:.1f} s; exact rows {len(exact)}, near rows {len(near)}")
@@ -95,7 +95,7 @@ def main() -> None:
     reuters, _ = load("reuters21578/articles-txt.tar.gz", "*.txt")
     started = time.perf_counter()
     exact = exact_duplicates(reuters, {})
-    near, _ = near_duplicates(reuters, exact, {}, THRESHOLD, NUM_PERM)
+    near, _ = near_duplicates(reuters, exact, {a["article_id"]: sketch(a["body"]) for a in reuters}, None, THRESHOLD)
     seconds = time.perf_counter() - started
     print(f"Reuters: {len(reuters)} articles; exact {len(exact)}, near {len(near)}; dedup stage {seconds:.1f} s "
           f"({len(reuters) / seconds:.0f} articles/s)")

@@ -2,8 +2,9 @@
 
 Each module defines `KEY` (columns that identify a failing row in reports) and
 `expectations(ref)` -> list of GX expectations. `ref` carries what a suite needs from outside
-its own table: `run_id`, `today` (for "not in the future"), `article_ids` (referential
-integrity against this run's articles) and `languages`, `countries`, `currencies` value sets.
+its own table: `run_id`, `today` (for "not in the future") and the `languages`, `countries`,
+`currencies` value sets. Columns derived for checking (span text, body length, whether a row's
+article is one of this run's) are added by `tasks/validate.check_frame`.
 Import this package only inside the validation step: importing GX costs seconds.
 """
 

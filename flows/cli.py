@@ -45,6 +45,7 @@ def run(
 
     Example: wirehouse run seeds/ --warehouse warehouse/
     """
+    server = _start_temporary_server()
     from pydantic import ValidationError
 
     from flows.settings import load_settings
@@ -56,10 +57,14 @@ def run(
         console.print(f"[red]bad settings:[/red] {error}")
         raise typer.Exit(EXIT_USAGE) from None
 
-    from flows.pipeline import PUBLISHED_COUNTS, ValidationFailed, flow_for
+    from flows.pipeline import PUBLISHED_COUNTS, ValidationFailed, flow_for, preload_validation
     from tasks.lake import WarehouseLocked
 
     signal.signal(signal.SIGTERM, _raise_on_terminate)
+    if server is not None:
+        server.join()
+    else:
+        preload_validation()
     try:
         row = flow_for(cfg)(settings=cfg.model_dump(mode="json"))
     except WarehouseLocked as error:
@@ -240,6 +245,31 @@ def catalog(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w"))
         raise typer.Exit(EXIT_USAGE)
     path = build_catalog(lake)
     console.print(f"catalog written: {path}")
+
+
+def _start_temporary_server():
+    """Without PREFECT_API_URL, Prefect starts a temporary server when the flow begins and
+    the flow waits for it. Started first, on a thread, it boots while this process imports
+    the pipeline and Great Expectations; the flow then finds it running (Prefect keeps one
+    instance per process)."""
+    import threading
+
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return None
+
+    def start() -> None:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        from flows.pipeline import preload_validation
+
+        preload_validation()  # imports while the server process boots
+        SubprocessASGIServer().start()
+
+    thread = threading.Thread(target=start, name="prefect-server", daemon=True)
+    thread.start()
+    return thread
 
 
 def _raise_on_terminate(signum, frame) -> None:

@@ -13,20 +13,19 @@ import uuid
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+import pyarrow.compute as pc
 from prefect import flow, get_run_logger
+from prefect.utilities.annotations import quote
 
 from flows.settings import WirehouseSettings, load_settings
 from tasks.catalog import build_catalog
-from tasks.amounts import amounts_task
-from tasks.clean import clean_chunk
-from tasks.date_mentions import date_mentions_task
-from tasks.dedup import find_duplicates
-from tasks.entities import entities_task
+from flows.workers import ChunkParams, process_chunk, start_pool, stop_pool
+from tasks.dedup import NUM_PERM, SketchHistory, find_duplicates
 from tasks.ingest import classify_files, discover_files, ingest_chunk
 from tasks.lake import Lake, Lock
-from tasks.quotes import quotes_task
 from tasks.schema import MERGE_KEYS, STORED_TABLES, to_table
-from tasks.stories import StoryParams, stories_after, story_task
+from tasks.stories import StoryParams, StoryVectors, stories_after, story_task
 from tasks.validate import reference_sets, validate_task
 
 
@@ -55,8 +54,21 @@ def _progress(futures: list, stage: str, logger):
         yield result
 
 
+def preload_validation() -> None:
+    """Import Great Expectations (seconds of CPU) on a second thread while the flow's
+    process waits for Prefect's temporary server to come up."""
+    import threading
+
+    threading.Thread(target=lambda: __import__("expectations"), name="preload-gx", daemon=True).start()
+
+
 def _chunks(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _work_chunk(n: int, cfg: WirehouseSettings) -> int:
+    """Records per processing task: at most `chunk_size`, and at least one chunk per worker."""
+    return max(1, min(cfg.chunk_size, -(-n // max(1, cfg.worker_processes))))
 
 
 def _now() -> dt.datetime:
@@ -80,22 +92,28 @@ def new_run_id(started: dt.datetime) -> str:
     return f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
-def load_history(lake: Lake) -> dict:
-    """What this run needs from earlier runs, read from a few committed columns."""
+def known_files(lake: Lake) -> dict:
+    """What ingest needs from earlier runs: which (file, path) pairs were seen."""
     files = lake.read("files", ["file_id", "path"]).to_pylist()
-    articles = lake.read("articles", ["article_id", "body_hash", "story_id"]).to_pylist()
-    copies = set(lake.read("duplicates", ["article_id"]).column("article_id").to_pylist())
     seen_path_of: dict[str, str] = {}
     for row in sorted(files, key=lambda r: r["path"]):
         seen_path_of.setdefault(row["file_id"], row["path"])
-    minhash = lake.read("_minhash").to_pylist()
+    return {"known_pairs": {(row["file_id"], row["path"]) for row in files}, "seen_path_of": seen_path_of}
+
+
+def article_history(lake: Lake) -> dict:
+    """What dedup and stories need from earlier runs; read only when there are new articles."""
+    articles = lake.read("articles", ["article_id", "body_hash", "story_id"]).to_pylist()
+    copies = set(lake.read("duplicates", ["article_id"]).column("article_id").to_pylist())
+    minhash = lake.read("_minhash")
+    signatures = pc.list_flatten(minhash.column("signature")).to_numpy(zero_copy_only=False)
     return {
-        "known_pairs": {(row["file_id"], row["path"]) for row in files},
-        "seen_path_of": seen_path_of,
         "canonical_by_hash": {a["body_hash"]: a["article_id"] for a in articles if a["article_id"] not in copies},
         "story_of": {a["article_id"]: a["story_id"] for a in articles},
-        "minhash": {row["article_id"]: (row["signature"], row["shingles"]) for row in minhash},
-        "story_vectors": lake.read("_story_vectors").to_pylist(),
+        "minhash": SketchHistory(minhash.column("article_id").to_pylist(),
+                                 signatures.astype(np.uint64).reshape(minhash.num_rows, NUM_PERM),
+                                 minhash.column("shingles").combine_chunks()),
+        "story_vectors": StoryVectors.from_arrow(lake.read("_story_vectors")),
         "term_df": dict(zip(*lake.read("_term_df").to_pydict().values())),
     }
 
@@ -123,42 +141,53 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         if dead:
             record_interrupted_run(lake, dead, run_id, restored)
         build_catalog(lake)
-        history = load_history(lake)
+        history = known_files(lake)
         clock.lap("prepare")
 
         paths, escaped = discover_files(source)
         logger.info("run %s: %d files under %s", run_id, len(paths) + len(escaped), source)
         known_ids = set(history["seen_path_of"])
-        futures = [ingest_chunk.submit(str(source), chunk, history["known_pairs"], known_ids, cfg.max_file_bytes)
+        futures = [ingest_chunk.submit(str(source), chunk, quote(history["known_pairs"]), quote(known_ids),
+                                       cfg.max_file_bytes)
                    for chunk in _chunks(paths, cfg.chunk_size)]
         parsed = escaped + [item for result in _progress(futures, "ingest", logger) for item in result]
         classified = classify_files(parsed, history["seen_path_of"], history["known_pairs"])
         clock.lap("ingest")
 
-        articles, problems = [], []
-        cleaning = [clean_chunk.submit(chunk, cfg.reference_date) for chunk in _chunks(classified.records, cfg.chunk_size)]
-        for cleaned, failed in _progress(cleaning, "clean", logger):
-            articles += cleaned
-            problems += failed
+        if classified.records:
+            start_pool(cfg.worker_processes if cfg.task_runner == "thread" else 1, cfg.spacy_model)
+            history |= article_history(lake)
+        else:
+            history |= {"canonical_by_hash": {}, "story_of": {}, "minhash": None, "story_vectors": StoryVectors(),
+                        "term_df": {}}
+        chunk_params = ChunkParams(cfg.reference_date, cfg.spacy_model, cfg.ner_batch_size)
+        processing = [process_chunk.submit(quote(chunk), chunk_params)
+                      for chunk in _chunks(classified.records, _work_chunk(len(classified.records), cfg))]
+        articles, problems, sketches = [], [], {}
+        extracted = {"entities": [], "quotes": [], "amounts": [], "date_mentions": []}
+        for result in _progress(processing, "process", logger):
+            articles += result["articles"]
+            problems += result["problems"]
+            sketches |= result["sketches"]
+            for name, table_rows in extracted.items():
+                table_rows += result[name]
+        stop_pool()
         quarantine = classified.quarantine + problems
         bad_files = {p["file_id"] for p in problems} - {a["file_id"] for a in articles}
         for file_row in classified.files:  # a file none of whose records survived cleaning
             if file_row["file_id"] in bad_files:
                 file_row["status"] = "quarantined"
-        clock.lap("clean")
+        entities = extracted["entities"]
+        clock.lap("process")
 
-        duplicates, minhash_rows = find_duplicates(articles, history["canonical_by_hash"], history["minhash"],
-                                                   cfg.near_duplicate_threshold)
+        duplicates, minhash_rows = find_duplicates(quote(articles), quote(sketches), quote(history["canonical_by_hash"]),
+                                                   quote(history["minhash"]), cfg.near_duplicate_threshold)
         clock.lap("dedup")
-        recognising = [entities_task.submit(chunk, cfg.spacy_model, cfg.ner_batch_size, cfg.ner_processes)
-                       for chunk in _chunks(articles, cfg.chunk_size)]
-        entities = [row for result in _progress(recognising, "entities", logger) for row in result]
-        clock.lap("entities")
 
         params = StoryParams(threshold=cfg.story_threshold, merge_threshold=cfg.story_merge_threshold,
                              entity_weight=cfg.story_entity_weight, window_days=cfg.story_window_days)
-        story_of, vector_rows, term_df, merges = story_task(
-            articles, duplicates, entities, history["story_of"], history["story_vectors"], history["term_df"], params)
+        story_of, vector_rows, term_df, merges = story_task(*map(quote, (articles, duplicates, entities, history["story_of"], history["story_vectors"],
+                                   history["term_df"])), params)
         for article in articles:
             article["story_id"] = story_of[article["article_id"]]
         touched = set(story_of.values()) | {sid for pair in merges for sid in pair}
@@ -166,13 +195,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         stories = stories_after(articles, story_of, known_stories, merges)
         clock.lap("stories")
 
-        quotes = quotes_task.submit(articles, entities, cfg.spacy_model)
-        amounts = amounts_task.submit(articles)
-        date_mentions = date_mentions_task.submit(articles)
         rows = {"files": classified.files, "articles": articles, "duplicates": duplicates, "stories": stories,
-                "entities": entities, "quotes": quotes.result(), "amounts": amounts.result(),
-                "date_mentions": date_mentions.result(), "quarantine": quarantine}
-        clock.lap("quotes_amounts_dates")
+                **extracted, "quarantine": quarantine}
         for table_rows in rows.values():
             for r in table_rows:
                 r["run_id"] = run_id
@@ -192,8 +216,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             date_mentions_new=len(rows["date_mentions"]),
             status="succeeded", finished_at=_now(),
         )
-        ref = reference_sets(started.date(), run_id, [a["article_id"] for a in articles])
-        report = validate_task({**tables, "runs": to_table("runs", [row])}, ref,  # state tables are not checked
+        ref = reference_sets(started.date(), run_id)
+        report = validate_task(quote({**tables, "runs": to_table("runs", [row])}), quote(ref),  # state tables are not checked
                                str(warehouse / "data_docs"))
         clock.lap("validate")
         if not report.success:
@@ -230,6 +254,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             lock.run_id = None
         raise
     finally:
+        stop_pool()
         if lock.run_id is not None:
             lock.release()
 

@@ -50,7 +50,9 @@ class WirehouseSettings(BaseSettings):
     story_window_days: int = Field(
         7, ge=0, description="Articles whose published dates are further apart never share a story.")
     ner_batch_size: int = Field(64, ge=1, description="Paragraph texts per spaCy batch.")
-    ner_processes: int = Field(1, ge=1, description="spaCy worker processes for entity extraction.")
+    worker_processes: int = Field(
+        2, ge=1, description="Processes that clean and extract articles (one chunk each at a time; 1 = in the "
+        "flow's process). Each loads the spaCy models (~300 MB).")
     task_runner: Literal["thread", "dask"] = Field("thread", description="Prefect task runner.")
     dask_address: str | None = Field(
         None, description="Dask scheduler address (tcp://host:port) for `task_runner = dask`; unset starts a local cluster."

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 # withdrawn ISO 4217 codes that archive wire copy still uses
 HISTORIC_CURRENCIES = {"FRF", "DEM", "ITL", "NLG"}
@@ -71,8 +69,3 @@ def find_amounts(body: str) -> list[dict]:
 
 def extract_amounts(articles: list[dict]) -> list[dict]:
     return [{"article_id": a["article_id"], **row} for a in articles for row in find_amounts(a["body"])]
-
-
-@task(name="amounts", cache_policy=NO_CACHE)
-def amounts_task(articles: list[dict]) -> list[dict]:
-    return extract_amounts(articles)

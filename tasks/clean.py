@@ -12,8 +12,6 @@ import re
 from functools import lru_cache
 
 import ftfy
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from tasks.dateline import AGENCIES, normalise_agency, parse_dateline
 
@@ -234,8 +232,3 @@ def clean_records(raws: list[dict], reference_date: dt.date | None) -> tuple[lis
     for article, language in zip(articles, detect_languages([a["body"] for a in articles])):
         article["language"] = language
     return articles, problems
-
-
-@task(name="clean", cache_policy=NO_CACHE)
-def clean_chunk(raws: list[dict], reference_date: dt.date | None):
-    return clean_records(raws, reference_date)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from tasks.dateline import MONTHS, _MONTH
 
@@ -142,8 +140,3 @@ def anchor_of(article: dict) -> dt.date | None:
 def extract_date_mentions(articles: list[dict]) -> list[dict]:
     return [{"article_id": a["article_id"], **row} for a in articles
             for row in find_date_mentions(a["body"], anchor_of(a))]
-
-
-@task(name="date_mentions", cache_policy=NO_CACHE)
-def date_mentions_task(articles: list[dict]) -> list[dict]:
-    return extract_date_mentions(articles)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 from prefect import task
@@ -43,6 +44,7 @@ def exact_duplicates(articles: list[dict], known_by_hash: dict[str, str]) -> lis
 
 
 _TOKEN = re.compile(r"\w+")
+NUM_PERM = 128
 MINHASH_SCHEME = "affine32"  # datasketch 2.0's default; stored signatures are only valid under it
 
 
@@ -73,29 +75,88 @@ def jaccard(a: list[int], b: list[int]) -> float:
     return intersection / (len(a) + len(b) - intersection)
 
 
-def near_duplicates(articles: list[dict], exact_rows: list[dict], history: dict[str, tuple[list[int], list[int]]],
-                    threshold: float, num_perm: int = 128) -> tuple[list[dict], list[dict]]:
+def sketch(body: str, num_perm: int = NUM_PERM) -> tuple[list[int], list[int]]:
+    """(MinHash signature, shingles) of a body: what near-duplicate matching compares. Computed
+    per article alongside extraction; kept in `_minhash` for canonical articles."""
+    shingles = shingles_of(body)
+    return minhash_of(shingles, num_perm).hashvalues.tolist(), shingles
+
+
+@dataclass
+class SketchHistory:
+    """Signatures (one row each) and shingles of every earlier canonical article, as read
+    from `_minhash` without turning 128 numbers per article into Python objects."""
+
+    ids: list[str]
+    signatures: np.ndarray  # n x num_perm, uint64
+    shingles: object        # anything indexable by row giving a list of ints (a list, an Arrow ListArray)
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, tuple[list[int], list[int]]], num_perm: int = NUM_PERM) -> SketchHistory:
+        ids = sorted(rows)
+        signatures = np.array([rows[i][0] for i in ids], dtype=np.uint64).reshape(len(ids), num_perm)
+        return cls(ids, signatures, [rows[i][1] for i in ids])
+
+    def shingles_of(self, row: int) -> list[int]:
+        value = self.shingles[row]
+        return value.as_py() if hasattr(value, "as_py") else value
+
+
+def _band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One uint64 per (article, band): a hash of the band's slice of the signature. Equal
+    slices give equal keys; the rare unequal slice that collides only adds a candidate,
+    which the Jaccard check then drops."""
+    weights = np.random.default_rng(7).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
+    with np.errstate(over="ignore"):
+        return np.stack([(signatures[:, b * rows:(b + 1) * rows] * weights).sum(axis=1, dtype=np.uint64)
+                         for b in range(bands)], axis=1) if len(signatures) else np.zeros((0, bands), np.uint64)
+
+
+def history_candidates(new: np.ndarray, history: SketchHistory, bands: int, rows: int) -> list[set[int]]:
+    """For each new signature, the history rows that share one of its LSH bands (numpy over
+    the whole history instead of one index insert per stored article)."""
+    found: list[set[int]] = [set() for _ in range(len(new))]
+    if not len(new) or not len(history.ids):
+        return found
+    new_keys, old_keys = _band_keys(new, bands, rows), _band_keys(history.signatures, bands, rows)
+    for band in range(bands):
+        hits = np.flatnonzero(np.isin(old_keys[:, band], new_keys[:, band]))
+        if not len(hits):
+            continue
+        rows_of: dict[int, list[int]] = {}
+        for row in hits.tolist():
+            rows_of.setdefault(int(old_keys[row, band]), []).append(row)
+        for i, key in enumerate(new_keys[:, band].tolist()):
+            found[i].update(rows_of.get(key, ()))
+    return found
+
+
+def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict[str, tuple[list[int], list[int]]],
+                    history: SketchHistory | None, threshold: float,
+                    num_perm: int = NUM_PERM) -> tuple[list[dict], list[dict]]:
     """`kind = 'near'` rows for reprints, and the MinHash state rows of new canonical articles.
 
-    history: article_id -> (signature, shingles) of every earlier canonical article. MinHash
-    LSH proposes candidates; the verified Jaccard of the shingle sets decides. New articles
-    are taken in canonical order, so the earliest (then longest) of a group is its canonical."""
+    sketches: article_id -> (signature, shingles) of each new article; history: the same for
+    every earlier canonical article. MinHash LSH proposes candidates; the verified Jaccard of
+    the shingle sets decides. New articles are taken in canonical order, so the earliest (then
+    longest) of a group is its canonical."""
     from datasketch import LeanMinHash, MinHashLSH
 
+    history = history or SketchHistory([], np.zeros((0, num_perm), np.uint64), [])
     # a low LSH threshold keeps recall high near the cut; verification decides
     lsh = MinHashLSH(threshold=max(0.05, threshold * 0.6), num_perm=num_perm)
-    shingles_by_id: dict[str, list[int]] = {}
-    for aid, (signature, shingles) in sorted(history.items()):
-        stored = LeanMinHash(seed=1, hashvalues=np.asarray(signature, dtype=np.uint64), scheme=MINHASH_SCHEME)
-        lsh.insert(aid, stored, check_duplication=False)
-        shingles_by_id[aid] = shingles
     copies = {row["article_id"] for row in exact_rows}
+    ordered = sorted((a for a in articles if a["article_id"] not in copies), key=canonical_order)
+    signatures = np.array([sketches[a["article_id"]][0] for a in ordered], dtype=np.uint64).reshape(-1, num_perm)
+    earlier = history_candidates(signatures, history, lsh.b, lsh.r)
+    shingles_by_id: dict[str, list[int]] = {}
     rows, state = [], []
-    for article in sorted((a for a in articles if a["article_id"] not in copies), key=canonical_order):
-        shingles = shingles_of(article["body"])
-        minhash = minhash_of(shingles, num_perm)
-        scored = sorted(((jaccard(shingles, shingles_by_id[c]), c) for c in lsh.query(minhash)),
-                        key=lambda pair: (-pair[0], pair[1]))
+    for article, signature, old in zip(ordered, signatures, earlier):
+        shingles = sketches[article["article_id"]][1]
+        minhash = LeanMinHash(seed=1, hashvalues=signature, scheme=MINHASH_SCHEME)
+        scored = [(jaccard(shingles, history.shingles_of(r)), history.ids[r]) for r in old]
+        scored += [(jaccard(shingles, shingles_by_id[c]), c) for c in lsh.query(minhash)]
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
         if scored and scored[0][0] >= threshold:
             similarity, original = scored[0]
             rows.append({"article_id": article["article_id"], "duplicate_of": original, "kind": "near",
@@ -103,13 +164,13 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], history: dict[
             continue
         lsh.insert(article["article_id"], minhash, check_duplication=False)
         shingles_by_id[article["article_id"]] = shingles
-        state.append({"article_id": article["article_id"], "signature": minhash.hashvalues.tolist(),
-                      "shingles": shingles})
+        state.append({"article_id": article["article_id"], "signature": signature.tolist(), "shingles": shingles})
     return rows, state
 
 
 @task(name="dedup", cache_policy=NO_CACHE)
-def find_duplicates(articles: list[dict], known_by_hash: dict[str, str], history: dict, threshold: float):
+def find_duplicates(articles: list[dict], sketches: dict, known_by_hash: dict[str, str], history: SketchHistory | None,
+                    threshold: float):
     exact = exact_duplicates(articles, known_by_hash)
-    near, state = near_duplicates(articles, exact, history, threshold)
+    near, state = near_duplicates(articles, exact, sketches, history, threshold)
     return exact + near, state

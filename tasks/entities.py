@@ -11,8 +11,6 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from tasks.places import lookup_city, lookup_country
 
@@ -50,13 +48,13 @@ def canonical_form(text: str) -> str:
     return _POSSESSIVE.sub("", _LEADING.sub("", " ".join(text.split()))).strip(" .,;:")
 
 
-def recognise(articles: list[dict], nlp, batch_size: int = 64, n_process: int = 1) -> list[dict]:
+def recognise(articles: list[dict], nlp, batch_size: int = 64) -> list[dict]:
     """Raw NER mentions (named labels only) for every article, offsets into its body."""
     jobs = [(article["article_id"], start, text) for article in articles
             for start, text in paragraph_offsets(article["body"]) if text.strip()]
     texts = (_unshout(text) for _, _, text in jobs)
     mentions = []
-    for (aid, start, _), doc in zip(jobs, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
+    for (aid, start, _), doc in zip(jobs, nlp.pipe(texts, batch_size=batch_size)):
         for ent in doc.ents:
             if ent.label_ in NAMED_LABELS:
                 mentions.append({"article_id": aid, "start_char": start + ent.start_char,
@@ -210,16 +208,11 @@ def _country_code(name: str) -> str | None:
     return place.country if place else None
 
 
-def extract_entities(articles: list[dict], nlp, batch_size: int = 64, n_process: int = 1) -> list[dict]:
+def extract_entities(articles: list[dict], nlp, batch_size: int = 64) -> list[dict]:
     by_article: dict[str, list[dict]] = {}
-    for mention in recognise(articles, nlp, batch_size, n_process):
+    for mention in recognise(articles, nlp, batch_size):
         by_article.setdefault(mention["article_id"], []).append(mention)
     rows = []
     for article in articles:
         rows.extend(resolve_mentions(by_article.get(article["article_id"], []), article["body"]))
     return rows
-
-
-@task(name="entities", cache_policy=NO_CACHE)
-def entities_task(articles: list[dict], model: str, batch_size: int, n_process: int):
-    return extract_entities(articles, load_nlp(model), batch_size, n_process)

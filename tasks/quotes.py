@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 CUES = ("said", "says", "say", "told", "tells", "tell", "added", "adds", "announced", "announces", "wrote", "writes",
         "stated", "states", "explained", "explains", "noted", "notes", "argued", "argues", "insisted", "insists",
@@ -318,8 +316,3 @@ def extract_quotes(articles: list[dict], entities: list[dict], parser=None) -> l
                                parsed.get(article["article_id"], {}) if parser is not None else None):
             rows.append({"article_id": article["article_id"], **row})
     return rows
-
-
-@task(name="quotes", cache_policy=NO_CACHE)
-def quotes_task(articles: list[dict], entities: list[dict], model: str) -> list[dict]:
-    return extract_quotes(articles, entities, load_parser(model))

@@ -56,14 +56,24 @@ class StoryVectors:
     last: list[dt.date | None] = field(default_factory=list)
 
     @classmethod
-    def from_rows(cls, rows: list[dict]) -> StoryVectors:
-        rows = sorted(rows, key=lambda r: r["story_id"])
+    def from_arrow(cls, table) -> StoryVectors:
+        """The same from the `_story_vectors` table, with no Python object per stored term."""
+        from scipy.sparse import csr_matrix
+
+        table = table.sort_by("story_id")
+
+        def matrix(index: str, value: str):
+            indices, values = table.column(index).combine_chunks(), table.column(value).combine_chunks()
+            offsets = indices.offsets.to_numpy() - indices.offsets[0].as_py()
+            return csr_matrix((values.flatten().to_numpy(zero_copy_only=False).astype(np.float32),
+                               indices.flatten().to_numpy(zero_copy_only=False).astype(np.int32), offsets),
+                              shape=(table.num_rows, N_FEATURES))
+
         return cls(
-            ids=[r["story_id"] for r in rows], size=[int(r["size"]) for r in rows],
-            text=_csr([(r["text_index"], r["text_value"]) for r in rows]),
-            entity=_csr([(r["entity_index"], r["entity_value"]) for r in rows]),
-            years=[set(r["years"] or []) for r in rows],
-            first=[r["first_date"] for r in rows], last=[r["last_date"] for r in rows])
+            ids=table.column("story_id").to_pylist(), size=table.column("size").to_pylist(),
+            text=matrix("text_index", "text_value"), entity=matrix("entity_index", "entity_value"),
+            years=[set(y or []) for y in table.column("years").to_pylist()],
+            first=table.column("first_date").to_pylist(), last=table.column("last_date").to_pylist())
 
     def to_row(self, i: int) -> dict:
         text, entity = _top(self.text.getrow(i), KEEP_TERMS), _top(self.entity.getrow(i), KEEP_TERMS)
@@ -216,29 +226,25 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
         name_score = (state.entity[rows] @ state.entity.T).tocsr()
         score = ((state.text[rows] @ state.text.T) + w * name_score).tocoo()
         sizes = np.asarray(state.size, dtype=np.float64)
-        pairs = []
-        for r, s, value in zip(score.row.tolist(), score.col.tolist(), score.data.tolist()):
-            a = rows[r]
-            if a == s or not alive[s] or not alive[a]:
-                continue
-            similarity = value / (sizes[a] * sizes[s]) / (1 + w)
-            if params.shared_name and name_score[r, s] <= 0:
-                continue
-            if similarity >= params.merge_threshold and _compatible(state.years[a], state.years[s], state.first[a],
-                                                              state.last[a], state.first[s], state.last[s],
-                                                              params.window_days):
-                pairs.append((-similarity, min(a, s), max(a, s)))
+        a_idx = np.asarray(rows, dtype=np.int64)[score.row]
+        s_idx = score.col.astype(np.int64)
+        similarity = score.data / (sizes[a_idx] * sizes[s_idx]) / (1 + w)
+        keep = (a_idx != s_idx) & alive[a_idx] & alive[s_idx] & (similarity >= params.merge_threshold)
+        if params.shared_name:
+            named = name_score.tocoo()
+            width = np.int64(len(state.ids))
+            named_keys = named.row[named.data > 0].astype(np.int64) * width + named.col[named.data > 0]
+            keep &= np.isin(score.row.astype(np.int64) * width + score.col, named_keys)
+        pairs = [(-value, min(a, s), max(a, s))
+                 for a, s, value in zip(a_idx[keep].tolist(), s_idx[keep].tolist(), similarity[keep].tolist())
+                 if _compatible(state.years[a], state.years[s], state.first[a], state.last[a],
+                                state.first[s], state.last[s], params.window_days)]
+        into = np.arange(len(state.ids))
         for _, a, b in sorted(pairs):
             if not (alive[a] and alive[b]):
                 continue
             survivor, absorbed = sorted((a, b), key=lambda i: (state.first[i] or dt.date.max, state.ids[i]))
-            move = csr_matrix(([1.0], ([survivor], [absorbed])), shape=(len(state.ids), len(state.ids)), dtype=np.float32)
-            keep = np.ones(len(state.ids), dtype=np.float32)
-            keep[absorbed] = 0.0
-            from scipy.sparse import diags
-
-            state.text = (diags(keep) @ state.text + move @ state.text).tocsr()
-            state.entity = (diags(keep) @ state.entity + move @ state.entity).tocsr()
+            into[absorbed] = survivor
             state.size[survivor] += state.size[absorbed]
             state.size[absorbed] = 0
             state.years[survivor] |= state.years[absorbed]
@@ -247,6 +253,12 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
             alive[absorbed] = False
             merges.append((absorbed, survivor))
             pending.append(survivor)
+        if pending:  # every absorbed vector moves to where its chain of merges ends, in one product
+            while not np.array_equal(into[into], into):
+                into = into[into]
+            move = csr_matrix((np.ones(len(into), np.float32), (into, np.arange(len(into)))),
+                              shape=(len(into), len(into)))
+            state.text, state.entity = (move @ state.text).tocsr(), (move @ state.entity).tocsr()
     return merges
 
 
@@ -444,9 +456,8 @@ def _lead(body: str, words: int = 16) -> str:
 
 
 @task(name="stories", cache_policy=NO_CACHE)
-def story_task(articles, duplicates, entities, known_story_of, state_rows, df, params: StoryParams):
+def story_task(articles, duplicates, entities, known_story_of, state: StoryVectors, df, params: StoryParams):
     copies = {row["article_id"] for row in duplicates}
-    state = StoryVectors.from_rows(state_rows)
     matched, changed, df, merges = match_stories([a for a in articles if a["article_id"] not in copies],
                                                  entities, state, df, params)
     survivor_of = resolve_merges(merges)

@@ -42,7 +42,7 @@ class ValidationReport:
         return "; ".join(f.describe() for f in self.failures)
 
 
-def reference_sets(today: dt.date, run_id: str, article_ids: list[str]) -> dict:
+def reference_sets(today: dt.date, run_id: str) -> dict:
     import pycountry
 
     from tasks.amounts import HISTORIC_CURRENCIES
@@ -50,7 +50,6 @@ def reference_sets(today: dt.date, run_id: str, article_ids: list[str]) -> dict:
     return {
         "run_id": run_id,
         "today": dt.datetime.combine(today, dt.time.max),
-        "article_ids": article_ids,
         "languages": sorted({lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")}),
         "countries": sorted({country.alpha_2 for country in pycountry.countries} | {"XK"}),
         "currencies": sorted({currency.alpha_3 for currency in pycountry.currencies} | HISTORIC_CURRENCIES),
@@ -60,6 +59,8 @@ def reference_sets(today: dt.date, run_id: str, article_ids: list[str]) -> dict:
 def check_frame(name: str, table: pa.Table, bodies: dict[str, str], tables: dict[str, pa.Table]):
     """The table as pandas, plus the derived columns its suite checks."""
     frame = table.to_pandas(date_as_object=False)
+    if "article_id" in frame.columns and name != "articles":
+        frame["article_in_run"] = frame["article_id"].isin(bodies.keys())
     if "start_char" in frame.columns:
         frame["body_length"] = [len(bodies.get(aid, "")) for aid in frame["article_id"]]
         frame["span_matches_body"] = [
@@ -107,25 +108,29 @@ def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None
     """Run every table's suite; collect which expectation failed on which rows. With
     docs_dir, each suite's result is also rendered into the Data Docs site there."""
     import great_expectations as gx
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     from expectations import SUITES
 
     context, source = _context()
-    actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[_docs_site(context, docs_dir)])] \
-        if docs_dir else []
     bodies = dict(zip(tables["articles"].column("article_id").to_pylist(), tables["articles"].column("body").to_pylist()))
     report = ValidationReport(success=True)
+    rendered, names = [], []
     for name, module in SUITES.items():
+        if tables[name].num_rows == 0:  # nothing to check, and a checkpoint costs a fixed ~0.3 s
+            continue
         frame = check_frame(name, tables[name], bodies, tables)
         suite_name = f"{name}-{ref['run_id']}"
+        names.append(suite_name)
         asset = source.add_dataframe_asset(suite_name)
         batch = asset.add_batch_definition_whole_dataframe("all")
         suite = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=module.expectations(ref)))
         definition = context.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=suite_name))
         checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=suite_name, validation_definitions=[definition], actions=actions,
+            name=suite_name, validation_definitions=[definition],
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": module.KEY}))
-        result = next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()))
+        result_id, result = next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.items()))
+        rendered += [result_id, ExpectationSuiteIdentifier(name=suite_name)]
         report.checked[name] = len(result.results)
         for outcome in result.results:
             if outcome.success:
@@ -140,6 +145,9 @@ def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None
                 unexpected_count=int(outcome.result.get("unexpected_count") or len(rows) or 1),
                 rows=[{k: _plain(v) for k, v in row.items()} for row in rows[:MAX_ROWS_REPORTED]],
             ))
+    if docs_dir:  # one build for the whole run: each build also rewrites the site's index
+        context.build_data_docs(site_names=[_docs_site(context, docs_dir)], resource_identifiers=rendered)
+    for suite_name in names:
         context.checkpoints.delete(suite_name)
         context.validation_definitions.delete(suite_name)
         context.suites.delete(suite_name)

@@ -1,6 +1,7 @@
 import datetime as dt
 
-from tasks.dedup import exact_duplicates, jaccard, near_duplicates, shingles_of
+from tasks.schema import to_table
+from tasks.dedup import SketchHistory, exact_duplicates, jaccard, near_duplicates, shingles_of, sketch
 from tasks.stories import (StoryParams, StoryVectors, assign_stories, fold_merges, match_stories, resolve_merges,
                            summarise_stories)
 
@@ -29,15 +30,20 @@ REPRINT = ORIGINAL.replace("forty", "fourty")  # a reprint with a typo
 
 
 def test_reprint_is_near_duplicate_of_earlier_run_with_verified_jaccard():
-    first, state = near_duplicates([article("a", body=ORIGINAL)], [], {}, threshold=0.5)
+    def sketches(*articles):
+        return {a["article_id"]: sketch(a["body"]) for a in articles}
+
+    first, state = near_duplicates([article("a", body=ORIGINAL)], [], sketches(article("a", body=ORIGINAL)), None,
+                                   threshold=0.5)
     assert first == [] and [row["article_id"] for row in state] == ["a"]
-    history = {row["article_id"]: (row["signature"], row["shingles"]) for row in state}
-    second, new_state = near_duplicates([article("b", body=REPRINT)], [], history, threshold=0.5)
+    history = SketchHistory.from_rows({row["article_id"]: (row["signature"], row["shingles"]) for row in state})
+    second, new_state = near_duplicates([article("b", body=REPRINT)], [], sketches(article("b", body=REPRINT)),
+                                        history, threshold=0.5)
     expected = round(jaccard(shingles_of(ORIGINAL), shingles_of(REPRINT)), 4)
     assert second == [{"article_id": "b", "duplicate_of": "a", "kind": "near", "similarity": expected}]
     assert 0.5 <= expected < 1 and new_state == []
-    unrelated, _ = near_duplicates([article("c", body="Wheat prices rose in Chicago on strong export demand.")], [],
-                                   history, threshold=0.5)
+    wheat = article("c", body="Wheat prices rose in Chicago on strong export demand.")
+    unrelated, _ = near_duplicates([wheat], [], sketches(wheat), history, threshold=0.5)
     assert unrelated == []
 
 
@@ -78,7 +84,7 @@ def test_story_ids_survive_a_second_run_that_adds_related_articles():
                                             state, df, params)
     assert story_of == {"f1": "st-f1", "v1": "st-v1"} and merges == []
     rows = [state.to_row(i) for i in range(len(state.ids))]
-    state = StoryVectors.from_rows(rows)  # what the warehouse persists between runs
+    state = StoryVectors.from_arrow(to_table("_story_vectors", rows))  # what the warehouse persists between runs
     second = [article("f2", published=day + dt.timedelta(days=1), body=FLOOD_2),
               article("f3", published=day + dt.timedelta(days=1), body=FLOOD_3)]
     again, _, _, _ = match_stories(second, names("f2", "Maria Catala") + names("f3", "Maria Catala"), state, df, params)

@@ -23,7 +23,7 @@ ARTICLE = {"article_id": "a1", "file_id": "f", "source_path": "a.txt", "body": "
 def test_valid_tables_pass():
     entity = {"article_id": "a1", "start_char": 0, "end_char": 4, "text": "Rome", "label": "GPE",
               "canonical_name": "Rome", "country_code": "IT", "run_id": "r"}
-    report = validate_tables(tables_with([ARTICLE], [entity]), reference_sets(dt.date(2024, 1, 1), "r", ["a1"]))
+    report = validate_tables(tables_with([ARTICLE], [entity]), reference_sets(dt.date(2024, 1, 1), "r"))
     assert report.success, report.summary()
 
 
@@ -32,11 +32,11 @@ def test_failures_name_the_expectation_and_the_rows():
             "canonical_name": "Rome", "country_code": "IT", "run_id": "r"},
            {"article_id": "ghost", "start_char": 0, "end_char": 4, "text": "Rome", "label": "CITY",
             "canonical_name": "Rome", "country_code": "IT", "run_id": "r"}]
-    report = validate_tables(tables_with([ARTICLE], bad), reference_sets(dt.date(2024, 1, 1), "r", ["a1"]))
+    report = validate_tables(tables_with([ARTICLE], bad), reference_sets(dt.date(2024, 1, 1), "r"))
     failed = {(f.table, f.expectation, f.column): f.rows for f in report.failures}
     assert not report.success
-    assert failed[("entities", "expect_column_values_to_be_in_set", "article_id")] == [
-        {"article_id": "ghost", "start_char": 0}]
+    assert failed[("entities", "expect_column_values_to_be_in_set", "article_in_run")] == [
+        {"article_in_run": False, "article_id": "ghost", "start_char": 0}]
     assert failed[("entities", "expect_column_values_to_be_in_set", "label")] == [
         {"label": "CITY", "article_id": "ghost", "start_char": 0}]
     assert ("entities", "expect_column_pair_values_a_to_be_greater_than_b", "body_length") in failed
