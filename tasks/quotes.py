@@ -131,6 +131,19 @@ def attribution(paragraph: str, start: int, end: int) -> tuple[str, int, str] | 
     return None
 
 
+_CREDIT = re.compile(r"[ \t]*[―—–-]{1,2}[ \t]*(?P<speaker>[A-Z][\w.’'-]*(?:[ \t]+(?:[A-Z][\w.’'-]*|de|van|von|al)){0,4})")
+
+
+def credit(paragraph: str, end: int) -> tuple[str, int, str] | None:
+    """`“…” ― Jacklyn Ashley`: a name after a dash right behind the closing mark (testimonials,
+    epigraphs) credits the quote to that name, whatever verbs are nearby."""
+    after_at = end + 1 if end < len(paragraph) else end
+    match = _CREDIT.match(paragraph, after_at)
+    if not match:
+        return None
+    return match["speaker"].rstrip("."), match.start("speaker"), "credited"
+
+
 INTRODUCER = re.compile(rf"(?P<speaker>(?:{_SPEAKER_WORD}\s+){{0,6}}?{_SPEAKER_WORD})\s+(?P<cue>{_CUE})\b[^.!?“”\"]{{0,80}}:\s*$",
                         re.IGNORECASE)
 
@@ -239,8 +252,8 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             doc = parser(paragraph)
         for start, end, closed in spans_here:
             text = paragraph[start:end]
-            found = (parsed_attribution(doc, start, end) if doc is not None else None) or \
-                attribution(paragraph, start, end)
+            found = credit(paragraph, end) or (parsed_attribution(doc, start, end) if doc is not None else None) \
+                or attribution(paragraph, start, end)
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:
                 found = same_sentence[1]  # “disgusting” and “a con”: one attribution for both

@@ -318,7 +318,7 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "end_char": ("offset after it", "742"),
         "text": ("the quotation", "will go to Russia to hold the 18th round …"),
         "speaker": ("who said it: canonical entity name, the attributing phrase, or a resolved pronoun", "China's foreign ministry"),
-        "cue": ("attribution verb; null when inherited from the previous quotation", "said"),
+        "cue": ("attribution verb (`credited` for a name after a dash behind the quote); null when inherited from the previous quotation", "said"),
         "speaker_start_char": ("offset of the attributing mention in the body", "530"),
         "speaker_end_char": ("offset after it", "554"),
         "run_id": ("run that added it", "20261123T160052-0c88d3b5"),

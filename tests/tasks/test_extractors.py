@@ -85,6 +85,14 @@ def test_partial_quote_inside_a_sentence_and_scare_quotes():
     assert quotes(body) == [("will travel to Oslo next week", "The ministry", "said")]
 
 
+def test_testimonials_credited_after_a_dash_each_keep_their_own_speaker():
+    body = ("Readers wrote in after the vote, said editor Ines Moll.\n\n"
+            "“The new bridge saved me an hour a day.” ― Tomas Berg\n\n"
+            "“Nobody asked the fishermen before they built it.”— Aino Lahti.")
+    assert quotes(body) == [("The new bridge saved me an hour a day.", "Tomas Berg", "credited"),
+                            ("Nobody asked the fishermen before they built it.", "Aino Lahti", "credited")]
+
+
 def test_quote_across_sentences_and_continued():
     body = ("“The port is open. Ships are moving again,” harbour master Lea Voss said. “We lost two days, "
             "but nobody was hurt and the cranes are intact.”")
