@@ -243,7 +243,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
     previous_speaker: tuple | None = None
     introducer: tuple | None = None  # (found, base) of a paragraph ending "… said:"
     same_sentence: tuple | None = None  # ((base, sentence start), found) of the last attribution
-    for base, paragraph in paragraph_offsets(body):
+    paragraphs = paragraph_offsets(body)
+    quoted = [(base + s, base + e) for base, paragraph in paragraphs for s, e, _ in quote_spans(paragraph)]
+    for base, paragraph in paragraphs:
         spans_here = quote_spans(paragraph)
         doc = None
         if spans_here and parsed is not None:
@@ -268,7 +270,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                 mention_start, mention_end = base + offset, base + offset + len(phrase)
                 named = _entity_in(people, mention_start, mention_end)
                 if phrase.casefold() in PRONOUNS:
-                    speaker = last_named or _last_person_before(people, mention_start)
+                    speaker = _antecedent(people, phrase.casefold(), mention_start, quoted,
+                                          base + _sentence_start(paragraph, offset)) or last_named \
+                        or _last_person_before(people, mention_start, quoted)
                 elif named:
                     speaker = named
                 else:
@@ -306,9 +310,31 @@ def _entity_in(people: list[dict], start: int, end: int) -> str | None:
     return None
 
 
-def _last_person_before(people: list[dict], position: int) -> str | None:
-    before = [e for e in people if e["label"] == "PERSON" and e["end_char"] <= position]
+def _outside(mention: dict, quoted: list[tuple[int, int]]) -> bool:
+    return not any(s <= mention["start_char"] < e for s, e in quoted)
+
+
+def _last_person_before(people: list[dict], position: int, quoted: list[tuple[int, int]]) -> str | None:
+    before = [e for e in people if e["label"] == "PERSON" and e["end_char"] <= position and _outside(e, quoted)]
     return before[-1]["canonical_name"] if before else None
+
+
+def _antecedent(people: list[dict], pronoun: str, position: int, quoted: list[tuple[int, int]],
+                sentence_start: int) -> str | None:
+    """What a pronoun speaker refers to: for he/she the nearest person named before it outside
+    any quotation ("Ban Ki-moon condemned what he called …", "Obama condemned … He said …");
+    for it, an organisation (else a place or group) named earlier in the same sentence
+    ("the Security Council … what it called …"). None: fall back to the last named speaker."""
+    if pronoun in ("he", "she", "him", "her"):
+        return _last_person_before(people, position, quoted)
+    if pronoun == "it":
+        here = [e for e in people if sentence_start <= e["start_char"] and e["end_char"] <= position
+                and _outside(e, quoted)]
+        for labels in (("ORG",), ("NORP", "GPE")):
+            named = [e for e in here if e["label"] in labels]
+            if named:
+                return named[-1]["canonical_name"]
+    return None
 
 
 def extract_quotes(articles: list[dict], entities: list[dict], parser=None) -> list[dict]:
