@@ -99,3 +99,16 @@ def test_quote_across_sentences_and_continued():
     assert quotes(body, [person(body, "Lea Voss")]) == [
         ("The port is open. Ships are moving again,", "Lea Voss", "said"),
         ("We lost two days, but nobody was hurt and the cranes are intact.", "Lea Voss", None)]
+
+
+def test_pronoun_speaker_is_the_nearest_fitting_name_outside_quotes():
+    body = ("“The strike is legal,” union leader Niek Stam said.\n\n"
+            "Port director Ilse Brandt condemned what she called “a reckless gamble”.\n\n"
+            "The Rotterdam Port Authority rejected what it called “plain blackmail” on Friday.")
+    entities = [person(body, "Niek Stam"), person(body, "Ilse Brandt"),
+                person(body, "Rotterdam Port Authority", label="ORG")]
+    found = [(q["text"], q["speaker"], q["cue"], body[q["speaker_start_char"]:q["speaker_end_char"]])
+             for q in find_quotes(body, entities, load_parser("en_core_web_sm"))]
+    assert found == [("The strike is legal,", "Niek Stam", "said", "union leader Niek Stam"),
+                     ("a reckless gamble", "Ilse Brandt", "called", "she"),
+                     ("plain blackmail", "Rotterdam Port Authority", "called", "it")]
