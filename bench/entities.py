@@ -59,7 +59,7 @@ def main() -> None:
     total = [sum(s[i] for s in stats.values()) for i in range(3)]
     for name, (tp, npred, ngold) in [*stats.items(), ("PER/ORG/LOC", total)]:
         p, r = tp / max(1, npred), tp / max(1, ngold)
-        print(f"  {name:12s} precision {p:.3f} recall {r:.3f} F1 {2 * p * r / max(1e-9, p + r):.3f}")
+        print(f"  {name:12s} precision {p:.4f} recall {r:.4f} F1 {2 * p * r / max(1e-9, p + r):.4f}")
 
 
 if __name__ == "__main__":

@@ -197,7 +197,7 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
         if name.isupper() and name.title() in by_token:  # "HODDLE" in a caps headline
             name = name.title()
         if " " not in name and name in by_token and mention["label"] in ("PERSON", "ORG", "GPE", "NORP"):
-            if mention["label"] == "PERSON" or not lookup_country(name):
+            if mention["label"] == "PERSON" or not (lookup_country(name) or lookup_city(name)):
                 mention["canonical_name"], mention["label"] = by_token[name], "PERSON"
         mention["country_code"] = _country_code(mention["canonical_name"]) if mention["label"] in PLACE_LABELS else None
     return mentions

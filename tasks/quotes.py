@@ -28,7 +28,9 @@ CUES = ("said", "says", "say", "told", "tells", "tell", "added", "adds", "announ
         "branded", "thinks", "believes", "saying", "telling", "asking", "arguing", "insisting", "warning", "urging",
         "adding", "noting", "claiming", "vowing", "promising", "declaring", "writing", "sings", "sang", "ruled",
         "referred to", "accused", "blasted", "slammed", "praised", "denied", "pledged", "demanded", "described as",
-        "characterized", "characterised", "decried", "hailed", "mocked", "quoted", "quoting", "cited", "citing")
+        "characterized", "characterised", "decried", "hailed", "mocked", "quoted", "quoting", "cited", "citing",
+        "commented", "comments", "wondered", "asserted", "asserts", "contended", "contends", "maintained",
+        "maintains", "lamented", "recounted", "confirmed", "revealed", "retorted")
 _CUE = "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True))
 PRONOUNS = {"he", "she", "they", "we", "i", "it", "him", "her"}
 _OPEN, _CLOSE = "“", "”"
@@ -48,7 +50,8 @@ BEFORE = re.compile(
     rf"(?P<speaker>(?:{_SPEAKER_WORD}\s+){{0,6}}?{_SPEAKER_WORD})\s+{_AUX}(?P<cue>{_CUE})\b"
     rf"(?P<rest>[^.!?“”\"]{{0,120}})$", re.IGNORECASE)
 _LEADING_JUNK = re.compile(r"^(?:and|but|so|then|while|as|because|although|though|that|when)\s+", re.IGNORECASE)
-_NOT_SPEAKERS = {"it", "this", "that", "which", "there", "what", "who"}
+_NOT_SPEAKERS = {"it", "this", "that", "which", "there", "what", "who", "after", "before", "since", "until", "in",
+                 "on", "at", "by", "for", "with", "without", "during", "despite", "instead", "if", "when", "while"}
 
 
 def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
@@ -93,10 +96,25 @@ def _sentence_start(paragraph: str, position: int) -> int:
 
 
 def _clean_speaker(phrase: str) -> str | None:
+    """A speaker phrase as a pattern found it, or None when it cannot be one: it must open like
+    a noun phrase (a capital, a determiner or a pronoun), not mid-clause ("aids on his show and
+    for saying")."""
     phrase = _LEADING_JUNK.sub("", phrase.strip(" ,;:—-"))
     if not phrase or phrase.casefold() in _NOT_SPEAKERS | _FUNCTION_WORDS or phrase[0].isdigit():
         return None
+    words = phrase.split()
+    if not (words[0][0].isupper() or words[0].casefold() in _PHRASE_OPENERS | PRONOUNS) and not (
+            words[-1][0].isupper() and not _CLAUSE_WORDS & {w.casefold() for w in words}):  # "mining minister Ana Ruiz"
+        return None
     return phrase
+
+
+_CLAUSE_WORDS = {"and", "of", "on", "in", "for", "by", "with", "to", "at", "from", "about"}
+_PHRASE_OPENERS = {"the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "this", "that", "these",
+                   "those", "some", "many", "several", "multiple", "most", "both", "each", "every", "another", "one",
+                   "two", "three", "other", "others", "officials", "experts", "analysts", "critics", "sources",
+                   "residents", "witnesses", "police", "people", "aides", "supporters", "lawmakers", "democrats",
+                   "republicans", "protesters", "workers", "investors", "traders", "economists", "dealers"}
 
 
 _FUNCTION_WORDS = {"and", "but", "or", "nor", "so", "yet", "the", "a", "an", "to", "of", "in", "on", "as", "than"}
@@ -104,6 +122,11 @@ _FUNCTION_WORDS = {"and", "but", "or", "nor", "so", "yet", "the", "a", "an", "to
 
 def attribution(paragraph: str, start: int, end: int) -> tuple[str, int, str] | None:
     """(speaker phrase, its offset in the paragraph, cue) for the quote paragraph[start:end]."""
+    return after_quote(paragraph, end) or before_quote(paragraph, start)
+
+
+def after_quote(paragraph: str, end: int) -> tuple[str, int, str] | None:
+    """`…,” Stam said` / `…,” said Stam` / `…,” according to Stam`."""
     after_at = end + 1 if end < len(paragraph) else end
     after = paragraph[after_at:after_at + 160]
     match = AFTER_SPEAKER_CUE.match(after)
@@ -120,10 +143,16 @@ def attribution(paragraph: str, start: int, end: int) -> tuple[str, int, str] | 
         speaker = _clean_speaker(_STOP_AFTER.sub("", name.group(0)).strip(" ,.;:")) if name else None
         if speaker:
             return speaker, after_at + match.start("speaker"), match["cue"].lower()
+    return None
+
+
+def before_quote(paragraph: str, start: int) -> tuple[str, int, str] | None:
+    """`Stam said: “…` / `X told reporters that Y “…`, in the quote's own sentence."""
     sentence_start = _sentence_start(paragraph, start)
     before = paragraph[sentence_start:max(sentence_start, start - 1)]
     match = BEFORE.search(before)
-    if match:
+    # a participle ("… replacing it with softer language calling for “…”") follows no subject of its own
+    if match and not match["cue"].lower().endswith("ing"):
         speaker = _clean_speaker(match["speaker"])
         if speaker:
             offset = sentence_start + match.start("speaker") + match["speaker"].find(speaker.split()[0])
@@ -131,7 +160,21 @@ def attribution(paragraph: str, start: int, end: int) -> tuple[str, int, str] | 
     return None
 
 
-_CREDIT = re.compile(r"[ \t]*[―—–-]{1,2}[ \t]*(?P<speaker>[A-Z][\w.’'-]*(?:[ \t]+(?:[A-Z][\w.’'-]*|de|van|von|al)){0,4})")
+_CREDIT = re.compile(r"[^\S\n]*[―—–-]{1,2}[^\S\n]*(?P<speaker>[A-Z][\w.’'-]*(?:[^\S\n]+(?:[A-Z][\w.’'-]*|de|van|von|al)){0,4})")
+
+
+_NAME_APPOSITIVE_CUE = re.compile(
+    rf"[\s,]*(?P<speaker>[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){{0,4}}),\s+[^,“”\"]{{2,90}},\s+{_AUX}(?P<cue>{_CUE})\b")
+
+
+def named_with_appositive(paragraph: str, end: int) -> tuple[str, int, str] | None:
+    """`…,” Vann R. Newkirk II, a writer for The Atlantic, said`: a name, a description in
+    commas, then the cue verb, right behind the quote."""
+    after_at = end + 1 if end < len(paragraph) else end
+    match = _NAME_APPOSITIVE_CUE.match(paragraph, after_at)
+    if not match:
+        return None
+    return match["speaker"], match.start("speaker"), match["cue"].lower()
 
 
 def credit(paragraph: str, end: int) -> tuple[str, int, str] | None:
@@ -166,7 +209,8 @@ CUE_LEMMAS = {"say", "tell", "add", "announce", "write", "state", "explain", "no
               "boast", "vow", "promise", "caution", "emphasize", "emphasise", "report", "testify", "call", "describe",
               "label", "dub", "brand", "think", "believe", "accuse", "deny", "hail", "cite", "quote", "agree", "joke",
               "quip", "counter", "shout", "exclaim", "demand", "pledge", "blast", "slam", "praise", "mock", "decry",
-              "characterize", "characterise", "refer", "sing", "rule", "point", "go", "accord"}
+              "characterize", "characterise", "refer", "sing", "rule", "point", "go", "accord", "comment", "wonder",
+              "assert", "contend", "maintain", "lament", "recount", "confirm", "reveal", "retort"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 
 
@@ -204,6 +248,8 @@ def parsed_attribution(doc, start: int, end: int) -> tuple[str, int, str] | None
         subject = subjects[0]
         if subject.lower_ in ("who", "that", "which") and cue.dep_ == "relcl":
             subject = cue.head  # "Stam, who said …": the relative clause's antecedent
+            if subject.dep_ == "appos":  # "McConnell, now the majority leader, who said …"
+                subject = subject.head
         # the subject's phrase without relative clauses and appositions ("Stam, who …")
         left = subject.left_edge.i
         right = subject.i
@@ -254,7 +300,10 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             doc = parser(paragraph)
         for start, end, closed in spans_here:
             text = paragraph[start:end]
-            found = credit(paragraph, end) or (parsed_attribution(doc, start, end) if doc is not None else None) \
+            # a quote that ends in a comma hands over to the clause right behind it (`…,” X said`)
+            found = credit(paragraph, end) or named_with_appositive(paragraph, end) \
+                or (after_quote(paragraph, end) if text.rstrip().endswith(",") else None) \
+                or (parsed_attribution(doc, start, end) if doc is not None else None) \
                 or attribution(paragraph, start, end)
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:
