@@ -61,10 +61,9 @@ def run(
     from tasks.lake import WarehouseLocked
 
     signal.signal(signal.SIGTERM, _raise_on_terminate)
+    preload_validation()  # GX imports here while the server process boots
     if server is not None:
         server.join()
-    else:
-        preload_validation()
     try:
         row = flow_for(cfg)(settings=cfg.model_dump(mode="json"))
     except WarehouseLocked as error:
@@ -249,9 +248,9 @@ def catalog(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w"))
 
 def _start_temporary_server():
     """Without PREFECT_API_URL, Prefect starts a temporary server when the flow begins and
-    the flow waits for it. Started first, on a thread, it boots while this process imports
-    the pipeline and Great Expectations; the flow then finds it running (Prefect keeps one
-    instance per process)."""
+    the flow waits for it. Started first, on a thread, its process boots while this one
+    imports the pipeline and Great Expectations; the flow then finds it running (Prefect
+    keeps one instance per process)."""
     import threading
 
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
@@ -259,16 +258,17 @@ def _start_temporary_server():
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         return None
 
+    importing = threading.Event()
+
     def start() -> None:
         from prefect.server.api.server import SubprocessASGIServer
 
-        from flows.pipeline import preload_validation
-
-        preload_validation()  # imports while the server process boots
+        importing.set()
         SubprocessASGIServer().start()
 
     thread = threading.Thread(target=start, name="prefect-server", daemon=True)
     thread.start()
+    importing.wait(timeout=60)  # our own imports would only slow the server module's import (one GIL)
     return thread
 
 

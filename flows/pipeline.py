@@ -22,7 +22,7 @@ from flows.settings import WirehouseSettings, load_settings
 from tasks.catalog import build_catalog
 from flows.workers import ChunkParams, process_chunk, start_pool, stop_pool
 from tasks.dedup import NUM_PERM, SketchHistory, find_duplicates
-from tasks.ingest import classify_files, discover_files, ingest_chunk
+from tasks.ingest import ParsedFile, classify_files, discover_files, ingest_chunk, stat_files, unchanged_files
 from tasks.lake import Lake, Lock
 from tasks.schema import MERGE_KEYS, STORED_TABLES, to_table
 from tasks.stories import StoryParams, StoryVectors, stories_after, story_task
@@ -98,7 +98,10 @@ def known_files(lake: Lake) -> dict:
     seen_path_of: dict[str, str] = {}
     for row in sorted(files, key=lambda r: r["path"]):
         seen_path_of.setdefault(row["file_id"], row["path"])
-    return {"known_pairs": {(row["file_id"], row["path"]) for row in files}, "seen_path_of": seen_path_of}
+    stats = lake.read("_file_stats").to_pydict()
+    return {"known_pairs": {(row["file_id"], row["path"]) for row in files}, "seen_path_of": seen_path_of,
+            "file_stats": {path: (size, modified, fid) for path, size, modified, fid
+                           in zip(stats["path"], stats["size_bytes"], stats["modified_ns"], stats["file_id"])}}
 
 
 def article_history(lake: Lake) -> dict:
@@ -147,10 +150,16 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         paths, escaped = discover_files(source)
         logger.info("run %s: %d files under %s", run_id, len(paths) + len(escaped), source)
         known_ids = set(history["seen_path_of"])
+        stats = stat_files(source, paths)
+        unchanged = unchanged_files(stats, history["file_stats"], history["known_pairs"])
+        to_read = [path for path in paths if path not in unchanged]
         futures = [ingest_chunk.submit(str(source), chunk, quote(history["known_pairs"]), quote(known_ids),
                                        cfg.max_file_bytes)
-                   for chunk in _chunks(paths, cfg.chunk_size)]
-        parsed = escaped + [item for result in _progress(futures, "ingest", logger) for item in result]
+                   for chunk in _chunks(to_read, cfg.chunk_size)]
+        read = [item for result in _progress(futures, "ingest", logger) for item in result]
+        parsed = escaped + read + [ParsedFile(path, fid, stats[path][0]) for path, fid in unchanged.items()]
+        stat_rows = [{"path": item.path, "size_bytes": stats[item.path][0], "modified_ns": stats[item.path][1],
+                      "file_id": item.file_id} for item in read if item.file_id and item.path in stats]
         classified = classify_files(parsed, history["seen_path_of"], history["known_pairs"])
         clock.lap("ingest")
 
@@ -200,7 +209,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         for table_rows in rows.values():
             for r in table_rows:
                 r["run_id"] = run_id
-        rows |= {"_minhash": minhash_rows, "_story_vectors": vector_rows,
+        rows |= {"_minhash": minhash_rows, "_story_vectors": vector_rows, "_file_stats": stat_rows,
                  "_term_df": [{"term": t, "df": n} for t, n in sorted(term_df.items())
                               if n != history["term_df"].get(t)]}
         tables = {name: to_table(name, rows[name]) for name in STORED_TABLES}

@@ -79,6 +79,26 @@ def discover_files(root: Path) -> tuple[list[str], list[ParsedFile]]:
     return sorted(found), escaped
 
 
+def stat_files(root: Path, rel_paths: list[str]) -> dict[str, tuple[int, int]]:
+    """(size, mtime in ns) of each path; paths that vanished since discovery are left out."""
+    out = {}
+    for rel in rel_paths:
+        try:
+            stat = (root / rel).stat()
+        except OSError:
+            continue
+        out[rel] = (stat.st_size, stat.st_mtime_ns)
+    return out
+
+
+def unchanged_files(stats: dict[str, tuple[int, int]], cached: dict[str, tuple[int, int, str]],
+                    known_pairs: set[tuple[str, str]]) -> dict[str, str]:
+    """path -> file_id of files whose size and mtime equal those recorded when the warehouse
+    last read them, and whose (file, path) it already holds: no need to read them again."""
+    return {path: cached[path][2] for path, stat in stats.items()
+            if path in cached and cached[path][:2] == stat and (cached[path][2], path) in known_pairs}
+
+
 def read_file(root: Path, rel_path: str, max_bytes: int) -> tuple[bytes | None, str, int, Problem | None]:
     """(bytes or None, sha256, size, problem). An oversized file is hashed in blocks, never held."""
     full = root / rel_path

@@ -182,8 +182,17 @@ STATE_TABLES: dict[str, pa.Schema] = {
         ("term", pa.int32()),
         ("df", pa.int64()),
     ]),
+    # size and modification time of each path when it was last read: a rerun reads only the
+    # files whose stat changed (a rewrite that keeps both size and mtime to the nanosecond
+    # goes unseen, as with make and rsync)
+    "_file_stats": pa.schema([
+        ("path", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("modified_ns", pa.int64()),
+        ("file_id", pa.string()),
+    ]),
 }
-MERGE_KEYS = {"stories": "story_id", "_story_vectors": "story_id", "_term_df": "term"}
+MERGE_KEYS = {"stories": "story_id", "_story_vectors": "story_id", "_term_df": "term", "_file_stats": "path"}
 
 # The ledger is committed last: its row is what makes a run's other commits visible.
 LEDGER = "runs"
