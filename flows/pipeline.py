@@ -153,8 +153,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         stats = stat_files(source, paths)
         unchanged = unchanged_files(stats, history["file_stats"], history["known_pairs"])
         to_read = [path for path in paths if path not in unchanged]
-        futures = [ingest_chunk.submit(str(source), chunk, quote(history["known_pairs"]), quote(known_ids),
-                                       cfg.max_file_bytes)
+        # submitted tasks get plain values: the Dask runner hands `quote` wrappers on unopened
+        futures = [ingest_chunk.submit(str(source), chunk, history["known_pairs"], known_ids, cfg.max_file_bytes)
                    for chunk in _chunks(to_read, cfg.chunk_size)]
         read = [item for result in _progress(futures, "ingest", logger) for item in result]
         parsed = escaped + read + [ParsedFile(path, fid, stats[path][0]) for path, fid in unchanged.items()]
@@ -170,7 +170,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             history |= {"canonical_by_hash": {}, "story_of": {}, "minhash": None, "story_vectors": StoryVectors(),
                         "term_df": {}}
         chunk_params = ChunkParams(cfg.reference_date, cfg.spacy_model, cfg.ner_batch_size)
-        processing = [process_chunk.submit(quote(chunk), chunk_params)
+        processing = [process_chunk.submit(chunk, chunk_params)
                       for chunk in _chunks(classified.records, _work_chunk(len(classified.records), cfg))]
         articles, problems, sketches = [], [], {}
         extracted = {"entities": [], "quotes": [], "amounts": [], "date_mentions": []}
