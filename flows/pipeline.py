@@ -13,15 +13,13 @@ import uuid
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-import pyarrow.compute as pc
 from prefect import flow, get_run_logger
 from prefect.utilities.annotations import quote
 
 from flows.settings import WirehouseSettings, load_settings
 from tasks.catalog import build_catalog
 from flows.workers import ChunkParams, process_chunk, start_pool, stop_pool
-from tasks.dedup import NUM_PERM, SketchHistory, find_duplicates
+from tasks.dedup import SketchHistory, find_duplicates
 from tasks.ingest import ParsedFile, classify_files, discover_files, ingest_chunk, stat_files, unchanged_files
 from tasks.lake import Lake, Lock
 from tasks.schema import MERGE_KEYS, STORED_TABLES, to_table
@@ -108,14 +106,10 @@ def article_history(lake: Lake) -> dict:
     """What dedup and stories need from earlier runs; read only when there are new articles."""
     articles = lake.read("articles", ["article_id", "body_hash", "story_id"]).to_pylist()
     copies = set(lake.read("duplicates", ["article_id"]).column("article_id").to_pylist())
-    minhash = lake.read("_minhash")
-    signatures = pc.list_flatten(minhash.column("signature")).to_numpy(zero_copy_only=False)
     return {
         "canonical_by_hash": {a["body_hash"]: a["article_id"] for a in articles if a["article_id"] not in copies},
         "story_of": {a["article_id"]: a["story_id"] for a in articles},
-        "minhash": SketchHistory(minhash.column("article_id").to_pylist(),
-                                 signatures.astype(np.uint64).reshape(minhash.num_rows, NUM_PERM),
-                                 minhash.column("shingles").combine_chunks()),
+        "minhash": SketchHistory.from_arrow(lake.read("_minhash")),
         "story_vectors": StoryVectors.from_arrow(lake.read("_story_vectors")),
         "term_df": dict(zip(*lake.read("_term_df").to_pydict().values())),
     }

@@ -92,10 +92,14 @@ class SketchHistory:
     shingles: object        # anything indexable by row giving a list of ints (a list, an Arrow ListArray)
 
     @classmethod
-    def from_rows(cls, rows: dict[str, tuple[list[int], list[int]]], num_perm: int = NUM_PERM) -> SketchHistory:
-        ids = sorted(rows)
-        signatures = np.array([rows[i][0] for i in ids], dtype=np.uint64).reshape(len(ids), num_perm)
-        return cls(ids, signatures, [rows[i][1] for i in ids])
+    def from_arrow(cls, table) -> SketchHistory:
+        """From the `_minhash` table: signatures as one numpy block, shingles left in Arrow."""
+        import pyarrow.compute as pc
+
+        signatures = pc.list_flatten(table.column("signature")).to_numpy(zero_copy_only=False)
+        return cls(table.column("article_id").to_pylist(),
+                   signatures.astype(np.uint64).reshape(table.num_rows, NUM_PERM),
+                   table.column("shingles").combine_chunks())
 
     def shingles_of(self, row: int) -> list[int]:
         value = self.shingles[row]

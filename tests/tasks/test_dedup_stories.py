@@ -36,7 +36,7 @@ def test_reprint_is_near_duplicate_of_earlier_run_with_verified_jaccard():
     first, state = near_duplicates([article("a", body=ORIGINAL)], [], sketches(article("a", body=ORIGINAL)), None,
                                    threshold=0.5)
     assert first == [] and [row["article_id"] for row in state] == ["a"]
-    history = SketchHistory.from_rows({row["article_id"]: (row["signature"], row["shingles"]) for row in state})
+    history = SketchHistory.from_arrow(to_table("_minhash", state))  # what the warehouse persists
     second, new_state = near_duplicates([article("b", body=REPRINT)], [], sketches(article("b", body=REPRINT)),
                                         history, threshold=0.5)
     expected = round(jaccard(shingles_of(ORIGINAL), shingles_of(REPRINT)), 4)
