@@ -189,8 +189,9 @@ def wirehouse_run(settings: dict | None = None) -> dict:
 
         params = StoryParams(threshold=cfg.story_threshold, merge_threshold=cfg.story_merge_threshold,
                              entity_weight=cfg.story_entity_weight, window_days=cfg.story_window_days)
-        story_of, vector_rows, term_df, merges = story_task(*map(quote, (articles, duplicates, entities, history["story_of"], history["story_vectors"],
-                                   history["term_df"])), params)
+        story_of, vector_rows, term_df, merges = story_task(
+            *map(quote, (articles, duplicates, entities, history["story_of"], history["story_vectors"],
+                         history["term_df"])), params)
         for article in articles:
             article["story_id"] = story_of[article["article_id"]]
         touched = set(story_of.values()) | {sid for pair in merges for sid in pair}
@@ -312,9 +313,9 @@ def write_validation_report(warehouse: Path, run_id: str, report) -> Path:
 
 
 def flow_for(cfg: WirehouseSettings):
-    """The flow with the configured task runner. With Dask, the per-chunk tasks (ingest,
-    clean, entities) spread over the cluster's workers; the commit stays in this process, the
-    single writer."""
+    """The flow with the configured task runner. With Dask, the per-chunk tasks (ingest, and
+    process: clean, sketch, extract) spread over the cluster's workers; dedup, stories,
+    validation and the commit stay in this process, the single writer."""
     if cfg.task_runner != "dask":
         return wirehouse_run
     from prefect_dask import DaskTaskRunner

@@ -49,7 +49,7 @@ def process_records(raws: list[dict], params: ChunkParams) -> dict:
 
 
 def _warm(model: str) -> None:
-    """Load what every chunk needs while the flow is still reading files."""
+    """Load what every chunk needs before the first chunk arrives."""
     from tasks.clean import _language_detector
     from tasks.places import _gazetteer
 

@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -89,7 +90,7 @@ class SketchHistory:
 
     ids: list[str]
     signatures: np.ndarray  # n x num_perm, uint64
-    shingles: object        # anything indexable by row giving a list of ints (a list, an Arrow ListArray)
+    shingles: pa.ListArray  # one list of ints per row
 
     @classmethod
     def from_arrow(cls, table) -> SketchHistory:
@@ -102,8 +103,7 @@ class SketchHistory:
                    table.column("shingles").combine_chunks())
 
     def shingles_of(self, row: int) -> list[int]:
-        value = self.shingles[row]
-        return value.as_py() if hasattr(value, "as_py") else value
+        return self.shingles[row].as_py()
 
 
 def _band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -146,7 +146,7 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
     longest) of a group is its canonical."""
     from datasketch import LeanMinHash, MinHashLSH
 
-    history = history or SketchHistory([], np.zeros((0, num_perm), np.uint64), [])
+    history = history or SketchHistory([], np.zeros((0, num_perm), np.uint64), pa.array([], pa.list_(pa.int64())))
     # a low LSH threshold keeps recall high near the cut; verification decides
     lsh = MinHashLSH(threshold=max(0.05, threshold * 0.6), num_perm=num_perm)
     copies = {row["article_id"] for row in exact_rows}

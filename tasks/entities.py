@@ -11,7 +11,6 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-
 from tasks.places import lookup_city, lookup_country
 
 NAMED_LABELS = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-
 CUES = ("said", "says", "say", "told", "tells", "tell", "added", "adds", "announced", "announces", "wrote", "writes",
         "stated", "states", "explained", "explains", "noted", "notes", "argued", "argues", "insisted", "insists",
         "warned", "warns", "claimed", "claims", "asked", "asks", "replied", "replies", "declared", "declares",
@@ -125,9 +124,14 @@ def attribution(paragraph: str, start: int, end: int) -> tuple[str, int, str] | 
     return after_quote(paragraph, end) or before_quote(paragraph, start)
 
 
+def _behind(paragraph: str, end: int) -> int:
+    """Where the text behind a quote's closing mark starts (the quote may run to the end)."""
+    return end + 1 if end < len(paragraph) else end
+
+
 def after_quote(paragraph: str, end: int) -> tuple[str, int, str] | None:
     """`…,” Stam said` / `…,” said Stam` / `…,” according to Stam`."""
-    after_at = end + 1 if end < len(paragraph) else end
+    after_at = _behind(paragraph, end)
     after = paragraph[after_at:after_at + 160]
     match = AFTER_SPEAKER_CUE.match(after)
     if match and not re.search(r"[.!?;]", match["speaker"]):
@@ -161,8 +165,6 @@ def before_quote(paragraph: str, start: int) -> tuple[str, int, str] | None:
 
 
 _CREDIT = re.compile(r"[^\S\n]*[―—–-]{1,2}[^\S\n]*(?P<speaker>[A-Z][\w.’'-]*(?:[^\S\n]+(?:[A-Z][\w.’'-]*|de|van|von|al)){0,4})")
-
-
 _NAME_APPOSITIVE_CUE = re.compile(
     rf"[\s,]*(?P<speaker>[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){{0,4}}),\s+[^,“”\"]{{2,90}},\s+{_AUX}(?P<cue>{_CUE})\b")
 
@@ -170,8 +172,7 @@ _NAME_APPOSITIVE_CUE = re.compile(
 def named_with_appositive(paragraph: str, end: int) -> tuple[str, int, str] | None:
     """`…,” Vann R. Newkirk II, a writer for The Atlantic, said`: a name, a description in
     commas, then the cue verb, right behind the quote."""
-    after_at = end + 1 if end < len(paragraph) else end
-    match = _NAME_APPOSITIVE_CUE.match(paragraph, after_at)
+    match = _NAME_APPOSITIVE_CUE.match(paragraph, _behind(paragraph, end))
     if not match:
         return None
     return match["speaker"], match.start("speaker"), match["cue"].lower()
@@ -180,8 +181,7 @@ def named_with_appositive(paragraph: str, end: int) -> tuple[str, int, str] | No
 def credit(paragraph: str, end: int) -> tuple[str, int, str] | None:
     """`“…” ― Jacklyn Ashley`: a name after a dash right behind the closing mark (testimonials,
     epigraphs) credits the quote to that name, whatever verbs are nearby."""
-    after_at = end + 1 if end < len(paragraph) else end
-    match = _CREDIT.match(paragraph, after_at)
+    match = _CREDIT.match(paragraph, _behind(paragraph, end))
     if not match:
         return None
     return match["speaker"].rstrip("."), match.start("speaker"), "credited"
