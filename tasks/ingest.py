@@ -60,31 +60,39 @@ def discover_files(root: Path) -> tuple[list[str], list[ParsedFile]]:
     root = root.resolve()
     found: list[str] = []
     escaped: list[ParsedFile] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            full = Path(dirpath) / name
-            rel = full.relative_to(root).as_posix()
-            if full.is_symlink():
-                target = full.resolve()
-                if not target.is_relative_to(root) or not target.is_file():
+
+    def walk(folder: str, prefix: str) -> None:
+        # os.scandir's entries carry their type: one system call per folder, not per file
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, rel + "/")
+                elif not entry.is_symlink():
+                    found.append(rel)
+                elif not entry.is_dir():
+                    target = Path(entry.path).resolve()
+                    if target.is_relative_to(root) and target.is_file():
+                        found.append(rel)
+                        continue
                     # a symlink's own bytes are its target path: that is what we identify it by
-                    link = os.readlink(full).encode()
+                    link = os.readlink(entry.path).encode()
                     escaped.append(ParsedFile(rel, file_id_of(link), len(link), problems=[Problem(
                         "symlink_outside_root", f"symlink to {target} is outside the source root; not followed")]))
-                    continue
-            found.append(rel)
-    return sorted(found), escaped
+
+    walk(str(root), "")
+    return sorted(found), sorted(escaped, key=lambda parsed: parsed.path)
 
 
 def stat_files(root: Path, rel_paths: list[str]) -> dict[str, tuple[int, int]]:
     """(size, mtime in ns) of each path; paths that vanished since discovery are left out."""
     out = {}
+    prefix = f"{root}/"
     for rel in rel_paths:
         try:
-            stat = (root / rel).stat()
+            stat = os.stat(prefix + rel)
         except OSError:
             continue
         out[rel] = (stat.st_size, stat.st_mtime_ns)
