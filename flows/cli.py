@@ -225,6 +225,28 @@ def catalog(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w"))
     console.print(f"catalog written: {path}")
 
 
+@app.command()
+def settings() -> None:
+    """Every setting with the value in effect here (flags aside: environment, wirehouse.toml, default).
+
+    Example: WIREHOUSE_CHUNK_SIZE=200 wirehouse settings
+    """
+    from pydantic import ValidationError
+
+    from flows.settings import WirehouseSettings, load_settings
+
+    try:
+        cfg = load_settings()
+    except ValidationError as error:
+        console.print(f"[red]bad settings:[/red] {error}")
+        raise typer.Exit(EXIT_USAGE) from None
+    table = Table("setting", "value", "environment variable", "meaning")
+    for name, field in WirehouseSettings.model_fields.items():
+        value = getattr(cfg, name)
+        table.add_row(name, "unset" if value is None else str(value), f"WIREHOUSE_{name.upper()}", field.description)
+    Console().print(table)
+
+
 def _run_flow(server: TemporaryServer | None, **options) -> dict:
     """Load settings, run the flow (against `server` when given) and map failures to exit codes."""
     from pydantic import ValidationError

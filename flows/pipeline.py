@@ -233,6 +233,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             publish_summary(row, quarantine, report.summary())
             raise ValidationFailed(report.summary())
         versions = lake.commit(tables, MERGE_KEYS, story_merges=merges)
+        versions |= lake.compact(cfg.compact_after_files)
         clock.lap("commit")
         row.update(finished_at=_now(), table_versions=json.dumps(versions), message=report.summary(),
                    stage_seconds=json.dumps(clock.seconds))

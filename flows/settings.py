@@ -1,6 +1,7 @@
 """The one settings object. Precedence: CLI flags > env `WIREHOUSE_*` > `wirehouse.toml` > defaults.
 
-Every setting is documented here once (the `description`); `wirehouse settings` prints them.
+Every setting is documented here once (the `description`): `wirehouse settings` prints them and the
+README's table is generated from them (`settings_table`, kept equal by a test).
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ class WirehouseSettings(BaseSettings):
     worker_processes: int = Field(
         2, ge=1, description="Processes that clean and extract articles (one chunk each at a time; 1 = in the "
         "flow's process). Each loads the spaCy models (~300 MB).")
-    task_runner: Literal["thread", "dask"] = Field("thread", description="Prefect task runner.")
+    compact_after_files: int = Field(
+        64, ge=0, description="A table left with more data files than this is compacted within the run (recorded "
+        "in the ledger with the run's commits); files replaced over a week ago are then deleted. 0: never.")
+    task_runner: Literal["thread", "dask"] = Field("thread", description="Prefect task runner: `thread`, or `dask` to spread the per-chunk tasks over a Dask cluster.")
     dask_address: str | None = Field(
         None, description="Dask scheduler address (tcp://host:port) for `task_runner = dask`; unset starts a local cluster."
     )
@@ -73,3 +77,12 @@ class WirehouseSettings(BaseSettings):
 def load_settings(**flags) -> WirehouseSettings:
     """Settings with CLI flags on top; flags left as None fall through to env, file, defaults."""
     return WirehouseSettings(**{k: v for k, v in flags.items() if v is not None})
+
+
+def settings_table() -> str:
+    """The README's settings table, as markdown."""
+    lines = ["| setting | default | meaning |", "|---|---|---|"]
+    for name, field in WirehouseSettings.model_fields.items():
+        default = "unset" if field.default is None else f"`{field.default}`"
+        lines.append(f"| `{name}` | {default} | {field.description} |")
+    return "\n".join(lines) + "\n"

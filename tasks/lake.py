@@ -178,6 +178,26 @@ class Lake:
             versions[name] = DeltaTable(self.path(name)).version()
         return versions
 
+    def compact(self, max_files: int) -> dict[str, int]:
+        """Compact each table (the ledger too) that has more than max_files data files, then
+        delete the files compactions replaced longer ago than Delta's retention (a week unless
+        the table sets `delta.deletedFileRetentionDuration`), which keeps recent versions and
+        the catalogs of open readers working. Returns the new versions of the compacted data
+        tables: like a run's own commits, they are visible once the ledger names them.
+
+        Every run appends small files; hundreds of them made each table read (the ledger on
+        every run start, the catalog's footers, analysts' queries) cost more each run."""
+        versions = {}
+        for name in (*STORED_TABLES, LEDGER):
+            table = DeltaTable(self.path(name))
+            if max_files <= 0 or len(table.file_uris()) <= max_files:
+                continue
+            table.optimize.compact()
+            table.vacuum(dry_run=False)
+            if name != LEDGER:
+                versions[name] = DeltaTable(self.path(name)).version()
+        return versions
+
     def append_ledger(self, row: dict) -> None:
         write_deltalake(self.path(LEDGER), to_table(LEDGER, [row]), mode="append")
         self._committed = None

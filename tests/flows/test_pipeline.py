@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import SEEDS, run_flow, sql, write
+from tests.conftest import SEEDS, contents, run_flow, sql, write
 
 CONTRACT = {
     "runs": ["run_id", "started_at", "finished_at", "status", "files_seen", "files_new", "articles_new",
@@ -210,6 +210,29 @@ def test_story_ids_survive_a_second_run_that_adds_a_related_article(prefect_serv
     assert second["stories_new"] == 0
     assert sql(warehouse, f"select article_count, first_date, last_date from stories where story_id = "
                           f"'{before['010_rotterdam_strike.txt']}'") == [(4, dt.date(2024, 3, 4), dt.date(2024, 3, 5))]
+
+
+def test_compaction_inside_runs_changes_files_never_rows(prefect_server, copy_seeds, tmp_path):
+    from deltalake import DeltaTable
+
+    from tasks.lake import Lake
+    from tasks.schema import STORED_TABLES
+
+    plain, compacted = tmp_path / "plain", tmp_path / "compacted"
+    for warehouse, limit in ((plain, 0), (compacted, 1)):  # 1: compact every table with a second file
+        run_flow(copy_seeds, warehouse, compact_after_files=limit)
+    write(copy_seeds, "050_rotterdam_day_two.txt", RELATED)
+    for warehouse, limit in ((plain, 0), (compacted, 1)):
+        run_flow(copy_seeds, warehouse, compact_after_files=limit)
+    assert contents(compacted) == contents(plain)
+
+    def file_counts(warehouse):
+        return {name: len(DeltaTable(Lake(warehouse).path(name)).file_uris()) for name in (*STORED_TABLES, "runs")}
+
+    assert file_counts(plain)["articles"] == 2 and file_counts(plain)["runs"] == 2
+    assert {name: n for name, n in file_counts(compacted).items() if n > 1} == {"runs": 2}  # its row comes last
+    newest = json.loads(sql(compacted, "select table_versions from runs order by finished_at desc limit 1")[0][0])
+    assert newest == {name: DeltaTable(Lake(compacted).path(name)).version() for name in STORED_TABLES}
 
 
 def test_validation_failure_publishes_nothing(prefect_server, tmp_path):

@@ -15,27 +15,9 @@ from pathlib import Path
 import pytest
 
 from tasks.lake import WarehouseLocked
-from tests.conftest import SEEDS, run_flow, sql
+from tests.conftest import SEEDS, contents, run_flow, sql
 
 WIREHOUSE = [sys.executable, "-m", "flows.cli"]
-CONTENT_QUERIES = {
-    "articles": "select article_id, file_id, source_path, title, body, dateline_city, dateline_date, story_id "
-                "from articles order by article_id",
-    "files": "select file_id, path, status, duplicate_of_path from files order by path",
-    "duplicates": "select article_id, duplicate_of, kind, similarity from duplicates order by article_id",
-    "entities": "select article_id, start_char, end_char, label, canonical_name from entities order by all",
-    "quotes": "select article_id, start_char, speaker from quotes order by all",
-    "amounts": "select article_id, start_char, value, currency from amounts order by all",
-    "date_mentions": "select article_id, start_char, resolved_date from date_mentions order by all",
-    "quarantine": "select path, record_index, reason from quarantine order by all",
-    "stories": "select story_id, article_count from stories order by all",
-}
-
-
-def contents(warehouse: Path) -> dict:
-    return {name: sql(warehouse, query) for name, query in CONTENT_QUERIES.items()}
-
-
 def spawn(source: Path, warehouse: Path, home: Path) -> subprocess.Popen:
     env = {**os.environ, "PREFECT_HOME": str(home)}
     env.pop("PREFECT_API_URL", None)
