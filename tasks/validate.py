@@ -87,19 +87,28 @@ def _context():
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context, context.data_sources.add_pandas("wirehouse")
+    return context, context.data_sources.add_pandas("wirehouse"), context.validation_results_store_name
+
+
+DOCS_INDEX_RESULTS = 500  # newest validation results linked from the Data Docs index
 
 
 def _docs_site(context, docs_dir: str) -> str:
-    """A Data Docs site writing into docs_dir (one per warehouse, added once per process)."""
+    """A Data Docs site writing into docs_dir, with its validation results kept as JSON in
+    docs_dir/results (added once per process). The results persist across runs so the site
+    keeps every run's pages: built from the in-memory store alone, each build deleted the
+    pages of results it did not hold, every earlier run's."""
     import hashlib
 
     name = "wirehouse-" + hashlib.sha256(docs_dir.encode()).hexdigest()[:10]
     if name not in context.get_site_names():
+        context.add_store(name, {"class_name": "ValidationResultsStore", "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend", "base_directory": f"{docs_dir}/results"}})
         context.add_data_docs_site(site_name=name, site_config={
             "class_name": "SiteBuilder",
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": docs_dir},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder",
+                                   "validation_results_limit": DOCS_INDEX_RESULTS},
         })
     return name
 
@@ -112,7 +121,10 @@ def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None
 
     from expectations import SUITES
 
-    context, source = _context()
+    context, source, in_memory = _context()
+    # results go to the site's own store (the sites of other warehouses keep theirs), or to memory
+    site = _docs_site(context, docs_dir) if docs_dir else None
+    context.variables.validation_results_store_name = site or in_memory
     bodies = dict(zip(tables["articles"].column("article_id").to_pylist(), tables["articles"].column("body").to_pylist()))
     report = ValidationReport(success=True)
     rendered, names = [], []
@@ -146,7 +158,7 @@ def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None
                 rows=[{k: _plain(v) for k, v in row.items()} for row in rows[:MAX_ROWS_REPORTED]],
             ))
     if docs_dir:  # one build for the whole run: each build also rewrites the site's index
-        context.build_data_docs(site_names=[_docs_site(context, docs_dir)], resource_identifiers=rendered)
+        context.build_data_docs(site_names=[site], resource_identifiers=rendered)
     for suite_name in names:
         context.checkpoints.delete(suite_name)
         context.validation_definitions.delete(suite_name)

@@ -170,12 +170,18 @@ def test_each_run_publishes_a_prefect_artifact(seeds_warehouse):
     assert "| articles_new | 8 |" in first.data and "| invalid_json | 2 |" in first.data
 
 
-def test_data_docs_are_built_inside_the_warehouse(seeds_warehouse):
+def test_data_docs_are_built_inside_the_warehouse_and_keep_every_run(seeds_warehouse):
     docs = seeds_warehouse["warehouse"] / "data_docs"
-    assert (docs / "index.html").exists()
-    assert {p.name.split("-")[0] for p in (docs / "validations").iterdir()} >= {
+    pages = {p.parent.parent.parent.name for p in (docs / "validations").rglob("*.html")}
+    assert {name.split("-")[0] for name in pages} == {
         "runs", "files", "articles", "duplicates", "stories", "entities", "quotes", "amounts", "date_mentions",
         "quarantine"}
+    first, second = seeds_warehouse["first"]["run_id"], seeds_warehouse["second"]["run_id"]
+    # the second run (nothing new) checked only its ledger row; the first run's pages stay
+    assert {name for name in pages if name.endswith(second)} == {f"runs-{second}"}
+    assert len({name for name in pages if name.endswith(first)}) == 10
+    index = (docs / "index.html").read_text()
+    assert f"runs-{first}" in index and f"runs-{second}" in index
 
 
 def test_catalog_has_every_contract_view_typed(seeds_warehouse):
