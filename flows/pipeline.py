@@ -147,6 +147,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         stats = stat_files(source, paths)
         unchanged = unchanged_files(stats, history["file_stats"], history["known_pairs"])
         to_read = [path for path in paths if path not in unchanged]
+        if to_read:  # only files read can hold new records; the workers warm up while they are read
+            start_pool(cfg.worker_processes if cfg.task_runner == "thread" else 1, cfg.spacy_model)
         # submitted tasks get plain values: the Dask runner hands `quote` wrappers on unopened
         futures = [ingest_chunk.submit(str(source), chunk, history["known_pairs"], known_ids, cfg.max_file_bytes)
                    for chunk in _chunks(to_read, cfg.chunk_size)]
@@ -158,7 +160,6 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         clock.lap("ingest")
 
         if classified.records:
-            start_pool(cfg.worker_processes if cfg.task_runner == "thread" else 1, cfg.spacy_model)
             history |= article_history(lake)
         else:
             history |= {"canonical_by_hash": {}, "story_of": {}, "minhash": None, "story_vectors": StoryVectors(),

@@ -61,11 +61,14 @@ def _warm(model: str) -> None:
 
 def start_pool(processes: int, model: str) -> None:
     """Worker processes for this flow run (none with `processes = 1`: chunks run in the task's
-    own process, as on a Dask worker). Spawned, not forked: the flow's process runs threads."""
+    own process, as on a Dask worker), started at once so that they load their models while
+    the flow reads files and history. Spawned, not forked: the flow's process runs threads."""
     global _pool
     if processes > 1 and _pool is None:
         _pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                                     initializer=_warm, initargs=(model,))
+        for _ in range(processes):  # the pool spawns a worker per waiting call: start them all now
+            _pool.submit(int)
 
 
 def stop_pool() -> None:
