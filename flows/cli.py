@@ -231,15 +231,9 @@ def settings() -> None:
 
     Example: WIREHOUSE_CHUNK_SIZE=200 wirehouse settings
     """
-    from pydantic import ValidationError
+    from flows.settings import WirehouseSettings
 
-    from flows.settings import WirehouseSettings, load_settings
-
-    try:
-        cfg = load_settings()
-    except ValidationError as error:
-        console.print(f"[red]bad settings:[/red] {error}")
-        raise typer.Exit(EXIT_USAGE) from None
+    cfg = _settings_or_exit()
     table = Table("setting", "value", "environment variable", "meaning")
     for name, field in WirehouseSettings.model_fields.items():
         value = getattr(cfg, name)
@@ -247,18 +241,22 @@ def settings() -> None:
     Console().print(table)
 
 
-def _run_flow(server: TemporaryServer | None, **options) -> dict:
-    """Load settings, run the flow (against `server` when given) and map failures to exit codes."""
+def _settings_or_exit(**flags):
+    """The settings, or exit code 2 with pydantic's account of what is wrong."""
     from pydantic import ValidationError
 
     from flows.settings import load_settings
 
     try:
-        cfg = load_settings(**options)
+        return load_settings(**flags)
     except ValidationError as error:
         console.print(f"[red]bad settings:[/red] {error}")
         raise typer.Exit(EXIT_USAGE) from None
 
+
+def _run_flow(server: TemporaryServer | None, **options) -> dict:
+    """Load settings, run the flow (against `server` when given) and map failures to exit codes."""
+    cfg = _settings_or_exit(**options)
     from prefect.settings import (PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED,
                                   PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings)
 
