@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _corpora import DATA, unpacked  # noqa: E402
 
 from tasks.clean import clean_records  # noqa: E402
-from tasks.ingest import parse_file  # noqa: E402
+from tasks.io.readers import parse_file  # noqa: E402
 
 MONTH = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}

@@ -16,7 +16,7 @@ from _corpora import unpacked  # noqa: E402
 
 from tasks.clean import clean_records  # noqa: E402
 from tasks.dedup import exact_duplicates, jaccard, minhash_of, near_duplicates, shingles_of, sketch  # noqa: E402
-from tasks.ingest import parse_file  # noqa: E402
+from tasks.io.readers import parse_file  # noqa: E402
 
 THRESHOLD, NUM_PERM = 0.5, 128
 

@@ -92,7 +92,7 @@ def prefect_server(home: Path):
 
 
 def last_run(warehouse: Path) -> dict:
-    from tasks.catalog import query
+    from tasks.io.catalog import query
 
     columns, rows = query(warehouse, "select * from runs order by finished_at desc limit 1")
     return dict(zip(columns, rows[0]))

@@ -1,10 +1,14 @@
 """One Great Expectations suite per published table, built in code.
 
-Each module defines `KEY` (columns that identify a failing row in reports) and
-`expectations(ref)` -> list of GX expectations. `ref` carries what a suite needs from outside
-its own table: `run_id`, `today` (for "not in the future") and the `languages`, `countries`,
-`currencies` value sets. Columns derived for checking (span text, body length, whether a row's
-article is one of this run's) are added by `tasks/validate.check_frame`.
+The column rules (not null, accepted values, ranges, patterns) and the key come from the table's
+spec (`tasks/spec.py`); each module here adds the checks that need derived columns, split by what
+a failure means:
+- `row_rules(ref)`: a failing row is refused (quarantined with the rows that depend on it), the
+  rest of the run is published;
+- `table_rules(ref)`: a table invariant (unique keys, reconciliation, referential integrity):
+  a failure is our bug and stops the run.
+`ref` carries what a suite needs from outside its table: `run_id`, `today` and the `languages`,
+`countries`, `currencies` value sets. Derived columns are added by `tasks/validate.check_frame`.
 Import this package only inside the validation step: importing GX costs seconds.
 """
 

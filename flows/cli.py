@@ -21,6 +21,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from flows.temporary_server import TemporaryServer
 
@@ -31,9 +32,28 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-console = Console(stderr=True)
+console = Console(stderr=True, highlight=False, emoji=False)
 
 EXIT_FAILED, EXIT_USAGE, EXIT_VALIDATION, EXIT_LOCKED, EXIT_SQL = 1, 2, 3, 4, 5
+
+
+def fail(message: str, code: int, label: str = "error") -> typer.Exit:
+    """One line on stderr (printed as text: brackets and colons in it are data, not markup),
+    and the exit code to raise."""
+    console.print(Text.assemble((f"{label}: ", "bold red"), " ".join(str(message).split())), soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _output() -> Console:
+    """stdout for data: no markup, emoji or highlighting applied to what a query returns."""
+    return Console(highlight=False, emoji=False, markup=False)
+
+
+def _table(columns, rows, title: str | None = None) -> Table:
+    table = Table(*columns, title=title)
+    for r in rows:
+        table.add_row(*(Text("" if v is None else str(v)) for v in r))
+    return table
 
 
 @app.command()
@@ -51,18 +71,23 @@ def run(
 
     Example: wirehouse run seeds/ --warehouse warehouse/
     """
+    cfg = _settings_or_exit(source=source, warehouse=warehouse, reference_date=reference_date, chunk_size=chunk_size,
+                            task_runner=task_runner, dask_address=dask_address)
+    from flows.pipeline import UsageError, checked_folders  # before a server is started for nothing
+
+    try:
+        checked_folders(cfg)
+    except UsageError as error:
+        raise fail(error, EXIT_USAGE) from None
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         server = TemporaryServer()
         atexit.register(server.stop)  # registered first, so it runs after Prefect has sent its last logs and events
-    row = _run_flow(server, source=source, warehouse=warehouse, reference_date=reference_date,
-                    chunk_size=chunk_size, task_runner=task_runner, dask_address=dask_address)
-    from flows.pipeline import PUBLISHED_COUNTS
+    row = _run_flow(server, cfg)
+    from tasks.spec import PUBLISHED_COUNTS
 
-    summary = Table(title=f"run {row['run_id']}: {row['status']}")
-    for column in (*PUBLISHED_COUNTS, "stories_new", "entities_new"):
-        summary.add_row(column, str(row[column]))
-    Console().print(summary)
+    _output().print(_table(["count", "value"], [(c, row[c]) for c in (*PUBLISHED_COUNTS, "stories_new", "entities_new")],
+                           title=f"run {row['run_id']}: {row['status']}"))
 
 
 @app.command()
@@ -78,16 +103,13 @@ def serve(
     Example: PREFECT_API_URL=http://127.0.0.1:4200/api wirehouse serve /data/in --cron "*/15 * * * *"
     """
     from flows.pipeline import wirehouse_run
-    from flows.settings import load_settings
 
     if (cron is None) == (interval is None):
-        console.print("give exactly one of --cron or --interval")
-        raise typer.Exit(EXIT_USAGE)
+        raise fail("give exactly one of --cron or --interval", EXIT_USAGE)
     if not os.environ.get("PREFECT_API_URL"):
-        console.print("serve needs a running Prefect server: start one with `prefect server start` and set "
-                      "PREFECT_API_URL (for example http://127.0.0.1:4200/api)")
-        raise typer.Exit(EXIT_USAGE)
-    cfg = load_settings(source=source, warehouse=warehouse)
+        raise fail("serve needs a running Prefect server: start one with `prefect server start` and set "
+                   "PREFECT_API_URL (for example http://127.0.0.1:4200/api)", EXIT_USAGE)
+    cfg = _settings_or_exit(source=source, warehouse=warehouse)
     settings = cfg.model_dump(mode="json")
     settings["source"] = str(Path(cfg.source).resolve())
     settings["warehouse"] = str(Path(cfg.warehouse).resolve())
@@ -109,27 +131,18 @@ def sql(
               wirehouse sql --file queries/quotes_by_speaker.sql --format csv
     """
     if (query is None) == (file is None):
-        console.print("give a query or --file, not both")
-        raise typer.Exit(EXIT_USAGE)
-    if file is not None:
-        query = file.read_text(encoding="utf-8")
-    import duckdb
-
-    from flows.settings import load_settings
-    from tasks.catalog import query as run_query
-
+        raise fail("give a query or --file, not both", EXIT_USAGE)
     if output_format not in ("table", "csv", "json"):
-        console.print("--format must be table, csv or json")
-        raise typer.Exit(EXIT_USAGE)
-    cfg = load_settings(warehouse=warehouse)
-    try:
-        columns, rows = run_query(cfg.warehouse, query)
-    except FileNotFoundError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(EXIT_USAGE) from None
-    except duckdb.Error as error:
-        console.print(f"[red]query failed:[/red] {error}")
-        raise typer.Exit(EXIT_SQL) from None
+        raise fail("--format must be table, csv or json", EXIT_USAGE)
+    if file is not None:
+        try:
+            query = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise fail(f"cannot read {file}: {getattr(error, 'strerror', None) or error}", EXIT_USAGE) from None
+    if not query.strip():
+        raise fail("the query is empty", EXIT_USAGE)
+    cfg = _settings_or_exit(warehouse=warehouse)
+    columns, rows = _query_or_exit(cfg.warehouse, query)
     if output_format == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
@@ -138,10 +151,29 @@ def sql(
         json.dump([dict(zip(columns, r)) for r in rows], sys.stdout, default=str, indent=1)
         sys.stdout.write("\n")
     else:
-        table = Table(*columns)
-        for r in rows:
-            table.add_row(*("" if v is None else str(v) for v in r))
-        Console().print(table)
+        _output().print(_table(columns, rows))
+
+
+def _query_or_exit(warehouse: Path, sql_text: str):
+    """Rows of a read-only query, or one line and the exit code: 2 without a warehouse, 5 for
+    a query DuckDB rejects or the sandbox refuses."""
+    import duckdb
+
+    from tasks.io.catalog import CatalogMissing, QueryRefused, query
+
+    warehouse = Path(warehouse)
+    if warehouse.exists() and not warehouse.is_dir():
+        raise fail(f"warehouse {warehouse.resolve()} is a file, not a folder", EXIT_USAGE)
+    try:
+        return query(warehouse, sql_text)
+    except CatalogMissing as error:
+        raise fail(error, EXIT_USAGE) from None
+    except QueryRefused as error:
+        raise fail(error, EXIT_SQL, "query refused") from None
+    except duckdb.Error as error:
+        raise fail(error, EXIT_SQL, "query failed") from None
+    except OSError as error:  # the catalog or lake cannot be read (moved away mid-query, permissions)
+        raise fail(f"cannot read the warehouse {warehouse.resolve()}: {error}", EXIT_USAGE) from None
 
 
 @app.command()
@@ -155,21 +187,15 @@ def report(
     """
     import datetime as dt
 
-    from flows.settings import load_settings
-    from tasks.catalog import query as run_query
     from tasks.report import charts, render_report, report_data
 
-    cfg = load_settings(warehouse=warehouse)
-    try:
-        data = report_data(lambda q: run_query(cfg.warehouse, q))
-    except FileNotFoundError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(EXIT_USAGE) from None
+    cfg = _settings_or_exit(warehouse=warehouse)
+    data = report_data(lambda q: _query_or_exit(cfg.warehouse, q))
     target = output or Path(cfg.warehouse) / "reports" / "report.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     target.write_text(render_report(data, charts(data), str(Path(cfg.warehouse).resolve()), generated), encoding="utf-8")
-    console.print(f"report written: {target}")
+    console.print(Text(f"report written: {target}"))
 
 
 @app.command()
@@ -178,51 +204,36 @@ def status(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w")) 
 
     Example: wirehouse status --warehouse warehouse/
     """
-    from flows.settings import load_settings
-    from tasks.catalog import query as run_query
-    from tasks.lake import is_stale, read_lock
+    from tasks.io.lake import lock_state
 
-    cfg = load_settings(warehouse=warehouse)
-    out = Console()
-    holder = read_lock(Path(cfg.warehouse) / ".lock")
-    if holder is None:
+    cfg = _settings_or_exit(warehouse=warehouse)
+    out = _output()
+    columns, rows = _query_or_exit(cfg.warehouse, """
+        select run_id, status, started_at, files_seen, files_new, articles_new, duplicates, quarantined
+        from runs order by started_at desc limit 10""")
+    _, reasons = _query_or_exit(cfg.warehouse, "select reason, count(*) from quarantine group by 1 order by 2 desc, 1")
+    state, holder = lock_state(Path(cfg.warehouse) / ".lock")
+    if state == "free":
         out.print("lock: free")
     else:
-        state = "stale (its process is gone; the next run takes over)" if is_stale(holder) else "held"
-        out.print(f"lock: {state} by run {holder.get('run_id')} (pid {holder.get('pid')} on {holder.get('host')}, "
+        meaning = "held" if state == "held" else "stale: its process died; the next run records that run as failed"
+        out.print(f"lock: {meaning} (run {holder.get('run_id')}, pid {holder.get('pid')} on {holder.get('host')}, "
                   f"started {holder.get('started_at')})")
-    try:
-        columns, rows = run_query(cfg.warehouse, """
-            select run_id, status, started_at, files_seen, files_new, articles_new, duplicates, quarantined
-            from runs order by started_at desc limit 10""")
-        _, reasons = run_query(cfg.warehouse, "select reason, count(*) from quarantine group by 1 order by 2 desc, 1")
-    except FileNotFoundError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(EXIT_USAGE) from None
-    table = Table(*columns, title="recent runs")
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
-    out.print(table)
-    quarantine = Table("reason", "rows", title="quarantine")
-    for reason, count in reasons:
-        quarantine.add_row(reason, str(count))
-    out.print(quarantine)
+    out.print(_table(columns, rows, title="recent runs"))
+    out.print(_table(["reason", "rows"], reasons, title="quarantine"))
 
 
 @app.command()
 def catalog(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w")) -> None:
     """Rebuild warehouse/news.duckdb (after moving the warehouse folder)."""
-    from flows.settings import load_settings
-    from tasks.catalog import build_catalog
-    from tasks.lake import Lake
+    from tasks.io.catalog import build_catalog
+    from tasks.io.lake import Lake
 
-    cfg = load_settings(warehouse=warehouse)
+    cfg = _settings_or_exit(warehouse=warehouse)
     lake = Lake(cfg.warehouse)
-    if not (lake.root / "runs").exists():
-        console.print(f"[red]no warehouse at {lake.warehouse}[/red]")
-        raise typer.Exit(EXIT_USAGE)
-    path = build_catalog(lake)
-    console.print(f"catalog written: {path}")
+    if not (lake.root / "runs").is_dir():
+        raise fail(f"no warehouse at {lake.warehouse}", EXIT_USAGE)
+    console.print(Text(f"catalog written: {build_catalog(lake)}"))
 
 
 @app.command()
@@ -234,11 +245,9 @@ def settings() -> None:
     from flows.settings import WirehouseSettings
 
     cfg = _settings_or_exit()
-    table = Table("setting", "value", "environment variable", "meaning")
-    for name, field in WirehouseSettings.model_fields.items():
-        value = getattr(cfg, name)
-        table.add_row(name, "unset" if value is None else str(value), f"WIREHOUSE_{name.upper()}", field.description)
-    Console().print(table)
+    _output().print(_table(["setting", "value", "environment variable", "meaning"], [
+        (name, "unset" if getattr(cfg, name) is None else getattr(cfg, name), f"WIREHOUSE_{name.upper()}",
+         field.description) for name, field in WirehouseSettings.model_fields.items()]))
 
 
 def _settings_or_exit(**flags):
@@ -250,49 +259,45 @@ def _settings_or_exit(**flags):
     try:
         return load_settings(**flags)
     except ValidationError as error:
-        console.print(f"[red]bad settings:[/red] {error}")
-        raise typer.Exit(EXIT_USAGE) from None
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']} (got {e.get('input')!r})"
+                             for e in error.errors())
+        raise fail(problems, EXIT_USAGE, "bad settings") from None
+    except Exception as error:  # noqa: BLE001 - a wirehouse.toml that does not parse
+        raise fail(f"{type(error).__name__}: {error}", EXIT_USAGE, "bad settings") from None
 
 
-def _run_flow(server: TemporaryServer | None, **options) -> dict:
-    """Load settings, run the flow (against `server` when given) and map failures to exit codes."""
-    cfg = _settings_or_exit(**options)
-    from prefect.settings import (PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED,
-                                  PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings)
+def _run_flow(server: TemporaryServer | None, cfg) -> dict:
+    """Run the flow (against `server` when given) and map failures to one line and an exit code."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED, temporary_settings
 
     if server is not None and (PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value()):
         server.stop()  # the Prefect profile names a server (or forbids a temporary one): Prefect decides
         server = None
 
-    from flows.pipeline import ValidationFailed, flow_for, preload_validation
-    from tasks.lake import WarehouseLocked
+    from flows.pipeline import UsageError, ValidationFailed, flow_for, preload_validation
+    from tasks.io.lake import WarehouseLocked
 
     signal.signal(signal.SIGTERM, _raise_on_terminate)
     preload_validation()  # GX imports on a thread while the server boots
     api = contextlib.nullcontext()
     if server is not None:
         try:
-            server.wait_ready(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+            server.wait_ready(cfg.server_start_timeout, lambda text: console.print(Text(text)))
         except RuntimeError as error:
-            console.print(f"[red]run not started:[/red] {error}")
-            raise typer.Exit(EXIT_FAILED) from None
+            raise fail(error, EXIT_FAILED, "run not started") from None
         os.environ["PREFECT_API_URL"] = server.api_url  # for worker processes (Dask) started by the flow
         api = temporary_settings(updates={PREFECT_API_URL: server.api_url})
     try:
         with api:
             return flow_for(cfg)(settings=cfg.model_dump(mode="json"))
     except WarehouseLocked as error:
-        console.print(f"[red]locked:[/red] {error}")
-        raise typer.Exit(EXIT_LOCKED) from None
+        raise fail(error, EXIT_LOCKED, "locked") from None
     except ValidationFailed as error:
-        console.print(f"[red]validation failed, nothing published:[/red] {error}")
-        raise typer.Exit(EXIT_VALIDATION) from None
-    except FileNotFoundError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(EXIT_USAGE) from None
+        raise fail(error, EXIT_VALIDATION, "validation failed, nothing published") from None
+    except UsageError as error:
+        raise fail(error, EXIT_USAGE) from None
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the CLI's job is to report any failure
-        console.print(f"[red]run failed, warehouse rolled back:[/red] {type(error).__name__}: {error}")
-        raise typer.Exit(EXIT_FAILED) from None
+        raise fail(f"{type(error).__name__}: {error}", EXIT_FAILED, "run failed, warehouse rolled back") from None
 
 
 def _raise_on_terminate(signum, frame) -> None:

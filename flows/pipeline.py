@@ -1,4 +1,11 @@
-"""The wirehouse flow: ingest -> clean -> dedup -> stories -> extract -> validate -> commit -> catalog.
+"""The wirehouse flow: a run is a pure computation between two IO edges.
+
+    snapshot  -> file and article history from the committed lake (tasks/io/snapshot.py)
+    ingest    -> read the new files, per chunk (tasks/io/readers.py)
+    process   -> clean and extract, per chunk, in worker processes (flows/workers.py)
+    stages    -> refuse bad rows, dedup, stories, assemble (tasks/run.py: pure)
+    publish   -> validate, commit, ledger row last (the commit point)
+    afterward -> catalog, artifact: best effort, never changes a committed outcome
 
 Wiring and IO only; every decision is made by a pure function in `tasks/`.
 """
@@ -7,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 import time
 import uuid
@@ -14,26 +22,42 @@ from dataclasses import asdict
 from pathlib import Path
 
 from prefect import flow, get_run_logger
-from prefect.utilities.annotations import quote
 
 from flows.settings import WirehouseSettings, load_settings
-from tasks.catalog import build_catalog
 from flows.workers import ChunkParams, process_chunk, start_pool, stop_pool
-from tasks.dedup import SketchHistory, find_duplicates
-from tasks.ingest import ParsedFile, classify_files, discover_files, ingest_chunk, stat_files, unchanged_files
-from tasks.lake import Lake, Lock
-from tasks.schema import MERGE_KEYS, STORED_TABLES, to_table
-from tasks.stories import StoryParams, StoryVectors, stories_after, story_task
-from tasks.validate import reference_sets, validate_task
-
-
-PUBLISHED_COUNTS = ("files_seen", "files_new", "files_skipped", "files_ingested", "files_duplicate",
-                    "files_quarantined", "articles_new", "duplicates", "quarantined")
-EXTRACTED_COUNTS = ("stories_new", "stories_merged", "entities_new", "quotes_new", "amounts_new", "date_mentions_new")
+from tasks.ingest import classify_files, ingest_chunk
+from tasks.io.catalog import build_catalog
+from tasks.io.lake import Lake, Lock, WarehouseLocked
+from tasks.io.readers import ParsedFile, discover_files, stat_files, unchanged_files
+from tasks.io.snapshot import article_history, file_history, known_stories, no_article_history
+from tasks.run import Outcome, RunParams, run_stages
+from tasks.spec import EXTRACTED_COUNTS, MERGE_KEYS, PUBLISHED_COUNTS, to_table
+from tasks.stories import StoryParams
+from tasks.validate import TooManyRefused, reference_sets, validate_task
 
 
 class ValidationFailed(RuntimeError):
-    """A table broke its contract: nothing was published."""
+    """A table broke its contract (or the breaker tripped): nothing was published."""
+
+
+class UsageError(ValueError):
+    """The run cannot start as asked (a source or warehouse that is not a folder)."""
+
+
+EXPECTED_FAILURES = (ValidationFailed, UsageError, WarehouseLocked)
+
+
+class _NoTracebackForExpectedFailures(logging.Filter):
+    """Prefect logs a flow's exception with its traceback; for the failures we raise on
+    purpose the one-line message says everything."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], EXPECTED_FAILURES):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("prefect.flow_runs").addFilter(_NoTracebackForExpectedFailures())
 
 
 def _progress(futures: list, stage: str, logger):
@@ -90,29 +114,18 @@ def new_run_id(started: dt.datetime) -> str:
     return f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
-def known_files(lake: Lake) -> dict:
-    """What ingest needs from earlier runs: which (file, path) pairs were seen."""
-    files = lake.read("files", ["file_id", "path"]).to_pylist()
-    seen_path_of: dict[str, str] = {}
-    for row in sorted(files, key=lambda r: r["path"]):
-        seen_path_of.setdefault(row["file_id"], row["path"])
-    stats = lake.read("_file_stats").to_pydict()
-    return {"known_pairs": {(row["file_id"], row["path"]) for row in files}, "seen_path_of": seen_path_of,
-            "file_stats": {path: (size, modified, fid) for path, size, modified, fid
-                           in zip(stats["path"], stats["size_bytes"], stats["modified_ns"], stats["file_id"])}}
-
-
-def article_history(lake: Lake) -> dict:
-    """What dedup and stories need from earlier runs; read only when there are new articles."""
-    articles = lake.read("articles", ["article_id", "body_hash", "story_id"]).to_pylist()
-    copies = set(lake.read("duplicates", ["article_id"]).column("article_id").to_pylist())
-    return {
-        "canonical_by_hash": {a["body_hash"]: a["article_id"] for a in articles if a["article_id"] not in copies},
-        "story_of": {a["article_id"]: a["story_id"] for a in articles},
-        "minhash": SketchHistory.from_arrow(lake.read("_minhash")),
-        "story_vectors": StoryVectors.from_arrow(lake.read("_story_vectors")),
-        "term_df": dict(zip(*lake.read("_term_df").to_pydict().values())),
-    }
+def checked_folders(cfg: WirehouseSettings) -> tuple[Path, Path]:
+    """The source and warehouse folders, or a UsageError saying what is wrong with them."""
+    source, warehouse = Path(cfg.source).resolve(), Path(cfg.warehouse).resolve()
+    if not source.exists():
+        raise UsageError(f"source folder {source} does not exist")
+    if not source.is_dir():
+        raise UsageError(f"source {source} is a file, not a folder: give the folder that holds the articles")
+    if warehouse.exists() and not warehouse.is_dir():
+        raise UsageError(f"warehouse {warehouse} is a file, not a folder")
+    if warehouse == source or warehouse.is_relative_to(source):
+        raise UsageError(f"warehouse {warehouse} is inside the source folder {source}: its own files would be read")
+    return source, warehouse
 
 
 @flow(name="wirehouse-run", log_prints=True)
@@ -122,147 +135,148 @@ def wirehouse_run(settings: dict | None = None) -> dict:
     logger = get_run_logger()
     started = _now()
     run_id = new_run_id(started)
-    source, warehouse = Path(cfg.source).resolve(), Path(cfg.warehouse).resolve()
-    if not source.is_dir():
-        raise FileNotFoundError(f"source folder {source} does not exist")
+    source, warehouse = checked_folders(cfg)
     lake = Lake(warehouse)
     lock = Lock(warehouse / ".lock", run_id, started.isoformat())
     clock = StageClock()
-    dead = lock.acquire()
+    left_by_dead_run = lock.acquire()
     row = {"run_id": run_id, "started_at": started, "status": "running", "source": str(source)}
     try:
         lake.ensure_tables()
         restored = lake.recover()
         if restored:
             logger.warning("rolled back uncommitted work of an interrupted run in: %s", ", ".join(restored))
-        if dead:
-            record_interrupted_run(lake, dead, run_id, restored)
-        build_catalog(lake)
-        history = known_files(lake)
+        if left_by_dead_run:
+            record_interrupted_run(lake, left_by_dead_run, run_id, restored)
+        _best_effort(logger, "catalog rebuild", build_catalog, lake)  # views follow a moved warehouse
+        files = file_history(lake)
         clock.lap("prepare")
 
-        paths, escaped = discover_files(source)
-        logger.info("run %s: %d files under %s", run_id, len(paths) + len(escaped), source)
-        known_ids = set(history["seen_path_of"])
+        paths, refused = discover_files(source)
+        logger.info("run %s: %d files under %s", run_id, len(paths) + len(refused), source)
         stats = stat_files(source, paths)
-        unchanged = unchanged_files(stats, history["file_stats"], history["known_pairs"])
+        unchanged = unchanged_files(stats, files["file_stats"], files["known_pairs"])
         to_read = [path for path in paths if path not in unchanged]
-        if to_read:  # only files read can hold new records; the workers warm up while they are read
-            start_pool(cfg.worker_processes if cfg.task_runner == "thread" else 1, cfg.spacy_model)
+        if to_read and cfg.task_runner == "thread":  # the workers warm up while the files are read
+            start_pool(cfg.worker_processes, cfg.spacy_model)
         # submitted tasks get plain values: the Dask runner hands `quote` wrappers on unopened
-        futures = [ingest_chunk.submit(str(source), chunk, history["known_pairs"], known_ids, cfg.max_file_bytes)
-                   for chunk in _chunks(to_read, cfg.chunk_size)]
+        futures = [ingest_chunk.submit(str(source), chunk, files["known_pairs"], set(files["seen_path_of"]),
+                                       cfg.max_file_bytes) for chunk in _chunks(to_read, cfg.chunk_size)]
         read = [item for result in _progress(futures, "ingest", logger) for item in result]
-        parsed = escaped + read + [ParsedFile(path, fid, stats[path][0]) for path, fid in unchanged.items()]
+        parsed = refused + read + [ParsedFile(path, fid, stats[path][0]) for path, fid in unchanged.items()]
         stat_rows = [{"path": item.path, "size_bytes": stats[item.path][0], "modified_ns": stats[item.path][1],
-                      "file_id": item.file_id} for item in read if item.file_id and item.path in stats]
-        classified = classify_files(parsed, history["seen_path_of"], history["known_pairs"])
+                      "file_id": item.file_id} for item in read
+                     if item.file_id and item.path in stats and not _unsettled(item)]
+        classified = classify_files(parsed, files["seen_path_of"], files["known_pairs"])
         clock.lap("ingest")
 
-        if classified.records:
-            history |= article_history(lake)
-        else:
-            history |= {"canonical_by_hash": {}, "story_of": {}, "minhash": None, "story_vectors": StoryVectors(),
-                        "term_df": {}}
+        history = article_history(lake) if classified.records else no_article_history()
         chunk_params = ChunkParams(cfg.reference_date, cfg.spacy_model, cfg.ner_batch_size)
         processing = [process_chunk.submit(chunk, chunk_params)
                       for chunk in _chunks(classified.records, _work_chunk(len(classified.records), cfg))]
-        articles, problems, sketches = [], [], {}
-        extracted = {"entities": [], "quotes": [], "amounts": [], "date_mentions": []}
-        for result in _progress(processing, "process", logger):
-            articles += result["articles"]
-            problems += result["problems"]
-            sketches |= result["sketches"]
-            for name, table_rows in extracted.items():
-                table_rows += result[name]
+        processed = list(_progress(processing, "process", logger))
         stop_pool()
-        quarantine = classified.quarantine + problems
-        bad_files = {p["file_id"] for p in problems} - {a["file_id"] for a in articles}
-        for file_row in classified.files:  # a file none of whose records survived cleaning
-            if file_row["file_id"] in bad_files:
-                file_row["status"] = "quarantined"
-        entities = extracted["entities"]
         clock.lap("process")
 
-        duplicates, minhash_rows = find_duplicates(quote(articles), quote(sketches), quote(history["canonical_by_hash"]),
-                                                   quote(history["minhash"]), cfg.near_duplicate_threshold)
-        clock.lap("dedup")
-
-        params = StoryParams(threshold=cfg.story_threshold, merge_threshold=cfg.story_merge_threshold,
-                             entity_weight=cfg.story_entity_weight, window_days=cfg.story_window_days)
-        story_of, vector_rows, term_df, merges = story_task(
-            *map(quote, (articles, duplicates, entities, history["story_of"], history["story_vectors"],
-                         history["term_df"])), params)
-        for article in articles:
-            article["story_id"] = story_of[article["article_id"]]
-        touched = set(story_of.values()) | {sid for pair in merges for sid in pair}
-        known_stories = {s["story_id"]: s for s in lake.read("stories", filter_ids=("story_id", touched)).to_pylist()}
-        stories = stories_after(articles, story_of, known_stories, merges)
-        clock.lap("stories")
-
-        rows = {"files": classified.files, "articles": articles, "duplicates": duplicates, "stories": stories,
-                **extracted, "quarantine": quarantine}
-        for table_rows in rows.values():
-            for r in table_rows:
-                r["run_id"] = run_id
-        rows |= {"_minhash": minhash_rows, "_story_vectors": vector_rows, "_file_stats": stat_rows,
-                 "_term_df": [{"term": t, "df": n} for t, n in sorted(term_df.items())
-                              if n != history["term_df"].get(t)]}
-        tables = {name: to_table(name, rows[name]) for name in STORED_TABLES}
-        statuses = [f["status"] for f in classified.files]
-        row.update(
-            files_seen=len(parsed), files_skipped=classified.skipped, files_new=len(classified.files),
-            files_ingested=statuses.count("ingested"), files_duplicate=statuses.count("duplicate"),
-            files_quarantined=statuses.count("quarantined"), articles_new=len(articles),
-            duplicates=len(duplicates), quarantined=len(quarantine),
-            stories_new=sum(1 for s in stories if s["story_id"] not in known_stories),
-            stories_merged=len(merges),
-            entities_new=len(entities), quotes_new=len(rows["quotes"]), amounts_new=len(rows["amounts"]),
-            date_mentions_new=len(rows["date_mentions"]),
-            status="succeeded", finished_at=_now(),
-        )
-        ref = reference_sets(started.date(), run_id)
-        report = validate_task(quote({**tables, "runs": to_table("runs", [row])}), quote(ref),  # state tables are not checked
-                               str(warehouse / "data_docs"))
-        clock.lap("validate")
-        if not report.success:
-            write_validation_report(warehouse, run_id, report)
-            row.update(status="validation_failed", message=report.summary()[:10_000], finished_at=_now(),
-                       table_versions=json.dumps(lake.committed_versions()))
-            lake.append_ledger(row)
-            build_catalog(lake)
-            publish_summary(row, quarantine, report.summary())
-            raise ValidationFailed(report.summary())
-        versions = lake.commit(tables, MERGE_KEYS, story_merges=merges)
-        versions |= lake.compact(cfg.compact_after_files)
-        clock.lap("commit")
-        row.update(finished_at=_now(), table_versions=json.dumps(versions), message=report.summary(),
-                   stage_seconds=json.dumps(clock.seconds))
-        lake.append_ledger(row)  # the commit point
-        build_catalog(lake)
-        publish_summary(row, quarantine, report.summary())
-        logger.info("run %s succeeded: %s", run_id, json.dumps(_counts(row)))
-        return row
-    except ValidationFailed:
-        raise
-    except BaseException as error:
+        params = RunParams(run_id, started.date(), cfg.near_duplicate_threshold, StoryParams(
+            threshold=cfg.story_threshold, merge_threshold=cfg.story_merge_threshold,
+            entity_weight=cfg.story_entity_weight, window_days=cfg.story_window_days), cfg.max_rejected_fraction)
         try:
-            lake.ensure_tables()
-            lake.recover()
-            row.update(status="failed", finished_at=_now(), message=f"{type(error).__name__}: {error}"[:10_000],
-                       table_versions=json.dumps(lake.committed_versions()))
-            row.update(dict.fromkeys(PUBLISHED_COUNTS, 0))  # nothing of a failed run was published
-            lake.append_ledger(row)
-            build_catalog(lake)
-        except BaseException:  # noqa: BLE001 - interrupted again while cleaning up
-            # keep the lock: the next run finds it stale, rolls back and records this run as failed
-            logger.exception("could not record the failure of run %s; the next run will", run_id)
-            lock.run_id = None
-        raise
+            outcome = run_stages(classified, processed, history, lambda ids: known_stories(lake, ids), params,
+                                 clock.lap)
+        except TooManyRefused as breaker:
+            refuse_run(lake, warehouse, row, str(breaker), None)
+        outcome.rows["_file_stats"] = stat_rows
+        publish(lake, warehouse, outcome, row, clock, run_id, started, cfg)
+    except BaseException as error:
+        if row["status"] == "succeeded" and _in_ledger(lake, run_id):
+            logger.warning("run %s was interrupted after its commit point (%s); it stands as committed",
+                           run_id, type(error).__name__)
+        elif isinstance(error, ValidationFailed) or _in_ledger(lake, run_id):
+            raise  # its ledger row says why
+        else:
+            _record_failure(lake, lock, row, error, logger)
+            raise
     finally:
         stop_pool()
-        if lock.run_id is not None:
-            lock.release()
+        lock.release()
+
+
+    # after the commit point: nothing here can change the run's outcome
+    _best_effort(logger, "catalog rebuild", build_catalog, lake)
+    _best_effort(logger, "run summary artifact", publish_summary, row, outcome.rows["quarantine"], row["message"])
+    logger.info("run %s succeeded: %s", run_id, json.dumps(_counts(row)))
+    return row
+
+
+def _record_failure(lake: Lake, lock: Lock, row: dict, error: BaseException, logger) -> None:
+    """Roll back and write the run's `failed` ledger row."""
+    try:
+        lake.ensure_tables()
+        lake.recover()
+        row.update(status="failed", finished_at=_now(), message=f"{type(error).__name__}: {error}"[:10_000],
+                   table_versions=json.dumps(lake.committed_versions()))
+        row.update(dict.fromkeys(PUBLISHED_COUNTS, 0))  # nothing of a failed run was published
+        row.update(dict.fromkeys(EXTRACTED_COUNTS, None))
+        lake.append_ledger(row)
+    except BaseException:  # noqa: BLE001 - interrupted again while cleaning up
+        # keep the holder in the lock file: the next run rolls back and records this run as failed
+        logger.exception("could not record the failure of run %s; the next run will", row["run_id"])
+        lock.abandon()
+
+
+def publish(lake: Lake, warehouse: Path, outcome: Outcome, row: dict, clock: StageClock, run_id: str,
+            started: dt.datetime, cfg: WirehouseSettings) -> None:
+    """Validate every table, commit them, then the ledger row: the commit point."""
+    row.update(outcome.counts, status="succeeded", finished_at=_now())
+    tables = outcome.tables()
+    report = validate_task(tables | {"runs": to_table("runs", [row])}, reference_sets(started.date(), run_id),
+                           str(warehouse / "data_docs"))
+    clock.lap("validate")
+    if not report.success:
+        refuse_run(lake, warehouse, row, report.summary(), report)
+    versions = lake.commit(tables, MERGE_KEYS, story_merges=outcome.merges)
+    versions |= lake.compact(cfg.compact_after_files)
+    clock.lap("commit")
+    row.update(finished_at=_now(), table_versions=json.dumps(versions), message=report.summary(),
+               stage_seconds=json.dumps(clock.seconds))
+    lake.append_ledger(row)
+
+
+def refuse_run(lake: Lake, warehouse: Path, row: dict, message: str, report) -> None:
+    """Publish nothing: the ledger row says why (and the report which rows), then raise."""
+    if report is not None:
+        write_validation_report(warehouse, row["run_id"], report)
+    row.update(status="validation_failed", message=message[:10_000], finished_at=_now(),
+               table_versions=json.dumps(lake.committed_versions()))
+    row.update(dict.fromkeys(PUBLISHED_COUNTS, 0))  # nothing was published: the next run reads it all again
+    row.update(dict.fromkeys(EXTRACTED_COUNTS, None))
+    lake.append_ledger(row)
+    _best_effort(get_run_logger(), "catalog rebuild", build_catalog, lake)
+    _best_effort(get_run_logger(), "run summary artifact", publish_summary, row, [], message)
+    raise ValidationFailed(message)
+
+
+def _unsettled(item: ParsedFile) -> bool:
+    """A file read mid-write: its stat is not recorded, so the next run reads it again."""
+    return any(p.reason == "changed_while_reading" for p in item.problems)
+
+
+def _in_ledger(lake: Lake, run_id: str) -> bool:
+    try:
+        return run_id in set(lake.ledger().column("run_id").to_pylist())
+    except Exception:  # noqa: BLE001 - no ledger yet
+        return False
+
+
+def _best_effort(logger, what: str, function, *args) -> None:
+    """Run a step that must not change a run's outcome: a failure (or a SIGTERM) is logged;
+    the next run repairs what it left."""
+    try:
+        function(*args)
+    except BaseException as error:  # noqa: BLE001
+        logger.warning("%s failed (the run's outcome stands; the next run repairs it): %s: %s",
+                       what, type(error).__name__, error)
 
 
 def publish_summary(row: dict, quarantine: list[dict], validation: str) -> None:
@@ -287,11 +301,11 @@ def record_interrupted_run(lake: Lake, holder: dict, run_id: str, restored: list
     """A run whose process died holding the lock gets its `failed` ledger row from the run
     that took the lock over (unless it had already written its own)."""
     dead_id = holder.get("run_id") or "unknown"
-    if dead_id in set(lake.ledger().column("run_id").to_pylist()):
+    if _in_ledger(lake, dead_id):
         return
     try:
         dead_start = dt.datetime.fromisoformat(holder.get("started_at") or "")
-    except ValueError:
+    except (TypeError, ValueError):
         dead_start = _now()
     lake.append_ledger({
         "run_id": dead_id, "started_at": dead_start, "finished_at": _now(), "status": "failed",

@@ -52,8 +52,15 @@ class WirehouseSettings(BaseSettings):
         7, ge=0, description="Articles whose published dates are further apart never share a story.")
     ner_batch_size: int = Field(64, ge=1, description="Paragraph texts per spaCy batch.")
     worker_processes: int = Field(
-        2, ge=1, description="Processes that clean and extract articles (one chunk each at a time; 1 = in the "
-        "flow's process). Each loads the spaCy models (~300 MB).")
+        2, ge=1, description="Worker processes that clean and extract articles, one chunk each at a time. Each loads "
+        "the spaCy models (~300 MB); a record that kills its worker is quarantined (`worker_crashed`), not the run.")
+    max_rejected_fraction: float = Field(
+        0.5, gt=0, le=1, description="The breaker: when more than this share of a table's new rows break its "
+        "row-level expectations, the cause is taken to be a bug, not bad input, and the run publishes nothing "
+        "(exit 3). Below it, each such row is quarantined (stage `validate`) and the rest published.")
+    server_start_timeout: float = Field(
+        120, gt=0, description="Seconds `wirehouse run` waits for Prefect's temporary server to answer before it "
+        "gives up (a loaded machine can take far more than Prefect's own 20 s).")
     compact_after_files: int = Field(
         64, ge=0, description="A table left with more data files than this is compacted within the run (recorded "
         "in the ledger with the run's commits); files replaced over a week ago are then deleted. 0: never.")

@@ -77,10 +77,16 @@ class TemporaryServer:
              "--log-level", "error", "--lifespan", "on"], env=env, stdin=subprocess.DEVNULL,
             preexec_fn=_die_with_parent if _prctl else None)
 
-    def wait_ready(self, timeout: float) -> None:
-        """Block until /health answers; raise RuntimeError if the server exits or times out."""
-        deadline = time.monotonic() + timeout
+    def wait_ready(self, timeout: float, notice=None, notice_after: float = 5.0) -> None:
+        """Block until /health answers; raise RuntimeError if the server exits or times out.
+        `notice(text)` is called once if the wait lasts longer than notice_after seconds."""
+        begun = time.monotonic()
+        deadline = begun + timeout
         while time.monotonic() < deadline:
+            if notice is not None and time.monotonic() - begun > notice_after:
+                notice(f"waiting for Prefect's temporary server at {self.api_url} to answer (up to {timeout:.0f} s; "
+                       f"setting server_start_timeout)")
+                notice = None
             code = self.process.poll()
             if code == 3:  # uvicorn could not bind: another process took the port in between
                 self.port = _free_port()
@@ -96,7 +102,9 @@ class TemporaryServer:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"Prefect's temporary server did not answer within {timeout:.0f} s")
+        raise RuntimeError(f"Prefect's temporary server ({self.api_url}) did not answer its health check within "
+                           f"{timeout:.0f} s; on a loaded machine raise the setting server_start_timeout, or start "
+                           f"`prefect server start` and set PREFECT_API_URL")
 
     def stop(self) -> None:
         if self.process is None:

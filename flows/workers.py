@@ -1,17 +1,29 @@
-"""Per-article work in worker processes.
+"""Per-article work in worker processes, contained record by record.
 
 Cleaning, language detection, sketches for near-duplicate matching, entities, quotes, amounts
 and date mentions depend on one article at a time, so a chunk of records goes through all of
 them in one worker process, which loads its models once. The flow's process keeps what needs
 every article (dedup, stories, validation) and the single writer (commit).
+
+Containment: an exception on one record costs that record (`processing_error`, the rest of the
+chunk goes on); a record that kills its worker (segfault, out-of-memory kill) costs that record
+(`worker_crashed`): the chunk is split in halves until the record is alone, and a record alone
+is tried once more in a fresh process of its own, so a record that merely shared a pool with a
+crash is never blamed. Workers exit when the flow's process dies, however it dies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Callable
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -23,7 +35,7 @@ from tasks.dedup import sketch
 from tasks.entities import extract_entities, load_nlp
 from tasks.quotes import extract_quotes, load_parser
 
-_pool: ProcessPoolExecutor | None = None
+RESULT_KEYS = ("articles", "problems", "sketches", "entities", "quotes", "amounts", "date_mentions")
 
 
 @dataclass(frozen=True)
@@ -33,9 +45,10 @@ class ChunkParams:
     ner_batch_size: int
 
 
-def process_records(raws: list[dict], params: ChunkParams) -> dict:
-    """Raw records -> the rows that depend on one article at a time."""
+def _process(raws: list[dict], params: ChunkParams, stage: list[str]) -> dict:
+    stage[0] = "clean"
     articles, problems = clean_records(raws, params.reference_date)
+    stage[0] = "extract"
     entities = extract_entities(articles, load_nlp(params.spacy_model), params.ner_batch_size)
     return {
         "articles": articles,
@@ -48,38 +61,166 @@ def process_records(raws: list[dict], params: ChunkParams) -> dict:
     }
 
 
-def _warm(model: str) -> None:
-    """Load what every chunk needs before the first chunk arrives."""
+def record_problem(raw: dict, stage: str, reason: str, detail: str) -> dict:
+    return {"path": raw["source_path"], "record_index": raw["record_index"], "locator": raw.get("locator"),
+            "file_id": raw["file_id"], "stage": stage, "reason": reason, "detail": detail[:2000]}
+
+
+def only_problems(problems: list[dict]) -> dict:
+    return {key: ({} if key == "sketches" else []) for key in RESULT_KEYS} | {"problems": problems}
+
+
+def merged(results: list[dict]) -> dict:
+    out = only_problems([])
+    for result in results:
+        for key in RESULT_KEYS:
+            out[key] = out[key] | result[key] if key == "sketches" else out[key] + result[key]
+    return out
+
+
+def process_records(raws: list[dict], params: ChunkParams) -> dict:
+    """Raw records -> the rows that depend on one article at a time. An exception is found
+    out record by record: the record that raises becomes a problem, the others go on."""
+    stage = ["clean"]
+    try:
+        return _process(raws, params, stage)
+    except Exception as error:  # noqa: BLE001 - one record's failure must not cost its chunk
+        if len(raws) == 1:
+            return only_problems([record_problem(raws[0], stage[0], "processing_error",
+                                                 f"{stage[0]}: {type(error).__name__}: {error}")])
+    return merged([process_records([raw], params) for raw in raws])
+
+
+# ---- the pool -----------------------------------------------------------------------------
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose flow process is gone (even by SIGKILL) exits within half a second."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _warm(model: str, parent: int) -> None:
+    """Worker start: watch the parent, then load what every chunk needs before the first
+    chunk arrives."""
     from tasks.clean import _language_detector
     from tasks.places import _gazetteer
 
+    _exit_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the flow's process decides what a Ctrl-C means
     load_nlp(model)
     load_parser(model)
     _language_detector()
     _gazetteer()
 
 
+class ContainedPool:
+    """Worker processes that run one function over chunks, and survive a worker's death: the
+    pool is replaced, the chunk split, the record at fault found and reported."""
+
+    def __init__(self, processes: int, warm: Callable | None = None, warm_args: tuple = ()):
+        self.processes, self.warm, self.warm_args = processes, warm, warm_args
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_initialise, initargs=(self.warm, self.warm_args, os.getpid()))
+        for _ in range(self.processes):  # the pool spawns a worker per waiting call: start them all now
+            pool.submit(int)
+        return pool
+
+    def _submit(self, function, items, params):
+        with self._lock:
+            pool, generation = self._pool, self._generation
+        try:
+            return pool.submit(function, items, params).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._generation == generation:  # the first to see this break replaces the pool
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self._pool, self._generation = self._start(), generation + 1
+            raise
+
+    def run(self, function, items: list, params, crashed: Callable[[object, str], dict]) -> dict:
+        """function(items, params) in a worker; on a worker's death, halves until the item at
+        fault is alone and confirmed by a process of its own; `crashed(item, why)` -> its result."""
+        try:
+            return self._submit(function, items, params)
+        except BrokenProcessPool:
+            pass
+        if len(items) == 1:
+            return _alone(function, items, params, crashed, self.warm, self.warm_args)
+        half = len(items) // 2
+        return merged([self.run(function, items[:half], params, crashed),
+                       self.run(function, items[half:], params, crashed)])
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _initialise(warm, warm_args, parent: int) -> None:
+    if warm is None:
+        _exit_with_parent(parent)
+    else:
+        warm(*warm_args, parent)
+
+
+def _run_and_send(connection, function, items, params, warm, warm_args, parent) -> None:
+    _initialise(warm, warm_args, parent)
+    connection.send(function(items, params))
+    connection.close()
+
+
+def _alone(function, items: list, params, crashed, warm, warm_args) -> dict:
+    """One item in a fresh process of its own: its result, or `crashed` if that process dies too."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_run_and_send, args=(sender, function, items, params, warm, warm_args,
+                                                          os.getpid()), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        result = receiver.recv()
+    except EOFError:
+        result = None
+    process.join()
+    if result is not None:
+        return result
+    code = process.exitcode
+    why = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+    return crashed(items[0], f"the worker process died on this record alone ({why})")
+
+
+_pool: ContainedPool | None = None
+
+
 def start_pool(processes: int, model: str) -> None:
-    """Worker processes for this flow run (none with `processes = 1`: chunks run in the task's
-    own process, as on a Dask worker), started at once so that they load their models while
-    the flow reads files and history. Spawned, not forked: the flow's process runs threads."""
+    """Worker processes for this flow run, started at once so that they load their models
+    while the flow reads files and history. Spawned, not forked: the flow's process runs threads."""
     global _pool
-    if processes > 1 and _pool is None:
-        _pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_warm, initargs=(model,))
-        for _ in range(processes):  # the pool spawns a worker per waiting call: start them all now
-            _pool.submit(int)
+    if _pool is None:
+        _pool = ContainedPool(processes, _warm, (model,))
 
 
 def stop_pool() -> None:
     global _pool
     if _pool is not None:
-        _pool.shutdown(cancel_futures=True)
+        _pool.shutdown()
         _pool = None
+
+
+def _crashed_record(raw: dict, why: str) -> dict:
+    return only_problems([record_problem(raw, "process", "worker_crashed", why)])
 
 
 @task(name="process", cache_policy=NO_CACHE)
 def process_chunk(raws: list[dict], params: ChunkParams) -> dict:
-    if _pool is None:
+    if _pool is None:  # on a Dask worker: the chunk runs in the task's own process
         return process_records(raws, params)
-    return _pool.submit(process_records, raws, params).result()
+    return _pool.run(process_records, raws, params, _crashed_record)

@@ -43,14 +43,37 @@ def paragraph_offsets(body: str) -> list[tuple[int, str]]:
     return out
 
 
+# spaCy refuses texts over nlp.max_length (1,000,000 characters, E088) and its memory grows
+# with a text's length; a paragraph longer than this goes to the models in pieces
+MAX_MODEL_CHARS = 20_000
+_PIECE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def model_pieces(text: str, limit: int = MAX_MODEL_CHARS) -> list[tuple[int, str]]:
+    """(offset, piece) of a text cut for a model: whole when short enough, else at the last
+    sentence end (else space, else anywhere) before each limit."""
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cuts = [m.end() for m in _PIECE_BREAK.finditer(window) if m.end() > limit // 2]
+        cut = cuts[-1] if cuts else (window.rfind(" ") + 1 or limit)
+        if cut <= limit // 2 and not cuts:
+            cut = limit
+        pieces.append((start, text[start:start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
 def canonical_form(text: str) -> str:
     return _POSSESSIVE.sub("", _LEADING.sub("", " ".join(text.split()))).strip(" .,;:")
 
 
 def recognise(articles: list[dict], nlp, batch_size: int = 64) -> list[dict]:
     """Raw NER mentions (named labels only) for every article, offsets into its body."""
-    jobs = [(article["article_id"], start, text) for article in articles
-            for start, text in paragraph_offsets(article["body"]) if text.strip()]
+    jobs = [(article["article_id"], start + offset, piece) for article in articles
+            for start, text in paragraph_offsets(article["body"]) if text.strip()
+            for offset, piece in model_pieces(text)]
     texts = (_unshout(text) for _, _, text in jobs)
     mentions = []
     for (aid, start, _), doc in zip(jobs, nlp.pipe(texts, batch_size=batch_size)):

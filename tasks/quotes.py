@@ -280,7 +280,7 @@ def load_parser(model: str):
 
 def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | None = None) -> list[dict]:
     """Quotations in one article's body with speaker, cue and offsets (into the body)."""
-    from tasks.entities import paragraph_offsets
+    from tasks.entities import MAX_MODEL_CHARS, paragraph_offsets
 
     people = sorted((e for e in entities if e["label"] in ("PERSON", "ORG", "NORP", "GPE")),
                     key=lambda e: e["start_char"])
@@ -296,7 +296,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
         doc = None
         if spans_here and parsed is not None:
             doc = parsed.get(base)
-        elif spans_here and parser is not None:
+        elif spans_here and parser is not None and len(paragraph) <= MAX_MODEL_CHARS:
             doc = parser(paragraph)
         for start, end, closed in spans_here:
             text = paragraph[start:end]
@@ -392,10 +392,11 @@ def extract_quotes(articles: list[dict], entities: list[dict], parser=None) -> l
         by_article.setdefault(mention["article_id"], []).append(mention)
     parsed: dict[str, dict[int, object]] = {}
     if parser is not None:  # one batched parse of every paragraph that holds a quote mark
-        from tasks.entities import paragraph_offsets
+        from tasks.entities import MAX_MODEL_CHARS, paragraph_offsets
 
+        # a paragraph too long for the parser keeps the pattern rules only
         jobs = [(a["article_id"], base, text) for a in articles for base, text in paragraph_offsets(a["body"])
-                if any(mark in text for mark in (_OPEN, '"'))]
+                if len(text) <= MAX_MODEL_CHARS and any(mark in text for mark in (_OPEN, '"'))]
         for (aid, base, _), doc in zip(jobs, parser.pipe((text for _, _, text in jobs), batch_size=64)):
             parsed.setdefault(aid, {})[base] = doc
     rows = []

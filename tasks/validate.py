@@ -1,4 +1,10 @@
-"""Validate: every table of a run against its Great Expectations suite, before anything is committed.
+"""Validate: every table against its Great Expectations suite, in two passes.
+
+1. `refused_rows` (before dedup and stories): the row rules of the tables whose rows stand
+   alone (articles and the rows hanging off them). A row that breaks one is refused, not the
+   run: the caller quarantines it with the rows that depend on it.
+2. `validate_tables` (before the commit): the contract of every table that has rows. Any
+   failure here, a table invariant above all, is our bug: nothing is published.
 
 The check columns some suites need (body length, span text, reconciliation sums) are derived
 here on a copy of the table; the published tables never carry them.
@@ -14,7 +20,10 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.spec import SPECS
+
 MAX_ROWS_REPORTED = 20
+ROW = "_row"  # position of each row in its table: how a failing row is found again
 
 
 @dataclass
@@ -26,7 +35,7 @@ class Failure:
     rows: list[dict]
 
     def describe(self) -> str:
-        keys = ", ".join(str(row) for row in self.rows[:5])
+        keys = ", ".join(str({k: v for k, v in row.items() if k != ROW}) for row in self.rows[:5])
         return f"{self.table}: {self.expectation}({self.column or ''}) failed on {self.unexpected_count} row(s): {keys}"
 
 
@@ -40,6 +49,21 @@ class ValidationReport:
         if self.success:
             return f"{sum(self.checked.values())} expectations passed on {len(self.checked)} tables"
         return "; ".join(f.describe() for f in self.failures)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One row that broke a row rule: which, and why in words."""
+
+    table: str
+    row: int
+    expectation: str
+    detail: str
+
+
+class TooManyRefused(RuntimeError):
+    """The breaker: so large a share of one table's rows broke its row rules that the cause is
+    far likelier our own code than the input."""
 
 
 def reference_sets(today: dt.date, run_id: str) -> dict:
@@ -59,6 +83,7 @@ def reference_sets(today: dt.date, run_id: str) -> dict:
 def check_frame(name: str, table: pa.Table, bodies: dict[str, str], tables: dict[str, pa.Table]):
     """The table as pandas, plus the derived columns its suite checks."""
     frame = table.to_pandas(date_as_object=False)
+    frame[ROW] = range(len(frame))
     if "article_id" in frame.columns and name != "articles":
         frame["article_in_run"] = frame["article_id"].isin(bodies.keys())
     if "start_char" in frame.columns:
@@ -113,13 +138,13 @@ def _docs_site(context, docs_dir: str) -> str:
     return name
 
 
-def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None = None) -> ValidationReport:
-    """Run every table's suite; collect which expectation failed on which rows. With
-    docs_dir, each suite's result is also rendered into the Data Docs site there."""
+def _run_suites(suites: dict[str, list], tables: dict[str, pa.Table], ref: dict, tag: str,
+                docs_dir: str | None) -> ValidationReport:
+    """Run each table's expectations (table -> list) over it; collect which expectation failed
+    on which rows (every failing row, by `_row`). With docs_dir, results are also rendered into
+    the Data Docs site there."""
     import great_expectations as gx
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-
-    from expectations import SUITES
 
     context, source, in_memory = _context()
     # results go to the site's own store (the sites of other warehouses keep theirs), or to memory
@@ -128,19 +153,20 @@ def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None
     bodies = dict(zip(tables["articles"].column("article_id").to_pylist(), tables["articles"].column("body").to_pylist()))
     report = ValidationReport(success=True)
     rendered, names = [], []
-    for name, module in SUITES.items():
-        if tables[name].num_rows == 0:  # nothing to check, and a checkpoint costs a fixed ~0.3 s
+    for name, expectations in suites.items():
+        if tables[name].num_rows == 0 or not expectations:  # nothing to check; a checkpoint costs ~0.3 s
             continue
         frame = check_frame(name, tables[name], bodies, tables)
-        suite_name = f"{name}-{ref['run_id']}"
+        suite_name = f"{name}-{tag}-{ref['run_id']}"
         names.append(suite_name)
         asset = source.add_dataframe_asset(suite_name)
         batch = asset.add_batch_definition_whole_dataframe("all")
-        suite = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=module.expectations(ref)))
+        suite = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=expectations))
         definition = context.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=suite_name))
+        key = [ROW, *SPECS[name].key] if SPECS[name].key else [ROW]
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=suite_name, validation_definitions=[definition],
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": module.KEY}))
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": key}))
         result_id, result = next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.items()))
         rendered += [result_id, ExpectationSuiteIdentifier(name=suite_name)]
         report.checked[name] = len(result.results)
@@ -155,7 +181,7 @@ def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None
                 expectation=config.type,
                 column=config.kwargs.get("column") or config.kwargs.get("column_A") or str(config.kwargs.get("column_list")),
                 unexpected_count=int(outcome.result.get("unexpected_count") or len(rows) or 1),
-                rows=[{k: _plain(v) for k, v in row.items()} for row in rows[:MAX_ROWS_REPORTED]],
+                rows=[{k: _plain(v) for k, v in row.items()} for row in rows],
             ))
     if docs_dir:  # one build for the whole run: each build also rewrites the site's index
         context.build_data_docs(site_names=[site], resource_identifiers=rendered)
@@ -164,6 +190,46 @@ def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None
         context.validation_definitions.delete(suite_name)
         context.suites.delete(suite_name)
         source.delete_asset(suite_name)
+    return report
+
+
+def refused_rows(tables: dict[str, pa.Table], ref: dict, max_fraction: float) -> list[Refusal]:
+    """Rows of the row-refusable tables that break a row rule. Raises `TooManyRefused` when a
+    table's refused share is over max_fraction."""
+    from expectations import SUITES
+    from expectations._common import column_rules
+
+    suites = {name: column_rules(spec, ref) + SUITES[name].row_rules(ref)
+              for name, spec in SPECS.items() if spec.row_rejectable}
+    report = _run_suites(suites, tables, ref, "rows", None)
+    refusals: dict[tuple[str, int], Refusal] = {}
+    for failure in report.failures:
+        for row in failure.rows:
+            values = {k: v for k, v in row.items() if k != ROW and k not in SPECS[failure.table].key}
+            detail = f"{failure.table}: {failure.expectation}({failure.column}) failed on " + \
+                ", ".join(f"{k} = {v!r}" for k, v in values.items())
+            refusals.setdefault((failure.table, int(row[ROW])), Refusal(failure.table, int(row[ROW]),
+                                                                        failure.expectation, detail))
+    for name in suites:
+        refused = sum(1 for table, _ in refusals if table == name)
+        if refused and refused > max_fraction * tables[name].num_rows:
+            raise TooManyRefused(
+                f"{refused} of {tables[name].num_rows} new {name} rows broke row-level expectations, over "
+                f"max_rejected_fraction = {max_fraction}: far likelier a bug in wirehouse than bad input, so nothing "
+                f"was published. First: {next(r.detail for r in refusals.values() if r.table == name)}")
+    return sorted(refusals.values(), key=lambda r: (r.table, r.row))
+
+
+def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None = None) -> ValidationReport:
+    """The whole contract of every table with rows: column and row rules, keys, invariants."""
+    from expectations import SUITES
+    from expectations._common import column_rules, key_rules
+
+    suites = {name: column_rules(SPECS[name], ref) + module.row_rules(ref) + key_rules(SPECS[name])
+              + module.table_rules(ref) for name, module in SUITES.items()}
+    report = _run_suites(suites, tables, ref, "contract", docs_dir)
+    for failure in report.failures:
+        failure.rows = failure.rows[:MAX_ROWS_REPORTED]
     return report
 
 

@@ -32,7 +32,7 @@ def run_flow(source: Path, warehouse: Path, **settings) -> dict:
 
 
 def sql(warehouse: Path, query: str) -> list[tuple]:
-    from tasks.catalog import query as run_query
+    from tasks.io.catalog import query as run_query
 
     return run_query(warehouse, query)[1]
 

@@ -221,8 +221,8 @@ def test_story_ids_survive_a_second_run_that_adds_a_related_article(prefect_serv
 def test_compaction_inside_runs_changes_files_never_rows(prefect_server, copy_seeds, tmp_path):
     from deltalake import DeltaTable
 
-    from tasks.lake import Lake
-    from tasks.schema import STORED_TABLES
+    from tasks.io.lake import Lake
+    from tasks.spec import STORED_TABLES
 
     plain, compacted = tmp_path / "plain", tmp_path / "compacted"
     for warehouse, limit in ((plain, 0), (compacted, 1)):  # 1: compact every table with a second file
@@ -270,7 +270,7 @@ def test_missing_source_is_a_clear_error(prefect_server, tmp_path):
 def test_a_rerun_reads_only_files_whose_size_or_mtime_changed(prefect_server, copy_seeds, tmp_path):
     import os
 
-    from tasks.lake import Lake
+    from tasks.io.lake import Lake
 
     warehouse = tmp_path / "warehouse"
     run_flow(copy_seeds, warehouse)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.lake import WarehouseLocked
+from tasks.io.lake import WarehouseLocked
 from tests.conftest import SEEDS, contents, run_flow, sql
 
 WIREHOUSE = [sys.executable, "-m", "flows.cli"]

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from tasks.schema import to_table
+from tasks.spec import to_table
 from tasks.dedup import SketchHistory, exact_duplicates, jaccard, near_duplicates, shingles_of, sketch
 from tasks.stories import (StoryParams, StoryVectors, assign_stories, fold_merges, match_stories, resolve_merges,
                            summarise_stories)

@@ -34,3 +34,17 @@ def test_trimmed_mentions_keep_exact_offsets():
     body = "Coach Glenn Hoddle spoke. Later Hoddle's side won, and later Hoddle's assistant left."
     rows = extract_entities([{"article_id": "a", "body": body}], load_nlp("en_core_web_sm"))
     assert all(body[r["start_char"]:r["end_char"]] == r["text"] for r in rows)
+
+
+def test_a_paragraph_over_the_models_limit_is_read_in_pieces():
+    from tasks.entities import MAX_MODEL_CHARS, extract_entities, load_nlp, model_pieces
+
+    sentence = "Officials in Lisbon met the delegation on Monday. "
+    paragraph = sentence * (2 * MAX_MODEL_CHARS // len(sentence) + 3) + "Angela Merkel arrived in Berlin."
+    pieces = model_pieces(paragraph)
+    assert len(pieces) == 3 and all(len(piece) <= MAX_MODEL_CHARS for _, piece in pieces)
+    assert "".join(piece for _, piece in pieces) == paragraph and all(p.endswith(". ") for _, p in pieces[:-1])
+    article = {"article_id": "a", "body": paragraph}
+    found = {(m["text"], m["start_char"]) for m in extract_entities([article], load_nlp("en_core_web_sm"), 64)}
+    assert ("Angela Merkel", paragraph.index("Angela Merkel")) in found
+    assert ("Berlin", paragraph.index("Berlin")) in found

@@ -1,7 +1,9 @@
 import datetime as dt
 
-from tasks.schema import DATA_TABLES, to_table
-from tasks.validate import reference_sets, validate_tables
+from tasks.spec import DATA_TABLES, to_table
+import pytest
+
+from tasks.validate import TooManyRefused, reference_sets, refused_rows, validate_tables
 
 
 def tables_with(articles, entities):
@@ -16,7 +18,7 @@ def tables_with(articles, entities):
     return tables
 
 
-ARTICLE = {"article_id": "a1", "file_id": "f", "source_path": "a.txt", "body": "Rome is calm.", "word_count": 3,
+ARTICLE = {"article_id": "a1", "file_id": "f", "source_path": "a.txt", "record_index": 0, "body": "Rome is calm.", "word_count": 3,
            "body_hash": "h", "story_id": "st-a1", "language": "en", "run_id": "r"}
 
 
@@ -36,7 +38,27 @@ def test_failures_name_the_expectation_and_the_rows():
     failed = {(f.table, f.expectation, f.column): f.rows for f in report.failures}
     assert not report.success
     assert failed[("entities", "expect_column_values_to_be_in_set", "article_in_run")] == [
-        {"article_in_run": False, "article_id": "ghost", "start_char": 0}]
+        {"article_in_run": False, "_row": 1, "article_id": "ghost", "start_char": 0, "end_char": 4}]
     assert failed[("entities", "expect_column_values_to_be_in_set", "label")] == [
-        {"label": "CITY", "article_id": "ghost", "start_char": 0}]
+        {"label": "CITY", "_row": 1, "article_id": "ghost", "start_char": 0, "end_char": 4}]
     assert ("entities", "expect_column_pair_values_a_to_be_greater_than_b", "body_length") in failed
+
+
+FUTURE = {**ARTICLE, "article_id": "a2", "published_date": dt.date(2031, 1, 1)}
+ENTITY = {"article_id": "a1", "start_char": 0, "end_char": 4, "text": "Rome", "label": "GPE",
+          "canonical_name": "Rome", "country_code": "IT", "run_id": "r"}
+
+
+def test_rows_that_break_a_row_rule_are_named_with_the_expectation_and_value():
+    bad_span = {**ENTITY, "start_char": 5, "end_char": 9, "text": "Nope"}
+    refusals = refused_rows(tables_with([ARTICLE, FUTURE], [ENTITY, bad_span]), reference_sets(dt.date(2026, 11, 24), "r"),
+                            max_fraction=0.5)
+    assert [(r.table, r.row, r.expectation) for r in refusals] == [
+        ("articles", 1, "expect_column_values_to_be_between"),
+        ("entities", 1, "expect_column_values_to_be_in_set")]
+    assert "published_date = '2031-01-01" in refusals[0].detail
+
+
+def test_the_breaker_trips_when_too_large_a_share_is_refused():
+    with pytest.raises(TooManyRefused, match="1 of 2 new articles rows .* max_rejected_fraction = 0.4"):
+        refused_rows(tables_with([ARTICLE, FUTURE], []), reference_sets(dt.date(2026, 11, 24), "r"), max_fraction=0.4)

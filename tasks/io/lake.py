@@ -1,7 +1,8 @@
 """The warehouse's storage: Delta Lake tables under `<warehouse>/lake/`, a run ledger, a lock.
 
 Atomicity across tables: each ledger (`runs`) row records the Delta version of every table
-as that run left it, and is written last. Readers (the DuckDB catalog) read each table at the
+as that run left it, and is written last; the newest row is the one in the highest Delta
+version of the ledger. Readers (the DuckDB catalog) read each table at the
 versions named by the newest ledger row, so a run's commits become visible all at once. A
 run that dies before its ledger row leaves newer versions behind; the next run restores every
 table to the ledger's versions before it starts, so the work is done again exactly once.
@@ -9,6 +10,7 @@ table to the ledger's versions before it starts, so the work is done again exact
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -19,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable, write_deltalake
 
-from tasks.schema import LEDGER, STATE_TABLES, STORED_TABLES, TABLES, schema_of, to_table
+from tasks.spec import LEDGER, STATE_TABLES, STORED_TABLES, TABLES, schema_of, to_table
 
 
 class WarehouseLocked(RuntimeError):
@@ -28,63 +30,95 @@ class WarehouseLocked(RuntimeError):
 
 @dataclass
 class Lock:
-    """One writer per warehouse: an exclusive-create lock file naming its holder."""
+    """One writer per warehouse, held by the kernel: `flock` on the lock file. A process that
+    dies, however it dies, releases it; two runs starting at once cannot both take it; pids play
+    no part, so a reused one cannot make it permanent. The file's JSON names the holder, for
+    messages only; a holder left in the file by a process that died tells the next run whose
+    work to record as failed."""
 
     path: Path
     run_id: str
     started_at: str
+    _fd: int | None = None
+
+    def __post_init__(self):
+        self.path = Path(self.path)
 
     def acquire(self) -> dict | None:
-        """Take the lock; returns the holder of a stale lock taken over (a run that died)."""
+        """Take the lock; returns the holder a dead run left behind, if any."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            current = read_lock(self.path) or {}
+            raise WarehouseLocked(
+                f"warehouse is locked by run {current.get('run_id', 'unknown')} (pid {current.get('pid')} on "
+                f"{current.get('host')}, started {current.get('started_at')})") from None
+        left = _holder(os.pread(fd, 1 << 16, 0))
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "run_id": self.run_id,
                   "started_at": self.started_at}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        stale = None
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                current = read_lock(self.path)
-                if current is not None and not is_stale(current):
-                    raise WarehouseLocked(
-                        f"warehouse is locked by run {current.get('run_id')} (pid {current.get('pid')} on "
-                        f"{current.get('host')}, started {current.get('started_at')}); "
-                        f"if that process is gone on another host, delete {self.path}") from None
-                self.path.unlink(missing_ok=True)  # stale: its process is gone
-                stale = current
-                continue
-            with os.fdopen(fd, "w") as handle:
-                json.dump(holder, handle)
-            return stale
-        raise WarehouseLocked(f"could not take the lock {self.path}")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        os.fsync(fd)
+        self._fd = fd
+        return left
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
 
     def release(self) -> None:
-        current = read_lock(self.path)
-        if current and current.get("run_id") == self.run_id:
-            self.path.unlink(missing_ok=True)
+        """Clear the holder and let go (the file stays: unlinking a flock file races with the
+        next taker)."""
+        if self._fd is None:
+            return
+        os.ftruncate(self._fd, 0)
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
+
+    def abandon(self) -> None:
+        """Let go but leave the holder in the file: the next run records this run as failed."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _holder(data: bytes) -> dict | None:
+    if not data.strip():
+        return None
+    try:
+        holder = json.loads(data)
+    except ValueError:
+        return {"run_id": "unknown (unreadable lock file)"}
+    return holder if isinstance(holder, dict) else {"run_id": "unknown (unreadable lock file)"}
 
 
 def read_lock(path: Path) -> dict | None:
+    """The holder named in the lock file (None when it names none)."""
     try:
-        return json.loads(path.read_text())
+        return _holder(Path(path).read_bytes())
     except FileNotFoundError:
         return None
-    except (OSError, ValueError):
-        return {"pid": None, "host": None, "run_id": "unknown (unreadable lock file)"}
 
 
-def is_stale(holder: dict) -> bool:
-    """A lock is stale when its process is gone from this host; locks from other hosts are
-    only ever released by hand (we cannot see their processes)."""
-    if holder.get("host") != socket.gethostname() or not holder.get("pid"):
-        return holder.get("pid") is None
+def lock_state(path: Path) -> tuple[str, dict | None]:
+    """`free`, `held` (a live process holds it) or `stale` (free, but a run died holding it:
+    the next run records it as failed), with the holder named in the file."""
+    holder = read_lock(path)
     try:
-        os.kill(int(holder["pid"]), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return "free", None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return "held", holder
+    finally:
+        os.close(fd)
+    return ("stale" if holder else "free"), holder
 
 
 class Lake:
@@ -121,8 +155,11 @@ class Lake:
             ledger = self.ledger()
             if ledger.num_rows == 0:
                 self._committed = {name: 0 for name in STORED_TABLES}
-            else:
-                newest = ledger.sort_by([("finished_at", "descending")]).slice(0, 1).to_pylist()[0]
+            else:  # newest by Delta version order: clocks step back, runs come from several hosts
+                order = pc.fill_null(ledger.column("ledger_version"), -1) if "ledger_version" in ledger.column_names \
+                    else pa.array([-1] * ledger.num_rows, pa.int64())
+                ledger = ledger.append_column("_order", order)
+                newest = ledger.sort_by([("_order", "descending"), ("finished_at", "descending")]).slice(0, 1).to_pylist()[0]
                 versions = json.loads(newest["table_versions"])
                 self._committed = {name: int(versions.get(name, 0)) for name in STORED_TABLES}
         return dict(self._committed)
@@ -201,6 +238,9 @@ class Lake:
         return versions
 
     def append_ledger(self, row: dict) -> None:
+        """The commit point of a run. Only the lock holder writes the ledger, so the version
+        this append creates is the current one plus one."""
+        row = {**row, "ledger_version": DeltaTable(self.path(LEDGER)).version() + 1}
         write_deltalake(self.path(LEDGER), to_table(LEDGER, [row]), mode="append")
         self._committed = None
 

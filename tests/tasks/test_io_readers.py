@@ -2,7 +2,10 @@ import gzip
 import json
 import os
 
-from tasks.ingest import classify_files, decode_text, discover_files, parse_chunk, parse_file
+import socket
+
+from tasks.ingest import classify_files
+from tasks.io.readers import decode_text, discover_files, parse_file, read_chunk
 
 STORY = "ROME, May 2 - Trains stopped for an hour on Thursday, the operator said.\n"
 
@@ -33,8 +36,9 @@ def test_gzip_of_jsonl_with_a_bad_line_keeps_its_neighbours():
     lines = [json.dumps({"title": "A", "maintext": STORY}), "{broken", json.dumps({"title": "B", "text": STORY})]
     parsed = parse_file("batch.jsonl.gz", gzip.compress("\n".join(lines).encode()), 10_000)
     assert parsed.format == "jsonl"
-    assert [(r["title"], r["record_index"]) for r in parsed.records] == [("A", 1), ("B", 3)]
-    assert reasons(parsed) == [("invalid_json", 2)]
+    assert [(r["title"], r["record_index"], r["locator"]) for r in parsed.records] == [
+        ("A", 0, "line 1"), ("B", 2, "line 3")]
+    assert reasons(parsed) == [("invalid_json", 1)]
 
 
 def test_json_field_names_of_common_scrapers():
@@ -62,19 +66,19 @@ def test_classify_byte_copies_and_skips(tmp_path):
     (tmp_path / "a.txt").write_text(STORY)
     (tmp_path / "b.txt").write_text(STORY)
     (tmp_path / "c.txt").write_text("")
-    parsed = parse_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], set(), set(), 1000)
+    parsed = read_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], set(), set(), 1000)
     first = classify_files(parsed, {}, set())
     assert [(f["path"], f["status"], f.get("duplicate_of_path")) for f in first.files] == [
         ("a.txt", "ingested", None), ("b.txt", "duplicate", "a.txt"), ("c.txt", "quarantined", None)]
     known = {f["file_id"]: f["path"] for f in first.files}
     pairs = {(f["file_id"], f["path"]) for f in first.files}
-    again = classify_files(parse_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], pairs, set(known), 1000), known, pairs)
+    again = classify_files(read_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], pairs, set(known), 1000), known, pairs)
     assert (again.skipped, again.files) == (3, [])
 
 
 def test_oversized_file_is_hashed_not_read(tmp_path):
     (tmp_path / "big.txt").write_bytes(b"x" * 2048)
-    parsed, = parse_chunk(tmp_path, ["big.txt"], set(), set(), 1024)
+    parsed, = read_chunk(tmp_path, ["big.txt"], set(), set(), 1024)
     assert (parsed.size_bytes, reasons(parsed), len(parsed.file_id)) == (2048, [("too_large", None)], 64)
 
 
@@ -105,3 +109,66 @@ def test_any_bytes_become_records_or_reasons_never_an_error(name, data):
     articles, problems = clean_records(raws, None)
     assert len(articles) + len(problems) == len(raws)
     assert all(a["body"].strip() and a["word_count"] > 0 for a in articles)
+
+
+def test_only_regular_files_are_opened(tmp_path):
+    root = tmp_path / "root"
+    (root / "folder").mkdir(parents=True)
+    (root / "story.txt").write_text(STORY)
+    os.mkfifo(root / "pipe.txt")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(root / "sock.json"))
+    os.symlink(root / "loop-a.txt", root / "loop-b.txt")
+    os.symlink(root / "loop-b.txt", root / "loop-a.txt")
+    os.symlink(root / "folder", root / "dir-link.txt")
+    paths, refused = discover_files(root)
+    listener.close()
+    assert paths == ["story.txt"]
+    assert [(r.path, r.problems[0].reason) for r in refused] == [
+        ("dir-link.txt", "not_a_regular_file"), ("loop-a.txt", "symlink_loop"), ("loop-b.txt", "symlink_loop"),
+        ("pipe.txt", "not_a_regular_file"), ("sock.json", "not_a_regular_file")]
+    assert "FIFO" in refused[3].problems[0].detail
+    # refusals keep their identity across runs, so a rerun skips them
+    assert [r.file_id for r in discover_files(root)[1]] == [r.file_id for r in refused]
+
+
+def test_a_fifo_put_in_place_of_a_file_is_never_read(tmp_path):
+    os.mkfifo(tmp_path / "late.txt")  # no writer: a blocking open would hang forever
+    parsed, = read_chunk(tmp_path, ["late.txt"], set(), set(), 1000)
+    assert reasons(parsed) == [("not_a_regular_file", None)]
+
+
+def test_poison_json_costs_its_file_or_record_only():
+    assert reasons(parse_file("deep.json", b"[" * 5000, 100_000)) == [("invalid_json", None)]
+    assert "RecursionError" in parse_file("deep.json", b"[" * 5000, 100_000).problems[0].detail
+    huge = ('{"text": "Rome.", "n": ' + "9" * 6000 + "}").encode()
+    assert reasons(parse_file("huge.json", huge, 100_000)) == [("invalid_json", None)]
+    assert "ValueError" in parse_file("huge.json", huge, 100_000).problems[0].detail
+    lines = [json.dumps([{"text": STORY}, {"text": STORY + " Again."}]), "[" * 3000, json.dumps({"text": STORY})]
+    parsed = parse_file("batch.jsonl", "\n".join(lines).encode(), 100_000)
+    assert [(r["record_index"], r["locator"]) for r in parsed.records] == [
+        (0, "line 1, item 1"), (1, "line 1, item 2"), (3, "line 3")]
+    assert reasons(parsed) == [("invalid_json", 2)]
+
+
+def test_a_json_list_with_one_textless_record_keeps_the_others():
+    document = [{"text": STORY}, {"title": "no text"}, {"maintext": STORY}]
+    parsed = parse_file("list.json", json.dumps(document).encode(), 10_000)
+    assert [(r["record_index"], r["locator"]) for r in parsed.records] == [(0, "item 1"), (2, "item 3")]
+    assert [(p.reason, p.record_index, p.locator) for p in parsed.problems] == [("no_article_text", 1, "item 2")]
+
+
+def test_a_gzip_of_several_members_is_read_whole():
+    data = gzip.compress(STORY.encode()) + gzip.compress(b"Second part of the story.\n")
+    record, = parse_file("two.txt.gz", data, 10_000).records
+    assert record["text"] == STORY + "Second part of the story.\n"
+
+
+def test_random_bytes_are_binary_even_without_nul():
+    import random
+
+    rng, allowed = random.Random(4), [b for b in range(1, 256) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)]
+    noise = bytes(rng.choice(allowed) for _ in range(4096))  # no NUL, and every byte valid cp1252
+    assert reasons(parse_file("noise.txt", noise, 10_000)) == [("binary", None)]
+    text = "Zürich, Łódź, Ελλάδα, 北京, Москва: ordinary text is text. " * 20
+    assert parse_file("ok.txt", text.encode(), 100_000).records

@@ -1,0 +1,157 @@
+"""The stages of one run between its two IO edges: pure over the records the readers and
+workers produced and what the snapshot looked up from history.
+
+    outcome = run_stages(classified, processed, history, stored_stories, params)
+
+1. rows that break a row rule of their table are refused (`tasks/validate.refused_rows`); an
+   article refused takes the rows that hang off it along; each refusal is a quarantine row;
+2. dedup marks copies, against history and within the run;
+3. stories places every new article;
+4. every table's new rows and the ledger's counts are assembled, every file given its fate.
+Nothing here opens a file or reads a clock (the `lap` callback only times the stages).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from tasks.dedup import find_duplicates
+from tasks.ingest import Classified
+from tasks.spec import ARTICLE_TABLES, STORED_TABLES, to_table
+from tasks.stories import StoryParams, stories_after, story_task
+from tasks.validate import TooManyRefused, reference_sets, refused_rows
+
+
+@dataclass(frozen=True)
+class RunParams:
+    run_id: str
+    today: dt.date
+    near_duplicate_threshold: float
+    story: StoryParams
+    max_rejected_fraction: float
+
+
+@dataclass
+class Outcome:
+    rows: dict[str, list[dict]]                  # new rows of every stored table (the ledger aside)
+    counts: dict[str, int]                       # the ledger row's counts
+    merges: list[tuple[str, str]] = field(default_factory=list)  # (absorbed, survivor) story ids
+
+    def tables(self):
+        return {name: to_table(name, self.rows.get(name, [])) for name in STORED_TABLES}
+
+
+# problems that are exceptions in our own code rather than something the input lacks
+CODE_FAILURES = ("processing_error", "worker_crashed")
+
+
+def max_fraction_of(n: int, params: RunParams) -> float:
+    return params.max_rejected_fraction * n
+
+
+def gather(processed: list[dict]) -> dict:
+    """The per-chunk results of the workers as one set of rows."""
+    out = {"articles": [], "problems": [], "sketches": {}, **{name: [] for name in ARTICLE_TABLES}}
+    for result in processed:
+        out["articles"] += result["articles"]
+        out["problems"] += result["problems"]
+        out["sketches"] |= result["sketches"]
+        for name in ARTICLE_TABLES:
+            out[name] += result[name]
+    return out
+
+
+def refuse(rows: dict[str, list[dict]], refusals) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Rows without the refused ones (an article takes its dependent rows along), and one
+    quarantine row per refusal."""
+    refused = {(r.table, r.row) for r in refusals}
+    articles = rows["articles"]
+    by_id = {a["article_id"]: a for a in articles}
+    gone = {articles[r.row]["article_id"] for r in refusals if r.table == "articles"}
+    dependents = Counter(row["article_id"] for name in ARTICLE_TABLES for row in rows[name]
+                         if row["article_id"] in gone)
+    quarantine = []
+    for r in refusals:
+        row = rows[r.table][r.row]
+        if r.table != "articles" and row["article_id"] in gone:
+            continue  # leaves with its article
+        article = by_id[row["article_id"]]
+        along = f" (its {dependents[article['article_id']]} dependent rows were not published either)" \
+            if r.table == "articles" and dependents[article["article_id"]] else ""
+        where = "" if r.table == "articles" else \
+            f" [{', '.join(f'{k} = {row[k]}' for k in ('start_char', 'end_char') if k in row)}]"
+        quarantine.append({"path": article["source_path"], "record_index": article["record_index"],
+                           "locator": article.get("locator"), "file_id": article["file_id"], "stage": "validate",
+                           "reason": "failed_expectation", "table_name": r.table,
+                           "detail": f"{r.detail}{where}{along}"[:2000]})
+    kept = {name: [row for i, row in enumerate(table_rows)
+                   if (name, i) not in refused and row.get("article_id") not in gone]
+            for name, table_rows in rows.items()}
+    return kept, quarantine
+
+
+def run_stages(classified: Classified, processed: list[dict], history: dict,
+               stored_stories: Callable[[set[str]], dict[str, dict]], params: RunParams,
+               lap: Callable[[str], None] = lambda stage: None) -> Outcome:
+    """Tables and exclusions of one run. `history` is the snapshot (`tasks/io/snapshot`);
+    `stored_stories(ids)` looks up the stored rows of the stories this run touches."""
+    done = gather(processed)
+    failed = [p for p in done["problems"] if p["reason"] in CODE_FAILURES]
+    if failed and len(failed) > max_fraction_of(len(classified.records), params):
+        raise TooManyRefused(
+            f"{len(failed)} of {len(classified.records)} records failed in cleaning or extraction, over "
+            f"max_rejected_fraction = {params.max_rejected_fraction}: far likelier a bug in wirehouse than bad input, "
+            f"so nothing was published. First: {failed[0]['path']}: {failed[0]['detail']}")
+    rows = {"articles": done["articles"], **{name: done[name] for name in ARTICLE_TABLES}}
+    for table_rows in rows.values():
+        for r in table_rows:
+            r["run_id"] = params.run_id
+    refusals = refused_rows({name: to_table(name, rows[name]) for name in rows},
+                            reference_sets(params.today, params.run_id), params.max_rejected_fraction)
+    rows, refused = refuse(rows, refusals)
+    articles = rows["articles"]
+    lap("validate rows")
+
+    duplicates, minhash_rows = find_duplicates.fn(articles, done["sketches"], history["canonical_by_hash"],
+                                                  history["minhash"], params.near_duplicate_threshold)
+    lap("dedup")
+
+    story_of, vector_rows, term_df, merges = story_task.fn(
+        articles, duplicates, rows["entities"], history["story_of"], history["story_vectors"], history["term_df"],
+        params.story)
+    for article in articles:
+        article["story_id"] = story_of[article["article_id"]]
+    touched = set(story_of.values()) | {sid for pair in merges for sid in pair}
+    known = stored_stories(touched)
+    stories = stories_after(articles, story_of, known, merges)
+    lap("stories")
+
+    quarantine = classified.quarantine + done["problems"] + refused
+    published = Counter(a["file_id"] for a in articles)
+    files = []
+    for row in classified.files:  # a file none of whose records survived is quarantined
+        if row["status"] == "ingested":
+            row = {**row, "records": published[row["file_id"]],
+                   "status": "ingested" if published[row["file_id"]] else "quarantined"}
+        files.append(row)
+    out = {"files": files, "articles": articles, "duplicates": duplicates, "stories": stories,
+           **{name: rows[name] for name in ARTICLE_TABLES}, "quarantine": quarantine}
+    for table_rows in out.values():
+        for r in table_rows:
+            r["run_id"] = params.run_id
+    out |= {"_minhash": minhash_rows, "_story_vectors": vector_rows,
+            "_term_df": [{"term": t, "df": n} for t, n in sorted(term_df.items()) if n != history["term_df"].get(t)]}
+    statuses = Counter(f["status"] for f in files)
+    counts = {
+        "files_skipped": classified.skipped, "files_new": len(files),
+        "files_ingested": statuses["ingested"], "files_duplicate": statuses["duplicate"],
+        "files_quarantined": statuses["quarantined"], "articles_new": len(articles), "duplicates": len(duplicates),
+        "quarantined": len(quarantine),
+        "stories_new": sum(1 for s in stories if s["story_id"] not in known), "stories_merged": len(merges),
+        **{f"{name}_new": len(rows[name]) for name in ARTICLE_TABLES},
+    }
+    counts["files_seen"] = counts["files_skipped"] + counts["files_new"]
+    return Outcome(out, counts, merges)
