@@ -180,7 +180,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
 
         params = RunParams(run_id, started.date(), cfg.near_duplicate_threshold, StoryParams(
             threshold=cfg.story_threshold, merge_threshold=cfg.story_merge_threshold,
-            entity_weight=cfg.story_entity_weight, window_days=cfg.story_window_days), cfg.max_rejected_fraction)
+            entity_weight=cfg.story_entity_weight, window_days=cfg.story_window_days), cfg.max_rejected_fraction,
+            cfg.breaker_min_rows)
         try:
             outcome = run_stages(classified, processed, history, lambda ids: known_stories(lake, ids), params,
                                  clock.lap)

@@ -58,6 +58,9 @@ class WirehouseSettings(BaseSettings):
         0.5, gt=0, le=1, description="The breaker: when more than this share of a table's new rows break its "
         "row-level expectations, the cause is taken to be a bug, not bad input, and the run publishes nothing "
         "(exit 3). Below it, each such row is quarantined (stage `validate`) and the rest published.")
+    breaker_min_rows: int = Field(
+        10, ge=1, description="The breaker judges only tables (and runs) with at least this many new rows or "
+        "records: one bad input alone never stops a run.")
     server_start_timeout: float = Field(
         120, gt=0, description="Seconds `wirehouse run` waits for Prefect's temporary server to answer before it "
         "gives up (a loaded machine can take far more than Prefect's own 20 s).")

@@ -219,7 +219,8 @@ def clean_records(raws: list[dict], reference_date: dt.date | None) -> tuple[lis
         cleaned = clean_record(raw, reference_date)
         if cleaned is None:
             problems.append({"path": raw["source_path"], "record_index": raw["record_index"],
-                             "file_id": raw["file_id"], "stage": "clean", "reason": "no_article_text",
+                             "locator": raw.get("locator"), "file_id": raw["file_id"], "stage": "clean",
+                             "reason": "no_article_text",
                              "detail": "nothing but a title, dateline or trailer after cleaning"})
             continue
         articles.append({
@@ -227,6 +228,7 @@ def clean_records(raws: list[dict], reference_date: dt.date | None) -> tuple[lis
             "file_id": raw["file_id"],
             "source_path": raw["source_path"],
             "record_index": raw["record_index"],
+            "locator": raw.get("locator"),
             **cleaned,
         })
     for article, language in zip(articles, detect_languages([a["body"] for a in articles])):

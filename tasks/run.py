@@ -22,7 +22,7 @@ from tasks.dedup import find_duplicates
 from tasks.ingest import Classified
 from tasks.spec import ARTICLE_TABLES, STORED_TABLES, to_table
 from tasks.stories import StoryParams, stories_after, story_task
-from tasks.validate import TooManyRefused, reference_sets, refused_rows
+from tasks.validate import TooManyRefused, breaker_trips, reference_sets, refused_rows
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class RunParams:
     near_duplicate_threshold: float
     story: StoryParams
     max_rejected_fraction: float
+    breaker_min_rows: int
 
 
 @dataclass
@@ -46,10 +47,6 @@ class Outcome:
 
 # problems that are exceptions in our own code rather than something the input lacks
 CODE_FAILURES = ("processing_error", "worker_crashed")
-
-
-def max_fraction_of(n: int, params: RunParams) -> float:
-    return params.max_rejected_fraction * n
 
 
 def gather(processed: list[dict]) -> dict:
@@ -100,7 +97,7 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
     `stored_stories(ids)` looks up the stored rows of the stories this run touches."""
     done = gather(processed)
     failed = [p for p in done["problems"] if p["reason"] in CODE_FAILURES]
-    if failed and len(failed) > max_fraction_of(len(classified.records), params):
+    if breaker_trips(len(failed), len(classified.records), params.max_rejected_fraction, params.breaker_min_rows):
         raise TooManyRefused(
             f"{len(failed)} of {len(classified.records)} records failed in cleaning or extraction, over "
             f"max_rejected_fraction = {params.max_rejected_fraction}: far likelier a bug in wirehouse than bad input, "
@@ -110,7 +107,8 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
         for r in table_rows:
             r["run_id"] = params.run_id
     refusals = refused_rows({name: to_table(name, rows[name]) for name in rows},
-                            reference_sets(params.today, params.run_id), params.max_rejected_fraction)
+                            reference_sets(params.today, params.run_id), params.max_rejected_fraction,
+                            params.breaker_min_rows)
     rows, refused = refuse(rows, refusals)
     articles = rows["articles"]
     lap("validate rows")

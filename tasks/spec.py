@@ -38,7 +38,7 @@ QUARANTINE_REASONS = {
     "too_large": "over `max_file_bytes`, also after decompression; hashed in blocks, never loaded",
     "symlink_outside_root": "a symlink leading out of the source folder (never followed)",
     "symlink_loop": "a symlink that leads back into itself (never followed)",
-    "not_a_regular_file": "a FIFO, socket, device, or a directory named like a file: never opened",
+    "not_a_regular_file": "a FIFO, socket or device, or a symlink to a folder: never opened (real folders are searched)",
     "unreadable": "the operating system refused to read it",
     "changed_while_reading": "its size or modification time changed while it was read; the next run reads it again",
     "parse_error": "any other failure while parsing it (the exception's class and message are in `detail`)",

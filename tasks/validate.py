@@ -193,9 +193,14 @@ def _run_suites(suites: dict[str, list], tables: dict[str, pa.Table], ref: dict,
     return report
 
 
-def refused_rows(tables: dict[str, pa.Table], ref: dict, max_fraction: float) -> list[Refusal]:
+def breaker_trips(failed: int, rows: int, max_fraction: float, min_rows: int) -> bool:
+    """Too large a share failed, out of enough rows to judge (one bad input alone never trips it)."""
+    return rows >= min_rows and failed > max_fraction * rows
+
+
+def refused_rows(tables: dict[str, pa.Table], ref: dict, max_fraction: float, min_rows: int = 1) -> list[Refusal]:
     """Rows of the row-refusable tables that break a row rule. Raises `TooManyRefused` when a
-    table's refused share is over max_fraction."""
+    table of at least min_rows new rows has a refused share over max_fraction."""
     from expectations import SUITES
     from expectations._common import column_rules
 
@@ -212,7 +217,7 @@ def refused_rows(tables: dict[str, pa.Table], ref: dict, max_fraction: float) ->
                                                                         failure.expectation, detail))
     for name in suites:
         refused = sum(1 for table, _ in refusals if table == name)
-        if refused and refused > max_fraction * tables[name].num_rows:
+        if breaker_trips(refused, tables[name].num_rows, max_fraction, min_rows):
             raise TooManyRefused(
                 f"{refused} of {tables[name].num_rows} new {name} rows broke row-level expectations, over "
                 f"max_rejected_fraction = {max_fraction}: far likelier a bug in wirehouse than bad input, so nothing "

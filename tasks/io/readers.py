@@ -272,8 +272,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
             return _text_or_binary(data.decode("utf-16")), "utf-16"
         except UnicodeDecodeError as err:
             raise Reject("undecodable", f"UTF-16 byte order mark but invalid UTF-16: {err}") from err
-    if b"\x00" in data[:8192]:
+    head = data[:8192]
+    if b"\x00" in head:
         raise Reject("binary", "content has NUL bytes; not a text file")
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if controls > max(8, len(head) // 100):
+        raise Reject("binary", f"{controls} of the first {len(head)} bytes are control bytes; not a text file")
     try:
         return _text_or_binary(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError as utf8_error:

@@ -27,15 +27,56 @@ def test_sql_is_read_only_and_errors_are_exit_codes(seeds_warehouse):
     assert runner.invoke(app, ["sql", "select 1", "--format", "xml", "--warehouse", warehouse]).exit_code == EXIT_USAGE
 
 
-def test_locked_warehouse_exits_4(prefect_server, tmp_path):
-    import os
-    import socket
+def test_locked_warehouse_exits_4_with_one_line(prefect_server, tmp_path):
+    from tasks.io.lake import Lock
 
     source, warehouse = tmp_path / "in", tmp_path / "wh"
     write(source, "a.txt", "The port reopened on Tuesday.\n")
-    warehouse.mkdir()
-    (warehouse / ".lock").write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                                 "run_id": "other-run", "started_at": "now"}))
-    result = runner.invoke(app, ["run", str(source), "--warehouse", str(warehouse)])
+    holder = Lock(warehouse / ".lock", "other-run", "now")
+    holder.acquire()
+    try:
+        result = runner.invoke(app, ["run", str(source), "--warehouse", str(warehouse)])
+    finally:
+        holder.release()
     assert result.exit_code == EXIT_LOCKED
-    assert "other-run" in result.output
+    assert "locked: warehouse is locked by run other-run" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_usage_errors_are_one_line_and_exit_2(tmp_path, monkeypatch):
+    a_file = write(tmp_path, "a.txt", "not a folder")
+    cases = [
+        (["sql", ""], "error: the query is empty"),
+        (["sql", "--file", str(tmp_path / "missing.sql")], "error: cannot read"),
+        (["run", str(a_file), "--warehouse", str(tmp_path / "wh")], "is a file, not a folder"),
+        (["run", str(tmp_path / "nowhere")], "does not exist"),
+        (["run", str(tmp_path), "--warehouse", str(a_file)], f"warehouse {a_file} is a file, not a folder"),
+        (["status", "--warehouse", str(a_file)], "is a file, not a folder"),
+        (["sql", "select 1", "--warehouse", str(tmp_path / "none")], "no catalog at"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(app, args)
+        assert (result.exit_code, message in result.output, result.output.count("\n")) == (EXIT_USAGE, True, 1), \
+            (args, result.output)
+    assert not (tmp_path / ".lock").exists() and not list(tmp_path.rglob(".lock"))
+    monkeypatch.setenv("WIREHOUSE_CHUNK_SIZE", "many")
+    for command in (["sql", "select 1"], ["status"], ["report"], ["catalog"], ["run"]):
+        result = runner.invoke(app, command)
+        assert (result.exit_code, result.output.startswith("bad settings: chunk_size:")) == (EXIT_USAGE, True), \
+            (command, result.output)
+
+
+def test_sql_prints_data_as_data_and_survives_a_moved_warehouse(seeds_warehouse, tmp_path):
+    import shutil
+
+    moved = tmp_path / "moved"
+    shutil.copytree(seeds_warehouse["warehouse"], moved)
+    result = runner.invoke(app, ["sql", "select '[draft] note.txt' as a, ':x:' as b, '[/b]' as c, count(*) as n "
+                                        "from articles", "--warehouse", str(moved)])
+    assert result.exit_code == 0, result.output
+    assert "[draft] note.txt" in result.output and ":x:" in result.output and "[/b]" in result.output
+    assert "│ 8 " in result.output
+    status = runner.invoke(app, ["status", "--warehouse", str(moved)])
+    assert status.exit_code == 0 and "lock: free" in status.output, status.output
+    refused = runner.invoke(app, ["sql", f"copy articles to '{tmp_path / 'out.csv'}'", "--warehouse", str(moved)])
+    assert (refused.exit_code, refused.output.startswith("query refused: only reads")) == (EXIT_SQL, True)

@@ -1,10 +1,12 @@
-"""Issue 3's acceptance: every format and every hostile kind in one run, nothing lost."""
+"""Every format and every hostile kind in one run: good articles published, nothing lost, nothing hangs."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
+import random
+import socket
 
 from tests.conftest import run_flow, sql, write
 
@@ -56,8 +58,8 @@ def test_every_format_and_hostile_kind_in_one_run(prefect_server, tmp_path):
     row = run_flow(source, warehouse, max_file_bytes=8000)
 
     assert sql(warehouse, "select path, stage, reason, record_index from quarantine order by path, record_index") == [
-        ("batch.jsonl", "ingest", "invalid_json", 2),
-        ("batch.jsonl", "ingest", "no_article_text", 3),
+        ("batch.jsonl", "ingest", "invalid_json", 1),
+        ("batch.jsonl", "ingest", "no_article_text", 2),
         ("big.txt", "ingest", "too_large", None),
         ("binary.txt", "ingest", "binary", None),
         ("blank.txt", "ingest", "empty", None),
@@ -72,9 +74,9 @@ def test_every_format_and_hostile_kind_in_one_run(prefect_server, tmp_path):
     articles = sql(warehouse, "select source_path, record_index, dateline_city, dateline_date, body "
                               "from articles order by source_path, record_index")
     assert [(a[0], a[1], a[2], str(a[3])) for a in articles] == [
-        ("batch.jsonl", 1, "Pisa", "2024-04-07"),
-        ("batch.jsonl", 4, "Siena", "2024-04-07"),
-        ("batch.jsonl.gz", 1, "Lucca", "2024-04-08"),
+        ("batch.jsonl", 0, "Pisa", "2024-04-07"),
+        ("batch.jsonl", 3, "Siena", "2024-04-07"),
+        ("batch.jsonl.gz", 0, "Lucca", "2024-04-08"),
         ("bom.txt", 0, "Lisbon", "2024-04-03"),
         ("cp1252.txt", 0, "Malaga", "2024-04-03"),
         ("crlf.txt", 0, "Bari", "2024-04-04"),
@@ -102,3 +104,62 @@ def test_every_format_and_hostile_kind_in_one_run(prefect_server, tmp_path):
 
     again = run_flow(source, warehouse, max_file_bytes=8000)
     assert (again["files_seen"], again["files_skipped"], again["files_new"], again["quarantined"]) == (23, 23, 0, 0)
+
+
+def build_poison(root):
+    """Good articles beside inputs that each once stopped every run."""
+    write(root, "good/a.txt", story("Lisbon", 3, "The bridge"))
+    write(root, "good/b.txt", story("Porto", 3, "The port"))
+    write(root, "future.json", json.dumps({"title": "Clock", "text": story("Oslo", 4, "The airport"),
+                                           "date_publish": "2031-05-01"}))  # a scraper's clock
+    write(root, "deep.json", "[" * 5000)
+    write(root, "number.json", '{"text": "Bern.", "views": ' + "9" * 6000 + "}")
+    write(root, "long.txt", "GENEVA, April 5, 2024 - " + "Delegates met in Geneva on Friday and talked. " * 1400)
+    write(root, "array.jsonl", json.dumps([{"text": story("Graz", 5, "The square")}, {"text": story("Linz", 5, "The dock")}])
+          + "\n" + json.dumps({"text": story("Bonn", 6, "The museum")}))
+    write(root, "two-members.txt.gz", gzip.compress(story("Nice", 6, "The beach").encode())
+          + gzip.compress(b"\nCafes reopened too.\n"))
+    rng = random.Random(3)
+    write(root, "noise.txt", bytes(rng.choice(range(1, 256)) for _ in range(4096)).replace(b"\x81", b"a"))
+    os.mkfifo(root / "pipe.txt")
+    os.symlink(root / "loop-b.txt", root / "loop-a.txt")
+    os.symlink(root / "loop-a.txt", root / "loop-b.txt")
+    os.symlink(root / "good", root / "folder-link.txt")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(root / "socket.json"))
+    return listener
+
+
+def test_no_input_can_stop_publishing(prefect_server, tmp_path):
+    source, warehouse = tmp_path / "source", tmp_path / "wh"
+    listener = build_poison(source)
+    try:
+        row = run_flow(source, warehouse)
+        again = run_flow(source, warehouse)
+    finally:
+        listener.close()
+    assert sql(warehouse, "select source_path, record_index, locator, dateline_city from articles order by 1, 2") == [
+        ("array.jsonl", 0, "line 1, item 1", "Graz"), ("array.jsonl", 1, "line 1, item 2", "Linz"),
+        ("array.jsonl", 2, "line 2", "Bonn"), ("good/a.txt", 0, None, "Lisbon"), ("good/b.txt", 0, None, "Porto"),
+        ("long.txt", 0, None, "Geneva"), ("two-members.txt.gz", 0, None, "Nice")]
+    assert sql(warehouse, "select path, stage, reason, table_name from quarantine order by path") == [
+        ("deep.json", "ingest", "invalid_json", None),
+        ("folder-link.txt", "ingest", "not_a_regular_file", None),
+        ("future.json", "validate", "failed_expectation", "articles"),
+        ("loop-a.txt", "ingest", "symlink_loop", None),
+        ("loop-b.txt", "ingest", "symlink_loop", None),
+        ("noise.txt", "ingest", "binary", None),
+        ("number.json", "ingest", "invalid_json", None),
+        ("pipe.txt", "ingest", "not_a_regular_file", None),
+        ("socket.json", "ingest", "not_a_regular_file", None)]
+    (detail,), = sql(warehouse, "select detail from quarantine where path = 'future.json'")
+    assert "published_date" in detail and "2031-05-01" in detail
+    assert sql(warehouse, "select count(*) from entities e join articles a using (article_id) "
+                          "where a.source_path = 'future.json'") == [(0,)]
+    assert sql(warehouse, "select path, status, records from files where path in ('future.json', 'array.jsonl') "
+                          "order by 1") == [("array.jsonl", "ingested", 3), ("future.json", "quarantined", 0)]
+    assert sql(warehouse, "select body like '%Cafes reopened too.' from articles where source_path like '%.gz'") == [
+        (True,)]
+    assert (row["status"], row["files_seen"], row["files_ingested"], row["files_quarantined"], row["articles_new"],
+            row["quarantined"]) == ("succeeded", 14, 5, 9, 7, 9)
+    assert (again["status"], again["files_seen"], again["files_new"], again["quarantined"]) == ("succeeded", 14, 0, 0)

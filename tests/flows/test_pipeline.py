@@ -57,9 +57,9 @@ def test_seeds_articles_fields(seeds_warehouse):
         ("012_rotterdam_strike_windows.txt", 0, *rotterdam),
         ("020_lagos_budget.html", 0, "Lagos unveils record budget for flood defences", "Lagos", "NG",
          dt.date(2024, 5, 14), None, dt.date(2024, 5, 14), "metadata", "Chidi Okafor", "en"),
-        ("030_scraper_batch.jsonl", 1, "Chile copper output rises for third month", "Santiago", "CL",
+        ("030_scraper_batch.jsonl", 0, "Chile copper output rises for third month", "Santiago", "CL",
          dt.date(2024, 6, 3), "Reuters", dt.date(2024, 6, 3), "metadata", "Fabian Cambero", "en"),
-        ("030_scraper_batch.jsonl", 2, "Kenya tea auction prices slip", "Mombasa", "KE",
+        ("030_scraper_batch.jsonl", 1, "Kenya tea auction prices slip", "Mombasa", "KE",
          dt.date(2024, 6, 4), None, dt.date(2024, 6, 4), "metadata", "Duncan Miriri", "en"),
     ]
 
@@ -91,8 +91,8 @@ def test_seeds_duplicates_and_stories(seeds_warehouse):
         ["000_45d3b7d4710ad751.txt:0", "003_d62f74c9173699c6.txt:0"],  # AFP and a rewrite: one story, not copies
         ["010_rotterdam_strike.txt:0", "011_rotterdam_strike_reprint.txt:0", "012_rotterdam_strike_windows.txt:0"],
         ["020_lagos_budget.html:0"],
+        ["030_scraper_batch.jsonl:0"],
         ["030_scraper_batch.jsonl:1"],
-        ["030_scraper_batch.jsonl:2"],
     ]
     assert sql(warehouse, "select sum(article_count), count(*) from stories") == [(8, 5)]
 
@@ -100,8 +100,8 @@ def test_seeds_duplicates_and_stories(seeds_warehouse):
 def test_seeds_quarantine_reasons(seeds_warehouse):
     rows = sql(seeds_warehouse["warehouse"], "select path, record_index, stage, reason from quarantine order by 1, 2")
     assert rows == [
-        ("030_scraper_batch.jsonl", 3, "ingest", "invalid_json"),
-        ("030_scraper_batch.jsonl", 4, "ingest", "no_article_text"),
+        ("030_scraper_batch.jsonl", 2, "ingest", "invalid_json"),
+        ("030_scraper_batch.jsonl", 3, "ingest", "no_article_text"),
         ("040_truncated.json", None, "ingest", "invalid_json"),
     ]
 
@@ -178,10 +178,10 @@ def test_data_docs_are_built_inside_the_warehouse_and_keep_every_run(seeds_wareh
         "quarantine"}
     first, second = seeds_warehouse["first"]["run_id"], seeds_warehouse["second"]["run_id"]
     # the second run (nothing new) checked only its ledger row; the first run's pages stay
-    assert {name for name in pages if name.endswith(second)} == {f"runs-{second}"}
+    assert {name for name in pages if name.endswith(second)} == {f"runs-contract-{second}"}
     assert len({name for name in pages if name.endswith(first)}) == 10
     index = (docs / "index.html").read_text()
-    assert f"runs-{first}" in index and f"runs-{second}" in index
+    assert f"runs-contract-{first}" in index and f"runs-contract-{second}" in index
 
 
 def test_catalog_has_every_contract_view_typed(seeds_warehouse):
@@ -241,30 +241,50 @@ def test_compaction_inside_runs_changes_files_never_rows(prefect_server, copy_se
     assert newest == {name: DeltaTable(Lake(compacted).path(name)).version() for name in STORED_TABLES}
 
 
-def test_validation_failure_publishes_nothing(prefect_server, tmp_path):
+def test_a_row_that_breaks_a_row_rule_costs_its_article_and_the_rest_is_published(prefect_server, tmp_path):
+    source, warehouse = tmp_path / "in", tmp_path / "wh"
+    write(source, "a.txt", "Port reopens\n\nROTTERDAM, March 5, 2024 (Reuters) - The port reopened on Tuesday.\n")
+    write(source, "b.txt", "Port plan\n\nROTTERDAM, March 5, 2091 (Reuters) - The port published a plan for Shell.\n")
+    write(source, "c.txt", "Port strike\n\nANTWERP, March 6, 2024 (Reuters) - Dockers at Antwerp went on strike.\n")
+    row = run_flow(source, warehouse)
+    assert (row["status"], row["articles_new"], row["files_ingested"], row["files_quarantined"]) == ("succeeded", 2, 2, 1)
+    assert sql(warehouse, "select source_path from articles order by 1") == [("a.txt",), ("c.txt",)]
+    assert sql(warehouse, "select path, status, records from files order by 1") == [
+        ("a.txt", "ingested", 1), ("b.txt", "quarantined", 0), ("c.txt", "ingested", 1)]
+    (path, stage, reason, table, detail), = sql(warehouse, "select path, stage, reason, table_name, detail from quarantine")
+    assert (path, stage, reason, table) == ("b.txt", "validate", "failed_expectation", "articles")
+    assert detail.startswith("articles: expect_column_values_to_be_between(dateline_date) failed on dateline_date = "
+                             "'2091-03-05")
+    assert "dependent rows were not published either" in detail
+    assert run_flow(source, warehouse)["files_new"] == 0  # the refused file is recorded: a rerun is clean
+
+
+def test_the_breaker_publishes_nothing(prefect_server, tmp_path):
     from flows.pipeline import ValidationFailed
 
     source, warehouse = tmp_path / "in", tmp_path / "wh"
     write(source, "a.txt", "Port reopens\n\nROTTERDAM, March 5, 2024 (Reuters) - The port reopened on Tuesday.\n")
     run_flow(source, warehouse)
     before = sql(warehouse, "select article_id, title from articles")
-    # a dateline years in the future breaks the articles contract ("dates not in the future")
     write(source, "b.txt", "Port plan\n\nROTTERDAM, March 5, 2091 (Reuters) - The port published a plan.\n")
-    with pytest.raises(ValidationFailed, match="articles: expect_column_values_to_be_between"):
-        run_flow(source, warehouse)
+    with pytest.raises(ValidationFailed, match=r"1 of 1 new articles rows broke row-level expectations, over "
+                                               r"max_rejected_fraction = 0.5: far likelier a bug in wirehouse"):
+        run_flow(source, warehouse, breaker_min_rows=1)
     assert sql(warehouse, "select article_id, title from articles") == before
     assert sql(warehouse, "select count(*) from files") == [(1,)]
-    assert sql(warehouse, "select status from runs order by started_at") == [("succeeded",), ("validation_failed",)]
-    reports = list((warehouse / "reports").glob("validation-*.json"))
-    report = json.loads(reports[0].read_text())
-    failing = [f for f in report["failures"] if f["column"] == "dateline_date"]
-    assert failing[0]["unexpected_count"] == 1
-    assert failing[0]["rows"][0]["dateline_date"].startswith("2091-03-05")
+    assert sql(warehouse, "select status, files_new, articles_new from runs order by ledger_version") == [
+        ("succeeded", 1, 1), ("validation_failed", 0, 0)]
+    (message,), = sql(warehouse, "select message from runs where status = 'validation_failed'")
+    assert "dateline_date = '2091-03-05" in message
+    assert run_flow(source, warehouse)["quarantined"] == 1  # one article alone is too few to judge by default
 
 
 def test_missing_source_is_a_clear_error(prefect_server, tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    from flows.pipeline import UsageError
+
+    with pytest.raises(UsageError, match="does not exist"):
         run_flow(tmp_path / "nowhere", tmp_path / "wh")
+    assert not (tmp_path / "wh").exists()
 
 
 def test_a_rerun_reads_only_files_whose_size_or_mtime_changed(prefect_server, copy_seeds, tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.io.lake import WarehouseLocked
+from tasks.io.lake import WarehouseLocked, lock_state
 from tests.conftest import SEEDS, contents, run_flow, sql
 
 WIREHOUSE = [sys.executable, "-m", "flows.cli"]
@@ -64,16 +64,16 @@ def test_a_second_writer_is_refused_while_a_run_holds_the_lock(prefect_server, t
     shutil.copytree(SEEDS, source)
     first = spawn(source, warehouse, home)
     deadline = time.monotonic() + 120
-    while not (warehouse / ".lock").exists():
+    while lock_state(warehouse / ".lock")[0] != "held":
         assert first.poll() is None, first.communicate()[0].decode()
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    holder = json.loads((warehouse / ".lock").read_text() or "{}") if (warehouse / ".lock").exists() else {}
+    holder = lock_state(warehouse / ".lock")[1] or {}
     with pytest.raises(WarehouseLocked, match="locked by run"):
         run_flow(source, warehouse)  # the in-process flow reaches the lock within a second
     assert holder.get("pid") == first.pid or holder == {}
     assert first.wait(timeout=300) == 0
-    assert not (warehouse / ".lock").exists()
+    assert lock_state(warehouse / ".lock") == ("free", None)
 
 
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM])
@@ -91,3 +91,63 @@ def test_a_terminated_run_rolls_back_and_records_failure(prefect_server, tmp_pat
     assert final.wait(timeout=300) == 0, final.communicate()[0].decode()
     assert sql(warehouse, "select count(*) from articles") == [(8,)]
     assert sql(warehouse, "select status from runs order by started_at") == [("failed",), ("succeeded",)]
+
+
+def test_a_failure_after_the_commit_point_leaves_one_succeeded_ledger_row(prefect_server, tmp_path):
+    from tasks.io.lake import Lake
+
+    warehouse = tmp_path / "wh"
+    (warehouse / "news.duckdb").mkdir(parents=True)  # the catalog cannot be swapped in: rebuilds fail
+    row = run_flow(SEEDS, warehouse)
+    assert row["status"] == "succeeded"
+    ledger = Lake(warehouse).ledger().to_pylist()
+    assert [(r["run_id"], r["status"], r["articles_new"]) for r in ledger] == [(row["run_id"], "succeeded", 8)]
+    (warehouse / "news.duckdb").rmdir()
+    again = run_flow(SEEDS, warehouse)  # the next run repairs what the failed step left
+    assert again["files_new"] == 0
+    assert sql(warehouse, "select status, count(*) from runs group by 1") == [("succeeded", 2)]
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_kill_9_leaves_no_orphan_processes(prefect_server, tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(SEEDS, source)
+    process = spawn(source, tmp_path / "wh", tmp_path / "prefect-home")
+    deadline = time.monotonic() + 180
+    workers: set[int] = set()
+    while len(workers) < 2:  # the run, its two workers (and the temporary server, and the resource tracker)
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0].decode()
+        family = _descendants(process.pid)
+        workers = {pid for pid in family if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+        time.sleep(0.2)
+    family = _descendants(process.pid)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in family if _alive(pid)] == []
