@@ -28,7 +28,7 @@ from flows.workers import ChunkParams, process_chunk, start_pool, stop_pool
 from tasks.ingest import classify_files, ingest_chunk
 from tasks.io.catalog import build_catalog
 from tasks.io.lake import Lake, Lock, WarehouseLocked
-from tasks.io.readers import ParsedFile, discover_files, stat_files, unchanged_files
+from tasks.io.readers import ParsedFile, ReadLimits, discover_files, stat_files, unchanged_files
 from tasks.io.snapshot import article_history, file_history, known_stories, no_article_history
 from tasks.run import Outcome, RunParams, run_stages
 from tasks.spec import EXTRACTED_COUNTS, MERGE_KEYS, PUBLISHED_COUNTS, to_table
@@ -160,8 +160,10 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         if to_read and cfg.task_runner == "thread":  # the workers warm up while the files are read
             start_pool(cfg.worker_processes, cfg.spacy_model)
         # submitted tasks get plain values: the Dask runner hands `quote` wrappers on unopened
-        futures = [ingest_chunk.submit(str(source), chunk, files["known_pairs"], set(files["seen_path_of"]),
-                                       cfg.max_file_bytes) for chunk in _chunks(to_read, cfg.chunk_size)]
+        limits = ReadLimits(cfg.max_file_bytes, cfg.max_container_bytes, cfg.max_archive_members,
+                            tuple(cfg.field_map.items()))
+        futures = [ingest_chunk.submit(str(source), chunk, files["known_pairs"], set(files["seen_path_of"]), limits)
+                   for chunk in _chunks(to_read, cfg.chunk_size)]
         read = [item for result in _progress(futures, "ingest", logger) for item in result]
         parsed = refused + read + [ParsedFile(path, fid, stats[path][0]) for path, fid in unchanged.items()]
         stat_rows = [{"path": item.path, "size_bytes": stats[item.path][0], "modified_ns": stats[item.path][1],

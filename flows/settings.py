@@ -7,10 +7,11 @@ README's table is generated from them (`settings_table`, kept equal by a test).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -32,6 +33,16 @@ class WirehouseSettings(BaseSettings):
     max_file_bytes: int = Field(
         10_000_000, ge=1, description="Files larger than this are quarantined (reason `too_large`)."
     )
+    max_container_bytes: int = Field(
+        256_000_000, ge=1, description="Limit for files that hold many articles (zip/tar archives, WARC, Parquet, "
+        "CSV/TSV, JSON Lines): they are read whole into memory. Each member or record still obeys `max_file_bytes`.")
+    max_archive_members: int = Field(
+        10_000, ge=1, description="Members read from one archive; the rest are reported on the archive's "
+        "quarantine row, not read.")
+    field_map: dict[str, str] = Field(
+        default_factory=dict, description="Field names of your own schema, tried before the built-in ones: "
+        "`{\"text\": \"story_body\", \"published\": \"meta.pub_date\"}` (keys: text, title, published, byline, url, "
+        "outlet, language_hint; values: a key or a dotted path). As an environment variable, JSON.")
     reference_date: dt.date | None = Field(
         None,
         description="Date that gives a year to datelines without one when the file has no date metadata. "
@@ -72,6 +83,16 @@ class WirehouseSettings(BaseSettings):
         None, description="Dask scheduler address (tcp://host:port) for `task_runner = dask`; unset starts a local cluster."
     )
 
+    @field_validator("field_map")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        from tasks.io.readers import FIELDS
+
+        unknown = sorted(set(value) - set(FIELDS))
+        if unknown:
+            raise ValueError(f"unknown field(s) {', '.join(unknown)}; the fields are {', '.join(FIELDS)}")
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -93,6 +114,7 @@ def settings_table() -> str:
     """The README's settings table, as markdown."""
     lines = ["| setting | default | meaning |", "|---|---|---|"]
     for name, field in WirehouseSettings.model_fields.items():
-        default = "unset" if field.default is None else f"`{field.default}`"
+        value = field.get_default(call_default_factory=True)
+        default = "unset" if value is None else f"`{json.dumps(value) if isinstance(value, dict) else value}`"
         lines.append(f"| `{name}` | {default} | {field.description} |")
     return "\n".join(lines) + "\n"

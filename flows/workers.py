@@ -32,8 +32,8 @@ from tasks.amounts import extract_amounts
 from tasks.clean import clean_records
 from tasks.date_mentions import extract_date_mentions
 from tasks.dedup import sketch
-from tasks.entities import extract_entities, load_nlp
-from tasks.quotes import extract_quotes, load_parser
+from tasks.entities import FRENCH_LABELS, extract_entities, load_nlp
+from tasks.quotes import RULES_BY_LANGUAGE, extract_quotes, load_parser, rule_quotes
 
 RESULT_KEYS = ("articles", "problems", "sketches", "entities", "quotes", "amounts", "date_mentions")
 
@@ -45,19 +45,31 @@ class ChunkParams:
     ner_batch_size: int
 
 
+FRENCH_MODEL = "fr_core_news_sm"
+
+
 def _process(raws: list[dict], params: ChunkParams, stage: list[str]) -> dict:
+    """Clean every record; extract from each article only what its language has models and
+    rules for (`articles.extraction`): an English model on German text is noise, not data."""
     stage[0] = "clean"
     articles, problems = clean_records(raws, params.reference_date)
     stage[0] = "extract"
-    entities = extract_entities(articles, load_nlp(params.spacy_model), params.ner_batch_size)
+    english = [a for a in articles if a["extraction"] == "full"]
+    entities = extract_entities(english, load_nlp(params.spacy_model), params.ner_batch_size)
+    quotes = extract_quotes(english, entities, load_parser(params.spacy_model))
+    french = [a for a in articles if a["language"] == "fr" and a["extraction"] == "entities_quotes"]
+    if french:
+        french_entities = extract_entities(french, load_nlp(FRENCH_MODEL), params.ner_batch_size, FRENCH_LABELS)
+        entities += french_entities
+        quotes += rule_quotes(french, french_entities, RULES_BY_LANGUAGE["fr"])
     return {
         "articles": articles,
         "problems": problems,
         "sketches": {a["article_id"]: sketch(a["body"]) for a in articles},
         "entities": entities,
-        "quotes": extract_quotes(articles, entities, load_parser(params.spacy_model)),
-        "amounts": extract_amounts(articles),
-        "date_mentions": extract_date_mentions(articles),
+        "quotes": quotes,
+        "amounts": extract_amounts(english),
+        "date_mentions": extract_date_mentions(english),
     }
 
 

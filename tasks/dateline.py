@@ -1,5 +1,7 @@
 """Wire datelines: `BEIJING, Sept 18, 2023 (AFP) –`, `CLEVELAND, Feb 26 -`, `LONDON 1996-08-22`,
-`BENGALURU (Reuters) -`, `MARTINSBURG, W.Va. —`, `WASHINGTON (AP) —`.
+`BENGALURU (Reuters) -`, `MARTINSBURG, W.Va. —`, `WASHINGTON (AP) —`, and the same forms with the
+month names of other wires' languages: `PARIS, 5 janvier (AFP) -`, `BERLIN, 5. Januar 2024 -`,
+`МОСКВА, 31 янв - РИА Новости.`
 
 A date without a year takes it from an anchor (file metadata or the configured reference
 date); with no anchor the date stays null rather than guessed.
@@ -13,13 +15,36 @@ from dataclasses import dataclass
 
 from tasks.places import _titled, resolve_place
 
-MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+# month names and abbreviations of the wires' languages -> month number
+_MONTH_NAMES = {
+    1: "jan january janv janvier januar jänner enero ene gennaio gen janeiro januari янв января январь",
+    2: "feb february fév févr fev fevr février fevrier februar febrero febbraio fevereiro februari фев февр февраля",
+    3: "mar march mars märz marz marzo março marco maart мар марта март",
+    4: "apr april avr avril abril aprile abr апр апреля апрель",
+    5: "may mai mayo maggio mag maio mei мая май",
+    6: "jun june juin juni junio giugno giu junho июн июня июнь",
+    7: "jul july juil juillet juli julio luglio lug julho июл июля июль",
+    8: "aug august août aout agosto ago augustus авг августа август",
+    9: "sep sept september septembre septiembre setiembre settembre set setembro сен сент сентября",
+    10: "oct october octobre oktober octubre ottobre ott outubro out okt окт октября",
+    11: "nov november novembre noviembre novembro ноя нояб ноября",
+    12: "dec december déc dec décembre decembre dezember dez diciembre dic dicembre dezembro дек декабря",
 }
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_WORD = r"[A-Za-z][A-Za-z'’.&-]*"
+MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTH = "(?:" + "|".join(re.escape(name) for name in sorted(MONTHS, key=len, reverse=True)) + ")"
+_WORD = r"[^\W\d_](?:[^\W\d_]|['’.&-])*"  # a word of any script
+
+
+# agencies that sign after the dash (`МОСКВА, 31 янв - РИА Новости. …`)
+_AGENCY_AFTER = r"РИА\ Новости|ТАСС|Интерфакс|Синьхуа|ИТАР-ТАСС"  # escaped space: the pattern is verbose
+
+AGENCIES = {
+    "afp": "AFP", "agence france-presse": "AFP", "ap": "AP", "associated press": "AP",
+    "reuters": "Reuters", "reuter": "Reuters", "upi": "UPI", "dpa": "dpa", "xinhua": "Xinhua",
+    "bloomberg": "Bloomberg", "ians": "IANS", "pti": "PTI", "efe": "EFE", "ansa": "ANSA",
+    "kyodo": "Kyodo", "yonhap": "Yonhap", "tass": "TASS", "anadolu": "Anadolu", "cnn": "CNN",
+    "риа новости": "RIA Novosti", "тасс": "TASS", "итар-тасс": "TASS", "интерфакс": "Interfax", "синьхуа": "Xinhua",
+}
 
 DATELINE = re.compile(
     rf"""^[ \t*]*
@@ -27,20 +52,13 @@ DATELINE = re.compile(
     (?:[ \t]?,[ \t]*(?P<region>[A-Z][A-Za-z.'’]*(?:[ ][A-Z][A-Za-z.]*)?))?
     (?:(?:[ \t]*,[ \t]*|[ \t]+)(?P<date>
         (?P<month>(?i:{_MONTH}))\.?[ \t]*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?[ \t]+(?P<year>(?:19|20)\d\d))?
-        |(?P<day_first>\d{{1,2}})[ \t]+(?P<month_after>(?i:{_MONTH}))\.?(?:,?[ \t]+(?P<year_after>(?:19|20)\d\d))?
+        |(?P<day_first>\d{{1,2}})\.?[ \t]+(?:de[ \t]+)?(?P<month_after>(?i:{_MONTH}))\.?(?:,?[ \t]+(?P<year_after>(?:19|20)\d\d))?
         |(?P<iso>(?:19|20)\d\d-\d\d-\d\d)))?
     ,?[ \t]*(?:\((?P<agency>[A-Za-z][A-Za-z .&-]{{0,24}})\))?
-    (?P<end>[ \t]*(?:[-–—]{{1,3}}|:)[ \t]+|[ \t]*\n|[ \t]*$)
+    (?P<end>[ \t]*(?:[-–—]{{1,3}}|:)[ \t]+(?:(?P<agency_after>{_AGENCY_AFTER})[.:][ \t]+)?|[ \t]*\n|[ \t]*$)
     """,
     re.VERBOSE,
 )
-
-AGENCIES = {
-    "afp": "AFP", "agence france-presse": "AFP", "ap": "AP", "associated press": "AP",
-    "reuters": "Reuters", "reuter": "Reuters", "upi": "UPI", "dpa": "dpa", "xinhua": "Xinhua",
-    "bloomberg": "Bloomberg", "ians": "IANS", "pti": "PTI", "efe": "EFE", "ansa": "ANSA",
-    "kyodo": "Kyodo", "yonhap": "Yonhap", "tass": "TASS", "anadolu": "Anadolu", "cnn": "CNN",
-}
 
 
 @dataclass
@@ -60,7 +78,7 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
     match = DATELINE.match(text)
     if not match:
         return None
-    city, date_text, agency = match["city"], match["date"], match["agency"]
+    city, date_text, agency = match["city"], match["date"], match["agency"] or match["agency_after"]
     is_upper = city.upper() == city and any(c.isalpha() for c in city)
     # A mixed-case lead ("He said -") is a sentence, not a dateline, unless a date or
     # agency proves it; a bare ALL-CAPS word with nothing after it is a heading.
@@ -98,7 +116,7 @@ def _date_of(match: re.Match, anchor: dt.date | None) -> dt.date | None:
         month_text = groups["month"] or groups.get("month_after")
         if not month_text:
             return None
-        month = MONTHS[month_text.casefold()[:3]]
+        month = MONTHS[month_text.casefold()]
         day = int(groups["day"] or groups["day_first"])
         year = groups["year"] or groups.get("year_after")
         if year:

@@ -7,7 +7,6 @@ for each body hash already in the warehouse) and gets back `duplicates` rows.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zlib
 from dataclasses import dataclass
 
@@ -15,6 +14,8 @@ import numpy as np
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+
+from tasks.clean import words_of
 
 _FAR_FUTURE = dt.date.max
 
@@ -44,14 +45,13 @@ def exact_duplicates(articles: list[dict], known_by_hash: dict[str, str]) -> lis
     return rows
 
 
-_TOKEN = re.compile(r"\w+")
 NUM_PERM = 128
 MINHASH_SCHEME = "affine32"  # datasketch 2.0's default; stored signatures are only valid under it
 
 
 def shingles_of(body: str, size: int = 5) -> list[int]:
     """Sorted distinct CRC-32 hashes of the body's word n-grams (casefolded)."""
-    tokens = _TOKEN.findall(body.casefold())
+    tokens = words_of(body.casefold())  # in scripts without spaces, character n-grams
     if len(tokens) < size:
         grams = [" ".join(tokens)] if tokens else []
     else:

@@ -69,8 +69,22 @@ def canonical_form(text: str) -> str:
     return _POSSESSIVE.sub("", _LEADING.sub("", " ".join(text.split()))).strip(" .,;:")
 
 
-def recognise(articles: list[dict], nlp, batch_size: int = 64) -> list[dict]:
-    """Raw NER mentions (named labels only) for every article, offsets into its body."""
+# spaCy's French model (WikiNER labels) -> the contract's OntoNotes labels; MISC has no counterpart
+FRENCH_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+
+
+def _contract_label(label: str, text: str, labels: dict[str, str] | None) -> str | None:
+    if labels is None:
+        return label if label in NAMED_LABELS else None
+    mapped = labels.get(label)
+    if mapped == "LOC" and (lookup_country(canonical_form(text)) or lookup_city(canonical_form(text))):
+        return "GPE"  # WikiNER's LOC holds countries and cities too
+    return mapped
+
+
+def recognise(articles: list[dict], nlp, batch_size: int = 64, labels: dict[str, str] | None = None) -> list[dict]:
+    """Raw NER mentions (named labels only) for every article, offsets into its body; `labels`
+    maps another model's labels onto the contract's."""
     jobs = [(article["article_id"], start + offset, piece) for article in articles
             for start, text in paragraph_offsets(article["body"]) if text.strip()
             for offset, piece in model_pieces(text)]
@@ -78,9 +92,10 @@ def recognise(articles: list[dict], nlp, batch_size: int = 64) -> list[dict]:
     mentions = []
     for (aid, start, _), doc in zip(jobs, nlp.pipe(texts, batch_size=batch_size)):
         for ent in doc.ents:
-            if ent.label_ in NAMED_LABELS:
+            label = _contract_label(ent.label_, ent.text, labels)
+            if label:
                 mentions.append({"article_id": aid, "start_char": start + ent.start_char,
-                                 "end_char": start + ent.end_char, "label": ent.label_})
+                                 "end_char": start + ent.end_char, "label": label})
     return mentions
 
 
@@ -230,9 +245,9 @@ def _country_code(name: str) -> str | None:
     return place.country if place else None
 
 
-def extract_entities(articles: list[dict], nlp, batch_size: int = 64) -> list[dict]:
+def extract_entities(articles: list[dict], nlp, batch_size: int = 64, labels: dict[str, str] | None = None) -> list[dict]:
     by_article: dict[str, list[dict]] = {}
-    for mention in recognise(articles, nlp, batch_size):
+    for mention in recognise(articles, nlp, batch_size, labels):
         by_article.setdefault(mention["article_id"], []).append(mention)
     rows = []
     for article in articles:

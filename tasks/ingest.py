@@ -12,12 +12,12 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.io.readers import ParsedFile, read_chunk
+from tasks.io.readers import ParsedFile, ReadLimits, read_chunk
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def ingest_chunk(root: str, rel_paths: list[str], skip_pairs: set, known_ids: set, max_bytes: int):
-    return read_chunk(Path(root), rel_paths, skip_pairs, known_ids, max_bytes)
+def ingest_chunk(root: str, rel_paths: list[str], skip_pairs: set, known_ids: set, limits: ReadLimits):
+    return read_chunk(Path(root), rel_paths, skip_pairs, known_ids, limits)
 
 
 @dataclass
@@ -32,8 +32,9 @@ def classify_files(parsed: list[ParsedFile], seen_path_of: dict[str, str],
                    known_pairs: set[tuple[str, str]]) -> Classified:
     """Decide each file's fate, in path order: skipped (same bytes at the same path as an
     earlier run), duplicate (same bytes as a file seen before or earlier in this run),
-    quarantined (no article could be read) or ingested. `seen_path_of` maps the file_ids of
-    earlier runs to their first path; it is not modified."""
+    quarantined (no article could be read) or ingested. An archive is `ingested` here when it
+    could be opened; its members are inputs of their own, and the stages settle its fate from
+    theirs. `seen_path_of` maps the file_ids of earlier runs to their first path; it is not modified."""
     first_path = dict(seen_path_of)
     out = Classified()
     for item in sorted(parsed, key=lambda p: p.path):
@@ -50,6 +51,9 @@ def classify_files(parsed: list[ParsedFile], seen_path_of: dict[str, str],
             {"path": item.path, "record_index": p.record_index, "locator": p.locator, "file_id": item.file_id,
              "stage": "ingest", "reason": p.reason, "detail": p.detail}
             for p in item.problems)
+        if item.archive:
+            out.files.append({**row, "status": "ingested"})
+            continue
         if not item.records:
             out.files.append({**row, "status": "quarantined"})
             continue

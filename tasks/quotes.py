@@ -12,6 +12,7 @@ attribution (scare quotes, titles) are not quotations.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 CUES = ("said", "says", "say", "told", "tells", "tell", "added", "adds", "announced", "announces", "wrote", "writes",
@@ -53,13 +54,31 @@ _NOT_SPEAKERS = {"it", "this", "that", "which", "there", "what", "who", "after",
                  "on", "at", "by", "for", "with", "without", "during", "despite", "instead", "if", "when", "while"}
 
 
+# the quote marks of other languages: opening mark -> the marks that close it
+OTHER_MARKS = {"«": "»", "„": "“”", "‹": "›", "「": "」", "『": "』", "‚": "‘’"}
+
+
 def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
-    """(start, end, closed) of the text inside each pair of quote marks."""
+    """(start, end, closed) of the text inside each pair of quote marks: curly and straight
+    double quotes, and `«…»`, `„…“`, `‹…›`, `「…」`, `『…』`, `‚…‘`; the spaces French sets
+    inside guillemets are not part of the quotation."""
     spans = []
     i = 0
     while i < len(paragraph):
         char = paragraph[i]
-        if char == _OPEN:
+        if char in OTHER_MARKS:
+            close = min((at for at in (paragraph.find(mark, i + 1) for mark in OTHER_MARKS[char]) if at != -1),
+                        default=-1)
+            end = close if close != -1 else len(paragraph)
+            start = i + 1
+            while start < end and paragraph[start].isspace():
+                start += 1
+            inner_end = end
+            while inner_end > start and paragraph[inner_end - 1].isspace():
+                inner_end -= 1
+            spans.append((start, inner_end, close != -1))
+            i = end + 1
+        elif char == _OPEN:
             close = paragraph.find(_CLOSE, i + 1)
             reopen = paragraph.find(_OPEN, i + 1)
             if close == -1 or (reopen != -1 and reopen < close):
@@ -404,4 +423,103 @@ def extract_quotes(articles: list[dict], entities: list[dict], parser=None) -> l
         for row in find_quotes(article["body"], by_article.get(article["article_id"], []), None,
                                parsed.get(article["article_id"], {}) if parser is not None else None):
             rows.append({"article_id": article["article_id"], **row})
+    return rows
+
+
+# ---- languages with attribution rules and no parser of ours -----------------------------------
+
+@dataclass(frozen=True)
+class AttributionRules:
+    """A language's attribution patterns. Each pattern names a `speaker` or a `pronoun` group
+    and a `cue` group; `after` patterns match the text right behind a closing mark, `before`
+    ones the text of the sentence right before the opening mark."""
+
+    after: tuple[re.Pattern, ...]
+    before: tuple[re.Pattern, ...]
+    pronouns: frozenset[str]
+
+
+def _french_rules() -> AttributionRules:
+    past = ("déclaré|dit|affirmé|ajouté|expliqué|estimé|souligné|indiqué|précisé|annoncé|assuré|confié|martelé|"
+            "lancé|insisté|rappelé|poursuivi|commenté|jugé|reconnu|répondu|prévenu|déploré|dénoncé|regretté|"
+            "raconté|témoigné|écrit|conclu|noté|observé|résumé|avancé|admis|ironisé|tranché|plaidé|protesté")
+    present = ("déclare|dit|affirme|ajoute|explique|estime|souligne|indique|précise|annonce|assure|confie|martèle|"
+               "lance|insiste|rappelle|poursuit|commente|juge|reconnaît|répond|prévient|déplore|dénonce|regrette|"
+               "raconte|témoigne|écrit|conclut|note|observe|résume|avance|admet|ironise|tranche|plaide|proteste")
+    pronoun = r"(?P<pronoun>il|elle|ils|elles|on)"
+    phrase = r"(?P<speaker>[^,.;:!?«»()\"“”]{2,80}?)"
+    return AttributionRules(
+        after=(
+            re.compile(rf"^[\s,]*(?:a|ont|avait|avaient)-t-{pronoun}\s+(?P<cue>{past})\b"),       # a-t-il ajouté
+            re.compile(rf"^[\s,]*(?P<cue>{present}|{past})-(?:t-)?{pronoun}\b"),                   # estime-t-elle
+            re.compile(rf"^[\s,]*(?:a|ont|avait|avaient)\s+(?P<cue>{past})\s+(?:à\s+\S+\s+)?{phrase}"
+                       rf"(?=\s*[,.;:!?(]|\s*$)"),                                                 # a déclaré X
+            re.compile(rf"^[\s,]*(?P<cue>{present})\s+{phrase}(?=\s*[,.;:!?(]|\s*$)"),             # estime X
+            re.compile(rf"^[\s,]*(?P<cue>selon|d'après)\s+{phrase}(?=\s*[,.;:!?(]|\s*$)"),         # selon X
+        ),
+        before=(
+            re.compile(rf"(?:^|[.!?]\s+){phrase}\s+(?:a|ont|avait|avaient)\s+(?P<cue>{past})\s*:\s*$"),  # X a dit :
+            re.compile(rf"(?:^|[.!?]\s+){phrase}\s+(?P<cue>{present})\s*:\s*$"),                       # X affirme :
+            re.compile(rf"(?:^|[.!?]\s+)(?P<cue>Selon|selon|D'après|d'après)\s+{phrase}\s*,\s*$"),     # Selon X,
+        ),
+        pronouns=frozenset({"il", "elle", "ils", "elles", "on"}),
+    )
+
+
+RULES_BY_LANGUAGE = {"fr": _french_rules()}
+_MARKS_AND_SPACES = " \u00a0\u202f\t\"“”«»„‹›「」『』‚‘’"
+
+
+def _entity_leading(people: list[dict], start: int, end: int, lead: int = 12) -> str | None:
+    """The person or organisation that opens a speaker phrase (`a déclaré Emmanuel Macron
+    lundi à Paris`): what follows it qualifies the speaker."""
+    for mention in people:
+        if start <= mention["start_char"] <= start + lead and mention["end_char"] <= end:
+            return mention["canonical_name"]
+    return None
+
+
+def rule_quotes(articles: list[dict], entities: list[dict], rules: AttributionRules) -> list[dict]:
+    """Quotations with speaker and cue by a language's attribution rules: a named person or
+    organisation in the speaker phrase gives its canonical name, a pronoun the person named
+    last before the quote outside any quotation; an unattributed quotation is left out."""
+    from tasks.entities import paragraph_offsets
+
+    by_article: dict[str, list[dict]] = {}
+    for mention in entities:
+        by_article.setdefault(mention["article_id"], []).append(mention)
+    rows = []
+    for article in articles:
+        people = sorted((e for e in by_article.get(article["article_id"], []) if e["label"] in ("PERSON", "ORG")),
+                        key=lambda e: e["start_char"])
+        paragraphs = paragraph_offsets(article["body"])
+        quoted = [(base + s, base + e) for base, paragraph in paragraphs for s, e, _ in quote_spans(paragraph)]
+        for base, paragraph in paragraphs:
+            for start, end, closed in quote_spans(paragraph):
+                # past the closing mark (and the spaces French sets inside it), before the opening one
+                after = end + len(paragraph[end:]) - len(paragraph[end:].lstrip(_MARKS_AND_SPACES)) if closed else None
+                found = None
+                for pattern in rules.after if after is not None else ():
+                    if (match := pattern.match(paragraph[after:])):
+                        found = (match, base + after)
+                        break
+                if found is None:
+                    ahead = paragraph[:start].rstrip(_MARKS_AND_SPACES)
+                    for pattern in rules.before:
+                        if (match := pattern.search(ahead)):
+                            found = (match, base)
+                            break
+                if found is None:
+                    continue
+                match, offset = found
+                group = "pronoun" if match.groupdict().get("pronoun") else "speaker"
+                s_start, s_end = offset + match.start(group), offset + match.end(group)
+                if group == "pronoun":
+                    speaker = _last_person_before(people, base + start, quoted)
+                else:
+                    speaker = _entity_leading(people, s_start, s_end) or _entity_in(people, s_start, s_end) \
+                        or match.group("speaker").strip()
+                rows.append({"article_id": article["article_id"], "start_char": base + start, "end_char": base + end,
+                             "text": paragraph[start:end], "speaker": speaker, "cue": match.group("cue").lower(),
+                             "speaker_start_char": s_start, "speaker_end_char": s_end})
     return rows

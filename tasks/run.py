@@ -20,6 +20,7 @@ from typing import Callable
 
 from tasks.dedup import find_duplicates
 from tasks.ingest import Classified
+from tasks.io.readers import ARCHIVE_FORMATS, MEMBER_SEPARATOR
 from tasks.spec import ARTICLE_TABLES, STORED_TABLES, to_table
 from tasks.stories import StoryParams, stories_after, story_task
 from tasks.validate import TooManyRefused, breaker_trips, reference_sets, refused_rows
@@ -90,6 +91,28 @@ def refuse(rows: dict[str, list[dict]], refusals) -> tuple[dict[str, list[dict]]
     return kept, quarantine
 
 
+def files_after(files: list[dict], articles: list[dict], quarantine: list[dict]) -> list[dict]:
+    """Each file's fate once its records went through the stages: a file none of whose records
+    was published is quarantined; an archive counts its members' articles, and one none of
+    whose members gave an article is quarantined with a row that says so."""
+    published = Counter(a["file_id"] for a in articles)
+    by_path = {row["path"]: published[row["file_id"]] for row in files if row["status"] == "ingested"}
+    out = []
+    for row in files:
+        if row["status"] == "ingested" and row["format"] in ARCHIVE_FORMATS:
+            inside = sum(n for path, n in by_path.items() if path.startswith(row["path"] + MEMBER_SEPARATOR))
+            row = {**row, "records": inside, "status": "ingested" if inside else "quarantined"}
+            if not inside and not any(q["path"] == row["path"] for q in quarantine):
+                quarantine.append({"path": row["path"], "record_index": None, "locator": None,
+                                   "file_id": row["file_id"], "stage": "ingest", "reason": "no_article_text",
+                                   "detail": "no member of the archive gave an article (its members' rows say why)"})
+        elif row["status"] == "ingested":
+            row = {**row, "records": published[row["file_id"]],
+                   "status": "ingested" if published[row["file_id"]] else "quarantined"}
+        out.append(row)
+    return out
+
+
 def run_stages(classified: Classified, processed: list[dict], history: dict,
                stored_stories: Callable[[set[str]], dict[str, dict]], params: RunParams,
                lap: Callable[[str], None] = lambda stage: None) -> Outcome:
@@ -128,13 +151,7 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
     lap("stories")
 
     quarantine = classified.quarantine + done["problems"] + refused
-    published = Counter(a["file_id"] for a in articles)
-    files = []
-    for row in classified.files:  # a file none of whose records survived is quarantined
-        if row["status"] == "ingested":
-            row = {**row, "records": published[row["file_id"]],
-                   "status": "ingested" if published[row["file_id"]] else "quarantined"}
-        files.append(row)
+    files = files_after(classified.files, articles, quarantine)
     out = {"files": files, "articles": articles, "duplicates": duplicates, "stories": stories,
            **{name: rows[name] for name in ARTICLE_TABLES}, "quarantine": quarantine}
     for table_rows in out.values():

@@ -20,8 +20,16 @@ RUN_ID_EXAMPLE = "20261123T160052-0c88d3b5"
 FILE_STATUSES = ("ingested", "duplicate", "quarantined")
 RUN_STATUSES = ("running", "succeeded", "failed", "validation_failed")
 DUPLICATE_KINDS = ("exact", "near")
-FILE_FORMATS = ("txt", "html", "json", "jsonl")
-PUBLISHED_DATE_SOURCES = ("metadata", "dateline")
+FILE_FORMATS = ("txt", "html", "json", "jsonl", "csv", "tsv", "parquet", "warc", "feed", "zip", "tar")
+PUBLISHED_DATE_SOURCES = ("metadata", "dateline", "crawl")
+# what was extracted from an article, by what its language has: models and rules made for it, or nothing
+EXTRACTION_LEVELS = {
+    "full": "entities, quotes with speakers, amounts and date mentions (English)",
+    "entities_quotes": "entities from the language's own spaCy model and quotes with speakers from its own rules; "
+                       "no amounts or date mentions (French)",
+    "language_unsupported": "no entities, quotes, amounts or date mentions: no model or rules made for its language",
+    "language_unknown": "no extraction: its language could not be told",
+}
 GRANULARITIES = ("day", "week", "month", "year")
 ENTITY_LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE")
 QUARANTINE_STAGES = ("ingest", "clean", "process", "extract", "validate")
@@ -30,12 +38,15 @@ QUARANTINE_REASONS = {
     "unknown_format": "an extension that is none of the readable formats",
     "empty": "no bytes, or only whitespace",
     "binary": "NUL bytes, or a large share of control or unassigned characters",
-    "undecodable": "not decodable as UTF-8 (with or without BOM), UTF-16 (with BOM) or cp1252",
-    "truncated_archive": "a `.gz` that ends before its end marker",
-    "corrupt_archive": "a `.gz` that is not gzip data",
+    "undecodable": "neither UTF-8, UTF-16 nor any legacy encoding charset-normalizer knows reads it",
+    "truncated_archive": "a `.gz` or tar that ends before its end marker",
+    "corrupt_archive": "a `.gz`, zip or tar that cannot be opened",
     "invalid_json": "a `.json` file or a `.jsonl` line that does not parse",
     "no_article_text": "JSON without a text field, HTML without main text, or nothing left after cleaning",
-    "too_large": "over `max_file_bytes`, also after decompression; hashed in blocks, never loaded",
+    "too_large": "over `max_file_bytes` (`max_container_bytes` for archives, WARC, Parquet, CSV, JSON Lines), also "
+                 "after decompression, or an archive over `max_archive_members`; hashed in blocks, never loaded",
+    "archive_too_deep": "an archive inside an archive inside an archive: not opened",
+    "feed_link_only": "an RSS/Atom item with a link and no content: recorded, not fetched",
     "symlink_outside_root": "a symlink leading out of the source folder (never followed)",
     "symlink_loop": "a symlink that leads back into itself (never followed)",
     "not_a_regular_file": "a FIFO, socket or device, or a symlink to a folder: never opened (real folders are searched)",
@@ -141,8 +152,8 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("files", "one row per distinct input file and path", (
         Column("file_id", pa.string(), "sha256 of the file's bytes (of the link text for a symlink out of the root)",
                "1d60dcab…", required=True, regex=r"^[0-9a-f]{64}$"),
-        Column("path", pa.string(), "path relative to the source folder", "mirror/010_rotterdam_strike.txt",
-               required=True),
+        Column("path", pa.string(), "path relative to the source folder; an archive's member is "
+               "`archive!/member`", "mirror/010_rotterdam_strike.txt", required=True),
         Column("size_bytes", pa.int64(), "size on disk", "1008", required=True, min_value=0),
         Column("format", pa.string(), f"{_enum(FILE_FORMATS)} (null when never parsed)", "txt", values=FILE_FORMATS),
         Column("encoding", pa.string(), "text encoding found", "utf-8"),
@@ -165,14 +176,19 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
                "Rotterdam dockers walk out …"),
         Column("body", pa.string(), "clean text: paragraphs separated by a blank line; dateline, byline, "
                "trailers removed", "China's top …", required=True),
-        Column("language", pa.string(), "ISO 639-1 code (lingua)", "en", values="languages"),
+        Column("language", pa.string(), "ISO 639-1 code (lingua, any of its 75 languages; the record's own "
+               "`language` field decides when lingua is unsure); null when it cannot be told", "en",
+               values="languages"),
+        Column("extraction", pa.string(), "what was extracted, by the article's language: "
+               + "; ".join(f"`{k}`: {v}" for k, v in EXTRACTION_LEVELS.items()), "full", required=True,
+               values=tuple(EXTRACTION_LEVELS)),
         Column("agency", pa.string(), "wire agency from the dateline or sign-off", "AFP"),
         Column("dateline_city", pa.string(), "dateline city", "Beijing"),
         Column("dateline_country", pa.string(), "ISO 3166 alpha-2 of the dateline place", "CN", values="countries"),
         Column("dateline_date", pa.date32(), "dateline date; null when it has no year and no anchor", "2023-09-18",
                max_value="today"),
-        Column("published_date", pa.date32(), "metadata date, else the dateline date", "2023-09-18",
-               max_value="today"),
+        Column("published_date", pa.date32(), "metadata date, else the dateline date, else the crawl date of a "
+               "WARC record", "2023-09-18", max_value="today"),
         Column("published_date_source", pa.string(), _enum(PUBLISHED_DATE_SOURCES), "dateline",
                values=PUBLISHED_DATE_SOURCES),
         Column("byline", pa.string(), "author(s)", "Anna Visser"),
@@ -180,7 +196,8 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("outlet", pa.string(), "site or outlet from metadata", "Coastal Ledger"),
         Column("trailer", pa.string(), "wire trailers moved out of the body",
                "(Reporting by Anna Visser; Editing by Tom Holt)"),
-        Column("word_count", pa.int64(), "words in the body", "320", required=True, min_value=1),
+        Column("word_count", pa.int64(), "words in the body (in scripts written without spaces, such as Chinese, "
+               "Japanese and Thai, each character counts as one)", "320", required=True, min_value=1),
         Column("body_hash", pa.string(), "sha256 of the normalised body (exact-duplicate key)", "5b64ee42…",
                required=True),
         Column("story_id", pa.string(), "the story it belongs to (a copy: its original's)", "st-3ae1cd13d0ef2b0a"),

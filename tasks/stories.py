@@ -23,6 +23,8 @@ import numpy as np
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.clean import _UNSPACED
+
 N_FEATURES = 1 << 20
 ENTITY_OFFSET = N_FEATURES  # entity terms live in their own id range of `_term_df`
 DOC_COUNT_TERM = -1
@@ -103,10 +105,30 @@ def _hashers():
     from sklearn.feature_extraction.text import HashingVectorizer
 
     text = HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, stop_words="english",
-                             dtype=np.float32)
+                             tokenizer=story_terms, token_pattern=None, dtype=np.float32)
     names = HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, analyzer=_identity,
                               dtype=np.float32, binary=True)
     return text, names
+
+
+_TERM = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+_UNSPACED_RUN = re.compile(rf"([{_UNSPACED}]+)")
+
+
+def story_terms(text: str) -> list[str]:
+    """scikit-learn's default terms, except that a run of a script written without spaces
+    gives its character bigrams (a Chinese clause is not one term)."""
+    out = []
+    for token in _TERM.findall(text):
+        if not _UNSPACED_RUN.search(token):
+            out.append(token)
+            continue
+        for part in _UNSPACED_RUN.split(token):
+            if _UNSPACED_RUN.fullmatch(part):
+                out += [part[i:i + 2] for i in range(max(1, len(part) - 1))]
+            elif len(part) >= 2:
+                out.append(part)
+    return out
 
 
 def _identity(items):

@@ -1,32 +1,59 @@
 """Readers: input files -> raw article records, or problems with a reason.
 
-`discover_files`, `stat_files` and `read_file` touch the disk; `parse_file` is pure over bytes,
-with one reader per format. Whatever goes wrong with one file or record (it cannot be opened,
-decoded, parsed: any exception at all) becomes a `Problem` of that file or record; nothing here
-raises out of a file. Every record gets its own `record_index` (its position in the file) and a
-`locator` saying where it was, in words.
+`discover_files`, `stat_files` and `read_file` touch the disk; `parse_input` is pure over bytes,
+with one reader per format (text, HTML, JSON, JSON Lines, CSV/TSV, Parquet, WARC, RSS/Atom,
+and zip/tar archives whose members are inputs of their own). Whatever goes wrong with one file
+or record (it cannot be opened, decoded, parsed: any exception at all) becomes a `Problem` of
+that file or record; nothing here raises out of a file. Every record gets its own
+`record_index` (its position in the file) and a `locator` saying where it was, in words.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
+import re
 import stat as stat_module
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".json": "json",
-                   ".jsonl": "jsonl", ".ndjson": "jsonl"}
+# extension -> format (a name may also end in `.gz` of any of them)
+EXTENSIONS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".xhtml": "html",
+              ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv",
+              ".parquet": "parquet", ".warc": "warc", ".rss": "feed", ".atom": "feed", ".xml": "feed",
+              ".zip": "zip", ".tar": "tar", ".tgz": "tar", ".tbz2": "tar", ".tbz": "tar", ".txz": "tar"}
+_TAR_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz")
+ARCHIVE_FORMATS = ("zip", "tar")
+CONTAINER_FORMATS = (*ARCHIVE_FORMATS, "warc", "parquet", "csv", "tsv", "jsonl")
+MAX_ARCHIVE_DEPTH = 2  # an archive inside an archive is read; one deeper is refused
+MEMBER_SEPARATOR = "!/"  # `dump.zip!/2024/a.json`: the member `2024/a.json` of `dump.zip`
 
-# Field names used by news-please, newspaper4k and trafilatura's JSON output, best first.
-TEXT_KEYS = ("maintext", "text", "raw_text", "article_text", "body", "content")
-TITLE_KEYS = ("title", "headline")
-DATE_KEYS = ("date_publish", "publish_date", "date", "published", "datePublished", "date_modify")
-AUTHOR_KEYS = ("authors", "author", "byline")
-OUTLET_KEYS = ("source_domain", "sitename", "hostname", "source", "source_url")
+# Field names of news-please, newspaper4k, trafilatura, NewsAPI, JSON Feed and Hugging Face news
+# sets, best first; `field_map` puts names of your own (dotted paths too) in front.
+FIELDS = {
+    "text": ("maintext", "text", "raw_text", "article_text", "body", "content", "content_text", "content_html",
+             "document", "article", "full_text", "story"),
+    "title": ("title", "headline"),
+    "published": ("date_publish", "publish_date", "publishedAt", "published_at", "date_published", "pubDate",
+                  "datePublished", "date", "published", "created_at", "date_modify"),
+    "byline": ("authors", "author", "byline", "creator"),
+    "url": ("url", "canonical_url", "link"),
+    "outlet": ("source_domain", "meta_site_name", "sitename", "site_name", "hostname", "source", "publisher",
+               "outlet", "domain"),
+    "language_hint": ("language", "lang", "meta_lang", "language_code", "inLanguage"),
+}
+# where a JSON object keeps its list of articles: NewsAPI `articles`, APIs' `data`, JSON Feed `items`, …
+ENVELOPE_KEYS = ("articles", "data", "items", "results", "rows", "records", "entries", "documents", "docs", "hits",
+                 "response", "news")
+_NEWSAPI_CUT = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$")  # NewsAPI's truncation marker
+_MARKUP = re.compile(r"<(?:p|div|br|span|a|h[1-6]|article|section|ul|ol|li|strong|em|b|i|img|figure|blockquote|"
+                     r"table|tr|td)\b[^>]*>", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
 @dataclass
@@ -48,12 +75,27 @@ class ParsedFile:
     encoding: str | None = None
     records: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    archive: bool = False  # its members follow it as inputs of their own
 
 
 class Reject(Exception):
     def __init__(self, reason: str, detail: str):
         super().__init__(f"{reason}: {detail}")
         self.reason, self.detail = reason, detail
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_bytes: int                                   # per file or member, after decompression
+    max_container_bytes: int | None = None           # per archive, WARC, Parquet or CSV file (None: max_bytes)
+    max_members: int = 10_000                        # per archive
+    field_map: tuple[tuple[str, str], ...] = ()      # (our field, the record's key or dotted path)
+
+    def limit_for(self, path: str) -> int:
+        """Files that hold many articles (archives, WARC, Parquet, CSV) may be larger."""
+        name = path.lower().removesuffix(".gz")
+        container = name.endswith(_TAR_SUFFIXES) or EXTENSIONS.get(PurePosixPath(name).suffix) in CONTAINER_FORMATS
+        return (self.max_container_bytes or self.max_bytes) if container else self.max_bytes
 
 
 def _refused(rel: str, reason: str, detail: str, identity: str) -> ParsedFile:
@@ -188,33 +230,75 @@ def file_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_file(path: str, data: bytes, max_bytes: int) -> ParsedFile:
-    """Bytes of one file -> raw article records and the problems of the file or its records.
-    Any exception while parsing is a problem of this file (`parse_error`), never the run's."""
+def _name_and_format(path: str, data: bytes) -> tuple[str, str | None]:
+    """The file's name (lower case) and its format by extension, else by content; `gz` for a
+    gzip stream whose inner name decides."""
+    name = PurePosixPath(path).name.lower()
+    if name.endswith(_TAR_SUFFIXES):
+        return name, "tar"
+    if name.endswith(".gz") or (data[:2] == b"\x1f\x8b" and PurePosixPath(name).suffix not in EXTENSIONS):
+        return name, "gz"
+    suffix = PurePosixPath(name).suffix
+    if suffix in EXTENSIONS:
+        return name, EXTENSIONS[suffix]
+    if suffix:
+        raise Reject("unknown_format", f"extension {suffix!r} is not one of {' '.join(sorted(EXTENSIONS))} "
+                                       f"(or .gz of them)")
+    return name, _sniff(data)
+
+
+def _sniff(data: bytes) -> str:
+    """The format of a file without an extension, from its first bytes."""
+    head = data.lstrip()[:1024]
+    lower = head.lower()
+    if data[:4] == b"PK\x03\x04":
+        return "zip"
+    if len(data) > 262 and data[257:262] == b"ustar":
+        return "tar"
+    if head.startswith(b"WARC/"):
+        return "warc"
+    if lower.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if lower.startswith(b"<?xml") or lower.startswith((b"<rss", b"<feed", b"<rdf")):
+        return "feed"
+    if data[:4] == b"PAR1":
+        return "parquet"
+    if head.startswith((b"{", b"[")):
+        return "jsonl" if head.startswith(b"{") and b"\n{" in data.strip() else "json"
+    return "txt"
+
+
+def parse_input(path: str, data: bytes, limits: ReadLimits, depth: int = 0) -> list[ParsedFile]:
+    """One input's bytes -> its ParsedFile, followed by one per member when it is an archive.
+    Any exception while parsing is a problem of this input (`parse_error`), never the run's."""
     parsed = ParsedFile(path, file_id_of(data), len(data))
+    members: list[ParsedFile] = []
     try:
-        name = PurePosixPath(path).name.lower()
-        if name.endswith(".gz") or data[:2] == b"\x1f\x8b":
-            data = gunzip(data, max_bytes)
-            name = name.removesuffix(".gz")
-        parsed.format = _detect_format(name, data)
-        text, parsed.encoding = decode_text(data)
-        if not text.strip():
-            raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
-        if parsed.format == "jsonl":
-            items = _jsonl_items(text)
-        elif parsed.format == "json":
-            items = _json_items(text)
-        elif parsed.format == "html":
-            items = [(None, _html_record(text))]
-        else:
-            items = [(None, {"text": text})]
+        name, kind = _name_and_format(path, data)
+        if kind == "gz":
+            data = gunzip(data, limits.limit_for(path))
+            name, kind = _name_and_format(name.removesuffix(".gz"), data)
+            if kind == "gz":
+                raise Reject("corrupt_archive", "a gzip stream inside a gzip stream")
+        parsed.format = kind
+        if kind in ARCHIVE_FORMATS:
+            if depth >= MAX_ARCHIVE_DEPTH:
+                raise Reject("archive_too_deep", f"an archive {depth} archives deep is not opened")
+            for member, content in _archive_members(kind, data, limits, parsed):
+                member_path = f"{path}{MEMBER_SEPARATOR}{member}"
+                if isinstance(content, Problem):
+                    members.append(_refused(member_path, content.reason, content.detail, f"member {member_path}"))
+                else:
+                    members += parse_input(member_path, content, limits, depth + 1)
+            parsed.archive = True
+            return [parsed, *members]
+        items = _READERS[kind](data, limits, parsed)
     except Reject as reject:
         parsed.problems.append(Problem(reject.reason, reject.detail))
-        return parsed
+        return [parsed, *members]
     except Exception as error:  # noqa: BLE001 - the next poison is one nobody thought of
         parsed.problems.append(Problem("parse_error", f"{type(error).__name__}: {str(error)[:500]}"))
-        return parsed
+        return [parsed, *members]
     for index, (locator, item) in enumerate(items):  # one position per record, good or bad
         if isinstance(item, Problem):
             item.record_index, item.locator = index, locator
@@ -223,7 +307,12 @@ def parse_file(path: str, data: bytes, max_bytes: int) -> ParsedFile:
             parsed.records.append({**item, "record_index": index, "locator": locator, "format": parsed.format})
     if not parsed.records and not parsed.problems:
         parsed.problems.append(Problem("empty", "no records in the file"))
-    return parsed
+    return [parsed]
+
+
+def parse_file(path: str, data: bytes, max_bytes: int) -> ParsedFile:
+    """The ParsedFile of one input that is not an archive (the readers' tests and benches)."""
+    return parse_input(path, data, ReadLimits(max_bytes))[0]
 
 
 def gunzip(data: bytes, max_bytes: int) -> bytes:
@@ -247,24 +336,85 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
     return b"".join(out)
 
 
-def _detect_format(name: str, data: bytes) -> str:
-    ext = PurePosixPath(name).suffix
-    if ext in TEXT_EXTENSIONS:
-        return TEXT_EXTENSIONS[ext]
-    if ext:
-        raise Reject("unknown_format", f"extension {ext!r} is not one of {sorted(TEXT_EXTENSIONS)} (or .gz of them)")
-    head = data.lstrip()[:512].lower()
-    if head.startswith((b"<!doctype html", b"<html")):
-        return "html"
-    if head.startswith(b"{"):
-        return "jsonl" if b"\n{" in data.strip() else "json"
-    return "txt"
+# ---- archives -------------------------------------------------------------------------------
 
+def _member_name(name: str) -> str | None:
+    """A member's name as a path inside the archive; None for folders and hidden files."""
+    clean = "/".join(part for part in name.replace("\\", "/").split("/") if part not in ("", ".", ".."))
+    if not clean or any(part.startswith(".") or part == "__MACOSX" for part in clean.split("/")):
+        return None
+    return clean
+
+
+def _archive_members(kind: str, data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    """(member name, bytes or Problem) of each regular member, with the same limits as files;
+    members over `max_members` are reported on the archive, not read."""
+    import tarfile
+    import zipfile
+
+    count = 0
+
+    def over_limit() -> bool:
+        nonlocal count
+        count += 1
+        if count == limits.max_members + 1:
+            parsed.problems.append(Problem("too_large", f"more than {limits.max_members} members: the first "
+                                                        f"{limits.max_members} were read, the rest were not"))
+        return count > limits.max_members
+
+    if kind == "zip":
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as err:
+            raise Reject("corrupt_archive", f"not a readable zip: {err}") from err
+        with archive:
+            for info in archive.infolist():
+                name = _member_name(info.filename)
+                if info.is_dir() or name is None or over_limit():
+                    continue
+                if info.file_size > limits.max_bytes:
+                    yield name, Problem("too_large", f"{info.file_size} bytes is over the limit of {limits.max_bytes}")
+                    continue
+                try:
+                    with archive.open(info) as handle:
+                        content = handle.read(limits.max_bytes + 1)
+                except (RuntimeError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
+                    yield name, Problem("unreadable", f"member cannot be read: {type(err).__name__}: {err}")
+                    continue
+                if len(content) > limits.max_bytes:  # a header that lies about the size
+                    yield name, Problem("too_large", f"decompresses to over {limits.max_bytes} bytes")
+                    continue
+                yield name, content
+        return
+    try:
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
+        raise Reject("corrupt_archive", f"not a readable tar: {err}") from err
+    with archive:
+        try:
+            for member in archive:
+                name = _member_name(member.name)
+                if member.isdir() or name is None or over_limit():
+                    continue
+                if not member.isfile():
+                    kind_of = "link" if member.issym() or member.islnk() else "special file"
+                    yield name, Problem("not_a_regular_file", f"a {kind_of} inside the archive: not followed")
+                elif member.size > limits.max_bytes:
+                    yield name, Problem("too_large", f"{member.size} bytes is over the limit of {limits.max_bytes}")
+                else:
+                    yield name, archive.extractfile(member).read()
+        except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
+            parsed.problems.append(Problem("truncated_archive", f"the archive ends early: {err}; the members "
+                                                                f"before that were read"))
+
+
+# ---- decoding -------------------------------------------------------------------------------
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Bytes -> text. BOMs first, then strict UTF-8, then cp1252 (the usual non-UTF-8 news
-    encoding); ftfy repairs mojibake later, in clean. Text that decodes but is mostly control,
-    unassigned or private-use characters is binary."""
+    """Bytes -> text. BOMs first, UTF-16 without a BOM by its pattern of zero bytes, strict
+    UTF-8, then charset-normalizer among the legacy encodings (cp1251, KOI8-R, GBK, Shift-JIS,
+    ISO-8859-x, …; cp1252 when it reads as well); ftfy repairs mojibake later, in clean. Text
+    that decodes but is mostly control, unassigned or private-use characters is binary."""
     if data.startswith(b"\xef\xbb\xbf"):
         return _text_or_binary(data[3:].decode("utf-8", errors="strict")), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -273,6 +423,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError as err:
             raise Reject("undecodable", f"UTF-16 byte order mark but invalid UTF-16: {err}") from err
     head = data[:8192]
+    utf16 = _utf16_without_bom(head)
+    if utf16:
+        try:
+            return _text_or_binary(data.decode(utf16)), utf16
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in head:
         raise Reject("binary", "content has NUL bytes; not a text file")
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
@@ -281,11 +437,79 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return _text_or_binary(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError as utf8_error:
+        encoding = _legacy_encoding(data)
+        if encoding is None:
+            raise Reject("undecodable", f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and no "
+                                        f"legacy encoding reads it") from utf8_error
+        return _text_or_binary(data.decode(encoding)), encoding
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text in a Latin or Cyrillic script has a zero byte in every other position."""
+    if len(head) < 16:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _legacy_encoding(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    results = from_bytes(data[:200_000])
+    best = results.best()
+    if best is None:
+        return None
+    runner_up = next((r for r in results if r.encoding != best.encoding and str(r) != str(best)), None)
+    try:
+        as_cp1252 = data[:200_000].decode("cp1252")
+    except UnicodeDecodeError:
+        as_cp1252 = None
+    if best.coherence == 0 and runner_up is not None and runner_up.chaos <= best.chaos:
+        # a few odd bytes every code page reads as well: news' usual one if it can, else no guess
+        return "cp1252" if as_cp1252 is not None else None
+    if as_cp1252 is None:
+        return best.encoding
+    if as_cp1252 == str(best):  # news' usual single-byte code page wins a tie: the same text, or as coherent
+        return "cp1252"
+    for candidate in results:
+        if candidate.encoding == "cp1252" and candidate.chaos <= best.chaos and candidate.coherence >= best.coherence:
+            return "cp1252"
+    return best.encoding
+
+
+def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """An HTML page's text by what it declares before any guess: BOM, the HTTP header's charset,
+    `<meta charset>` or http-equiv. A page that breaks its own declaration in a few bytes (a
+    stray byte in UTF-8) keeps its declaration, those bytes replaced."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    meta = _META_CHARSET.search(data[:8192])
+    for name in (declared, meta.group(1).decode("ascii", "ignore") if meta else None):
+        encoding = _codec(name)
+        if encoding is None:
+            continue
         try:
-            return _text_or_binary(data.decode("cp1252")), "cp1252"
-        except UnicodeDecodeError as err:
-            raise Reject("undecodable", f"neither UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
-                                        f"nor cp1252 ({err.reason} at byte {err.start})") from err
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            text = data.decode(encoding, errors="replace")
+            if text.count("\ufffd") <= max(3, len(text) // 1000):
+                return text, encoding
+    return decode_text(data)
+
+
+def _codec(name: str | None) -> str | None:
+    import codecs
+
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        return None
 
 
 _TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
@@ -293,18 +517,122 @@ _TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
 
 def _text_or_binary(text: str) -> str:
     """A single-byte code page turns any bytes into characters: judge the characters. Text in
-    any language has almost no control, unassigned or private-use characters; random bytes
-    read as cp1252 are one in nine controls."""
+    any language has almost no control, unassigned or private-use characters."""
     sample = text[:8192]
-    if not sample:
-        return text
     odd = sum(1 for c in sample if c not in _TEXT_CONTROLS and unicodedata.category(c) in ("Cc", "Cn", "Co", "Cs"))
     if odd > max(8, len(sample) // 100):
         raise Reject("binary", f"{odd} of the first {len(sample)} characters are control or unassigned: not text")
     return text
 
 
-def _jsonl_items(text: str) -> list[tuple[str, dict | Problem]]:
+# ---- records --------------------------------------------------------------------------------
+
+def _as_text(value) -> str | None:
+    """A field's value as text: lists joined, an object by its name (`{"id": "engadget",
+    "name": "Engadget"}` is Engadget, not the text of the object), dates in ISO form."""
+    import datetime as dt
+
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        parts = [part for part in (_as_text(v) for v in value) if part]
+        return "; ".join(dict.fromkeys(parts)) or None
+    if isinstance(value, dict):
+        for key in ("name", "title", "value", "text", "href", "url", "@value"):
+            if key in value:
+                return _as_text(value[key])
+    return None
+
+
+def _lookup(document: dict, key: str):
+    if key in document:
+        return document[key]
+    value = document
+    for part in key.split("."):  # a dotted path into nested objects: `source.name`
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _field(document: dict, name: str, limits: ReadLimits) -> str | None:
+    mapped = tuple(key for ours, key in limits.field_map if ours == name)
+    for key in (*mapped, *FIELDS[name]):
+        text = _as_text(_lookup(document, key))
+        if text:
+            return text
+    return None
+
+
+def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict | Problem:
+    """One record (a JSON object, a CSV or Parquet row) -> an article record, or the problem
+    that keeps it from being one."""
+    prefix = f"{where}: " if where else ""
+    if not isinstance(document, dict):
+        return Problem("no_article_text", f"{prefix}a {type(document).__name__}, not an article object")
+    text = _field(document, "text", limits)
+    if text and _MARKUP.search(text):  # a body that is markup is read as HTML, not kept as tags
+        text = html_to_text(text)
+    text = _NEWSAPI_CUT.sub("", text) if text else text
+    if not text or not text.strip():
+        keys = ", ".join((*(key for ours, key in limits.field_map if ours == "text"), *FIELDS["text"]))
+        return Problem("no_article_text", f"{prefix}none of the fields {keys} holds text")
+    return {"text": text, **{name: _field(document, name, limits) for name in FIELDS if name != "text"}}
+
+
+def _items_of(document, limits: ReadLimits, where: str | None = None) -> list[tuple[str | None, dict | Problem]]:
+    """A JSON value -> its records: an object, a list of them, or an envelope holding a list
+    (`{"articles": [...]}`, `{"data": [...]}`, JSON Feed's `items`, `{"response": {"docs": …}}`)."""
+    if isinstance(document, list):
+        prefix = f"{where}, " if where else ""
+        return [(f"{prefix}item {n}", _record_or_problem(element, f"{prefix}item {n}", limits))
+                for n, element in enumerate(document, start=1)]
+    if isinstance(document, dict) and not _field(document, "text", limits):
+        for key in ENVELOPE_KEYS:
+            inner = document.get(key)
+            if isinstance(inner, list) or (isinstance(inner, dict) and key == "response"):
+                return _items_of(inner if isinstance(inner, list) else _envelope_list(inner), limits, where)
+    return [(where, _record_or_problem(document, where, limits))]
+
+
+def _envelope_list(document: dict) -> list:
+    for key in ENVELOPE_KEYS:
+        if isinstance(document.get(key), list):
+            return document[key]
+    return [document]
+
+
+def _read_json(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    text, parsed.encoding = decode_text(data)
+    if not text.strip():
+        raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as err:  # a 6,000-digit number is a ValueError, deep nesting a RecursionError
+        if isinstance(err, json.JSONDecodeError) and err.msg == "Extra data" and text.lstrip().startswith("{"):
+            parsed.format = "jsonl"  # JSON Lines in a .json file: the Hugging Face `to_json` default
+            return _jsonl_lines(text, limits)
+        raise Reject("invalid_json", f"{type(err).__name__}: {str(err)[:300]}") from err
+    items = _items_of(document, limits)
+    if len(items) == 1 and isinstance(items[0][1], Problem) and items[0][0] is None:
+        raise Reject(items[0][1].reason, items[0][1].detail)
+    return items
+
+
+def _read_jsonl(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    text, parsed.encoding = decode_text(data)
+    if not text.strip():
+        raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
+    return _jsonl_lines(text, limits)
+
+
+def _jsonl_lines(text: str, limits: ReadLimits):
     items = []
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -315,84 +643,170 @@ def _jsonl_items(text: str) -> list[tuple[str, dict | Problem]]:
             items.append((f"line {line_no}", Problem("invalid_json", f"line {line_no}: {type(err).__name__}: "
                                                                      f"{str(err)[:300]}")))
             continue
-        elements = document if isinstance(document, list) else [document]
-        for n, element in enumerate(elements, start=1):
-            where = f"line {line_no}" + (f", item {n}" if isinstance(document, list) else "")
-            items.append((where, _record_or_problem(element, where)))
+        items += _items_of(document, limits, f"line {line_no}")
     return items
 
 
-def _json_items(text: str) -> list[tuple[str | None, dict | Problem]]:
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError) as err:  # a 6,000-digit number is a ValueError, deep nesting a RecursionError
-        raise Reject("invalid_json", f"{type(err).__name__}: {str(err)[:300]}") from err
-    if isinstance(document, list):
-        return [(f"item {n}", _record_or_problem(element, f"item {n}")) for n, element in enumerate(document, start=1)]
-    record = _record_or_problem(document, None)
-    if isinstance(record, Problem):
-        raise Reject(record.reason, record.detail)
+def _read_csv(data: bytes, limits: ReadLimits, parsed: ParsedFile, delimiter: str | None = None):
+    """One article per row; the text column is found by its name like a JSON field."""
+    text, parsed.encoding = decode_text(data)
+    if not text.strip():
+        raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
+    csv.field_size_limit(max(limits.max_bytes, 1 << 17))
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    items = []
+    for n, row in enumerate(reader, start=1):
+        where = f"row {n}"
+        items.append((where, _record_or_problem({k: v for k, v in row.items() if k is not None and v}, where, limits)))
+    return items
+
+
+def _read_tsv(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    return _read_csv(data, limits, parsed, "\t")
+
+
+def _read_parquet(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(pa.BufferReader(data))
+    return [(f"row {n}", _record_or_problem(row, f"row {n}", limits))
+            for n, row in enumerate(table.to_pylist(), start=1)]
+
+
+def _read_txt(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    text, parsed.encoding = decode_text(data)
+    if not text.strip():
+        raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
+    return [(None, {"text": text})]
+
+
+def _read_html(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    record, parsed.encoding = html_record(data)
     return [(None, record)]
 
 
-def _record_or_problem(document, where: str | None) -> dict | Problem:
-    """One JSON value -> an article record, or the problem that keeps it from being one."""
-    prefix = f"{where}: " if where else ""
-    if not isinstance(document, dict):
-        return Problem("no_article_text", f"{prefix}JSON {type(document).__name__} is not an article object")
-    text = _first(document, TEXT_KEYS)
-    if not text or not text.strip():
-        return Problem("no_article_text", f"{prefix}none of the fields {', '.join(TEXT_KEYS)} holds text")
-    return {
-        "text": text,
-        "title": _first(document, TITLE_KEYS),
-        "published": _first(document, DATE_KEYS),
-        "byline": _first(document, AUTHOR_KEYS),
-        "url": _first(document, ("url", "canonical_url")),
-        "outlet": _first(document, OUTLET_KEYS),
-        "language_hint": _first(document, ("language", "lang")),
-    }
-
-
-def _first(document: dict, keys: tuple[str, ...]) -> str | None:
-    """The first of the keys with a value, as text (scrapers emit lists for authors, numbers
-    for dates); None when none has one."""
-    for key in keys:
-        value = document.get(key)
-        if isinstance(value, list):
-            value = "; ".join(str(v) for v in value if v not in (None, ""))
-        if value not in (None, ""):
-            return value if isinstance(value, str) else str(value)
-    return None
-
-
-def _html_record(html: str) -> dict:
+def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
+    """A page -> its article record. trafilatura in precision mode first; where that finds
+    nothing or little, its default settings with tables (a short article, one built around a
+    table) decide."""
     import trafilatura  # heavy import, only when a run has HTML
 
-    document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
-                                           include_tables=False, favor_precision=True)
+    html, encoding = decode_html(data, declared)
+    if not html.strip():
+        raise Reject("empty", "the page has no text")
+    document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
+                                           favor_precision=True)
     text = getattr(document, "text", None) if document is not None else None
+    if not text or len(text.split()) < 250:
+        fuller = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True)
+        fuller_text = getattr(fuller, "text", None) if fuller is not None else None
+        if fuller_text and len(fuller_text.split()) > 1.5 * len((text or "").split()):
+            document, text = fuller, fuller_text
     if not text or not text.strip():
         raise Reject("no_article_text", "no main text found in the HTML page")
-    return {
-        "text": text,
-        "title": document.title,
-        "published": document.date,
-        "byline": document.author,
-        "url": document.url,
-        "outlet": document.sitename or document.hostname,
-        "language_hint": document.language,
-    }
+    return {"text": text, "title": document.title, "published": document.date, "byline": document.author,
+            "url": document.url, "outlet": document.sitename or document.hostname,
+            "language_hint": document.language}, encoding
+
+
+_BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article",
+           "figure", "ul", "ol", "table")
+
+
+def html_to_text(fragment: str) -> str:
+    """Markup in a text field (a JSON or CSV body, a feed item) -> text: blocks become
+    paragraphs, entities characters, scripts and styles nothing."""
+    from lxml import html as lxml_html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (ParserError, ValueError):
+        return fragment
+    for element in list(root.iter("script", "style", "noscript")):
+        element.drop_tree()
+    for element in root.iter(*_BLOCKS):
+        element.tail = "\n\n" + (element.tail or "")
+    return "\n\n".join(" ".join(block.split()) for block in root.text_content().split("\n\n") if block.strip())
+
+
+def _read_warc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    """Each HTML response record of a WARC (or WARC.gz) is an article; its target URI is the
+    URL and its WARC-Date the crawl date."""
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    items = []
+    for n, record in enumerate(ArchiveIterator(io.BytesIO(data), record_types=WarcRecordType.response,
+                                               parse_http=True, auto_decode="all"), start=1):
+        uri = record.headers.get("WARC-Target-URI")
+        where = f"record {n} ({uri})"
+        content_type = (record.http_content_type or "").lower()
+        if "html" not in content_type:
+            items.append((where, Problem("no_article_text", f"{where}: a {content_type or 'untyped'} response, "
+                                                            f"not a page")))
+            continue
+        try:
+            page, _ = html_record(record.reader.read(), record.http_charset)
+        except Reject as reject:
+            items.append((where, Problem(reject.reason, f"{where}: {reject.detail}")))
+            continue
+        crawled = record.record_date
+        items.append((where, {**page, "url": page.get("url") or uri,
+                              "crawl_date": crawled.date().isoformat() if crawled else None}))
+    if not items:
+        raise Reject("no_article_text", "no response records in the WARC file")
+    return items
+
+
+def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    """Each RSS/Atom item with content is an article; an item that is only a link is reported,
+    not dropped."""
+    import feedparser
+
+    feed = feedparser.parse(data)
+    if not feed.entries:
+        reason = f": {feed.bozo_exception}" if feed.get("bozo") else ""
+        raise Reject("no_article_text", f"no feed items{reason}")
+    parsed.encoding = feed.get("encoding")
+    outlet, language = feed.feed.get("title"), feed.feed.get("language")
+    items = []
+    for n, entry in enumerate(feed.entries, start=1):
+        where = f"item {n}"
+        content = entry.get("content")
+        body = content[0].get("value") if content else None
+        summary = entry.get("summary")
+        if not body and summary and len(html_to_text(summary).split()) >= 40:
+            body = summary
+        if not body:
+            items.append((where, Problem("feed_link_only", f"{where}: {entry.get('link') or entry.get('title')} "
+                                                           f"has a link and no content in the feed")))
+            continue
+        items.append((where, {"text": html_to_text(body), "title": entry.get("title"),
+                              "published": entry.get("published") or entry.get("updated"),
+                              "byline": entry.get("author"), "url": entry.get("link"), "outlet": outlet,
+                              "language_hint": language}))
+    return items
+
+
+_READERS = {"txt": _read_txt, "html": _read_html, "json": _read_json, "jsonl": _read_jsonl, "csv": _read_csv,
+            "tsv": _read_tsv, "parquet": _read_parquet, "warc": _read_warc, "feed": _read_feed}
 
 
 def read_chunk(root: Path, rel_paths: list[str], skip_pairs: set[tuple[str, str]],
-               known_ids: set[str], max_bytes: int) -> list[ParsedFile]:
-    """Read and parse one chunk. Files whose (file_id, path) is already in the warehouse come
-    back without records (`format = None`, no problems): the flow counts them as skipped."""
+               known_ids: set[str], limits: ReadLimits) -> list[ParsedFile]:
+    """Read and parse one chunk (an archive gives its members too). Files whose (file_id, path)
+    is already in the warehouse come back without records (`format = None`, no problems): the
+    flow counts them as skipped."""
     out = []
     for rel in rel_paths:
         try:
-            data, fid, size, problem = read_file(root, rel, max_bytes)
+            data, fid, size, problem = read_file(root, rel, limits.limit_for(rel))
         except OSError as err:
             out.append(_refused(rel, "unreadable", f"{type(err).__name__}: {err.strerror or err}", f"unreadable {rel}"))
             continue
@@ -401,5 +815,5 @@ def read_chunk(root: Path, rel_paths: list[str], skip_pairs: set[tuple[str, str]
         elif problem is not None:
             out.append(ParsedFile(rel, fid, size, problems=[problem]))
         else:
-            out.append(parse_file(rel, data, max_bytes))
+            out += parse_input(rel, data, limits)
     return out

@@ -163,3 +163,52 @@ def test_no_input_can_stop_publishing(prefect_server, tmp_path):
     assert (row["status"], row["files_seen"], row["files_ingested"], row["files_quarantined"], row["articles_new"],
             row["quarantined"]) == ("succeeded", 14, 5, 9, 7, 9)
     assert (again["status"], again["files_seen"], again["files_new"], again["quarantined"]) == ("succeeded", 14, 0, 0)
+
+
+def test_real_feed_formats_and_languages_end_to_end(prefect_server, tmp_path):
+    import io
+    import zipfile
+
+    from tests.tasks.test_io_formats import RSS, _warc
+
+    source, warehouse = tmp_path / "source", tmp_path / "wh"
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as archive:
+        archive.writestr("inner/oslo.txt", story("Oslo", 8, "The ferry terminal"))
+        archive.writestr("inner/empty.txt", "")
+    write(source, "dump.zip", sink.getvalue())
+    write(source, "export.csv", 'title,text\nBridge,"' + story("Bergen", 8, "The bridge").replace("\n", " ") + '"\n')
+    page = ("<html><head><title>Port</title></head><body><article><p>"
+            + story("Tallinn", 9, "The port") + "</p></article></body></html>")
+    write(source, "crawl.warc", _warc([("https://x.example/port", "text/html; charset=utf-8", page.encode())]))
+    write(source, "wire.rss", RSS)
+    write(source, "de.txt", "BERLIN, 5. April 2024 - „Wir schaffen das“, sagte Bundeskanzler Olaf Scholz am Montag in "
+                            "Berlin. Das Kabinett der Regierung beriet über die Frage, und der Minister stimmte zu.\n")
+    write(source, "fr.txt", "PARIS, 5 avril 2024 (AFP) - « Nous ne céderons pas », a déclaré Emmanuel Macron lundi "
+                            "à Paris devant les préfets réunis au ministère.\n")
+    write(source, "zh.txt", "中国外交部周一表示，王毅将于本周访问俄罗斯，举行第十八轮战略安全磋商。双方将就国际和地区问题交换意见。")
+    row = run_flow(source, warehouse, reference_date="2024-12-31")
+
+    assert sql(warehouse, "select path, format, status, records from files order by path") == [
+        ("crawl.warc", "warc", "ingested", 1), ("de.txt", "txt", "ingested", 1), ("dump.zip", "zip", "ingested", 1),
+        ("dump.zip!/inner/empty.txt", "txt", "quarantined", 0), ("dump.zip!/inner/oslo.txt", "txt", "ingested", 1),
+        ("export.csv", "csv", "ingested", 1), ("fr.txt", "txt", "ingested", 1), ("wire.rss", "feed", "ingested", 1),
+        ("zh.txt", "txt", "ingested", 1)]
+    articles = sql(warehouse, """
+        select a.source_path, a.language, a.extraction, a.dateline_city, a.word_count > 20,
+               (select count(*) from entities e where e.article_id = a.article_id),
+               (select list(q.speaker) from quotes q where q.article_id = a.article_id)
+        from articles a order by 1""")
+    assert [a[:5] for a in articles] == [
+        ("crawl.warc", "en", "full", "Tallinn", False), ("de.txt", "de", "language_unsupported", "Berlin", True),
+        ("dump.zip!/inner/oslo.txt", "en", "full", "Oslo", False), ("export.csv", "en", "full", "Bergen", False),
+        ("fr.txt", "fr", "entities_quotes", "Paris", False), ("wire.rss", "en", "full", "Rome", False),
+        ("zh.txt", "zh", "language_unsupported", None, True)]
+    counts = {a[0]: (a[5], a[6]) for a in articles}
+    assert counts["de.txt"] == (0, None) and counts["zh.txt"] == (0, None)  # no English model on German or Chinese
+    assert counts["fr.txt"][1] == ["Emmanuel Macron"] and counts["fr.txt"][0] >= 2
+    assert sql(warehouse, "select path, reason from quarantine order by 1") == [
+        ("dump.zip!/inner/empty.txt", "empty"), ("wire.rss", "feed_link_only")]
+    assert (row["files_seen"], row["files_ingested"], row["files_quarantined"]) == (9, 8, 1)
+    again = run_flow(source, warehouse, reference_date="2024-12-31")
+    assert (again["files_new"], again["quarantined"]) == (0, 0)

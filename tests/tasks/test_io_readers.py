@@ -5,9 +5,32 @@ import os
 import socket
 
 from tasks.ingest import classify_files
-from tasks.io.readers import decode_text, discover_files, parse_file, read_chunk
+from tasks.io.readers import ReadLimits, decode_text, discover_files, parse_file, read_chunk
 
 STORY = "ROME, May 2 - Trains stopped for an hour on Thursday, the operator said.\n"
+
+
+def test_legacy_encodings_are_detected_not_assumed():
+    cases = {"cp1251": "Министр финансов заявил в понедельник, что бюджет будет принят до конца года. ",
+             "koi8_r": "Министр финансов заявил в понедельник, что бюджет будет принят до конца года. ",
+             "gb18030": "中国外交部周一表示，王毅将于本周访问俄罗斯，举行第十八轮战略安全磋商。",
+             "cp932": "日本銀行は月曜日、金融政策を据え置くと発表した。市場関係者は予想通りだと述べた。",
+             "iso8859_2": "Minister powiedział, że żeby rząd mógł działać, musi być głuchy na krytykę. ",
+             "utf-16-le": "Reuters reported on Monday that the port reopened. "}
+    for encoding, text in cases.items():
+        assert decode_text((text * 3).encode(encoding)) == (text * 3, encoding), encoding
+
+
+def test_html_is_decoded_by_what_it_declares():
+    from tasks.io.readers import decode_html
+
+    polish = "<html><head><meta charset=\"iso-8859-2\"></head><body><p>żeby głuchy</p></body></html>"
+    assert decode_html(polish.encode("iso-8859-2")) == (polish, "iso8859-2")
+    czech = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1250\"></head>"
+    assert decode_html((czech + "<p>Příliš žluťoučký kůň</p>").encode("cp1250"))[0].endswith("Příliš žluťoučký kůň</p>")
+    stray = "<meta charset=utf-8><p>Zürich café</p>".encode() + b"\xff" + "<p>Genève</p>".encode()
+    assert decode_html(stray) == ("<meta charset=utf-8><p>Zürich café</p>\ufffd<p>Genève</p>", "utf-8")
+    assert decode_html("<p>é</p>".encode("cp1252"), declared="windows-1252")[0] == "<p>é</p>"
 
 
 def test_plain_text_encodings():
@@ -25,7 +48,7 @@ def test_hostile_bytes_are_rejected_with_reasons():
     assert reasons(parse_file("a.txt", b"", 100)) == [("empty", None)]
     assert reasons(parse_file("a.txt", b"  \n\t\n", 100)) == [("empty", None)]
     assert reasons(parse_file("a.txt", b"\x00\x01\x02binary\x00", 100)) == [("binary", None)]
-    assert reasons(parse_file("a.txt", b"abc \x81\x8d\x8f\x90 def", 100)) == [("undecodable", None)]
+    assert reasons(parse_file("a.txt", bytes(range(128, 256)) * 2, 1000)) == [("undecodable", None)]
     assert reasons(parse_file("a.pdf", b"%PDF-1.4", 100)) == [("unknown_format", None)]
     assert reasons(parse_file("a.txt.gz", gzip.compress(STORY.encode())[:-12], 1000)) == [("truncated_archive", None)]
     assert reasons(parse_file("a.txt.gz", gzip.compress(b"x" * 5000), 1000)) == [("too_large", None)]
@@ -66,19 +89,19 @@ def test_classify_byte_copies_and_skips(tmp_path):
     (tmp_path / "a.txt").write_text(STORY)
     (tmp_path / "b.txt").write_text(STORY)
     (tmp_path / "c.txt").write_text("")
-    parsed = read_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], set(), set(), 1000)
+    parsed = read_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], set(), set(), ReadLimits(1000))
     first = classify_files(parsed, {}, set())
     assert [(f["path"], f["status"], f.get("duplicate_of_path")) for f in first.files] == [
         ("a.txt", "ingested", None), ("b.txt", "duplicate", "a.txt"), ("c.txt", "quarantined", None)]
     known = {f["file_id"]: f["path"] for f in first.files}
     pairs = {(f["file_id"], f["path"]) for f in first.files}
-    again = classify_files(read_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], pairs, set(known), 1000), known, pairs)
+    again = classify_files(read_chunk(tmp_path, ["a.txt", "b.txt", "c.txt"], pairs, set(known), ReadLimits(1000)), known, pairs)
     assert (again.skipped, again.files) == (3, [])
 
 
 def test_oversized_file_is_hashed_not_read(tmp_path):
     (tmp_path / "big.txt").write_bytes(b"x" * 2048)
-    parsed, = read_chunk(tmp_path, ["big.txt"], set(), set(), 1024)
+    parsed, = read_chunk(tmp_path, ["big.txt"], set(), set(), ReadLimits(1024))
     assert (parsed.size_bytes, reasons(parsed), len(parsed.file_id)) == (2048, [("too_large", None)], 64)
 
 
@@ -134,7 +157,7 @@ def test_only_regular_files_are_opened(tmp_path):
 
 def test_a_fifo_put_in_place_of_a_file_is_never_read(tmp_path):
     os.mkfifo(tmp_path / "late.txt")  # no writer: a blocking open would hang forever
-    parsed, = read_chunk(tmp_path, ["late.txt"], set(), set(), 1000)
+    parsed, = read_chunk(tmp_path, ["late.txt"], set(), set(), ReadLimits(1000))
     assert reasons(parsed) == [("not_a_regular_file", None)]
 
 

@@ -18,7 +18,7 @@ def tables_with(articles, entities):
     return tables
 
 
-ARTICLE = {"article_id": "a1", "file_id": "f", "source_path": "a.txt", "record_index": 0, "body": "Rome is calm.", "word_count": 3,
+ARTICLE = {"article_id": "a1", "file_id": "f", "source_path": "a.txt", "record_index": 0, "extraction": "full", "body": "Rome is calm.", "word_count": 3,
            "body_hash": "h", "story_id": "st-a1", "language": "en", "run_id": "r"}
 
 

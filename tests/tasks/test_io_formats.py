@@ -1,0 +1,182 @@
+"""Every format news arrives in, read end to end from fixtures written here."""
+
+import bz2
+import gzip
+import io
+import json
+import lzma
+import tarfile
+import zipfile
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tasks.io.readers import ReadLimits, parse_input
+
+LIMITS = ReadLimits(100_000)
+STORY = "ROME, May 2 - Trains stopped for an hour on Thursday, the operator said."
+OTHER = "MILAN, May 3 - The airport reopened after fog, officials said on Friday."
+
+
+def records(path, data, limits=LIMITS):
+    return [(p.path, p.format, [(r["record_index"], r["locator"], r["text"][:5]) for r in p.records],
+             [(q.reason, q.record_index) for q in p.problems]) for p in parse_input(path, data, limits)]
+
+
+def fields(path, data, limits=LIMITS, keys=("title", "published", "byline", "url", "outlet", "language_hint")):
+    return [{k: r[k] for k in keys} for p in parse_input(path, data, limits) for r in p.records]
+
+
+def test_csv_tsv_and_gzip_of_csv_one_article_a_row():
+    rows = "title,text,date\nTrains,\"" + STORY + "\",2024-05-02\nEmpty,,2024-05-02\nFog,\"" + OTHER + "\",2024-05-03\n"
+    assert records("a.csv", rows.encode()) == [
+        ("a.csv", "csv", [(0, "row 1", "ROME,"), (2, "row 3", "MILAN")], [("no_article_text", 1)])]
+    assert fields("a.csv", rows.encode())[0] == {"title": "Trains", "published": "2024-05-02", "byline": None,
+                                                 "url": None, "outlet": None, "language_hint": None}
+    tsv = "headline\tarticle\nTrains\t" + STORY + "\n"
+    assert records("b.tsv.gz", gzip.compress(tsv.encode())) == [("b.tsv.gz", "tsv", [(0, "row 1", "ROME,")], [])]
+
+
+def test_parquet_rows_with_nested_values():
+    table = pa.table({"title": ["Trains", "Fog"], "content": [STORY, OTHER],
+                      "source": [{"id": "ansa", "name": "ANSA"}, {"id": None, "name": "Corriere"}]})
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    assert records("x.parquet", sink.getvalue()) == [
+        ("x.parquet", "parquet", [(0, "row 1", "ROME,"), (1, "row 2", "MILAN")], [])]
+    assert [r["outlet"] for r in fields("x.parquet", sink.getvalue())] == ["ANSA", "Corriere"]
+
+
+def test_json_lines_inside_a_json_file_as_hugging_face_writes_them():
+    lines = [{"document": STORY, "published_at": "2024-05-02"}, {"article": OTHER, "lang": "it"}]
+    data = "\n".join(json.dumps(line) for line in lines).encode()
+    assert records("hf.json", data) == [("hf.json", "jsonl", [(0, "line 1", "ROME,"), (1, "line 2", "MILAN")], [])]
+    assert [(r["published"], r["language_hint"]) for r in fields("hf.json", data)] == [("2024-05-02", None),
+                                                                                      (None, "it")]
+
+
+def test_envelopes_newsapi_and_data():
+    newsapi = {"status": "ok", "totalResults": 2, "articles": [
+        {"source": {"id": "engadget", "name": "Engadget"}, "author": "Ann Lee", "title": "Trains",
+         "url": "https://x.example/a", "publishedAt": "2024-05-02T10:00:00Z",
+         "content": STORY + " More text follows… [+1287 chars]"},
+        {"source": {"id": None, "name": "Wire"}, "title": "No body", "content": None}]}
+    parsed, = parse_input("news.json", json.dumps(newsapi).encode(), LIMITS)
+    (record,) = parsed.records
+    assert (record["outlet"], record["byline"], record["published"], record["text"]) == (
+        "Engadget", "Ann Lee", "2024-05-02T10:00:00Z", STORY + " More text follows")
+    assert [(p.reason, p.record_index, p.locator) for p in parsed.problems] == [("no_article_text", 1, "item 2")]
+    assert records("d.json", json.dumps({"data": [{"body": STORY}]}).encode()) == [
+        ("d.json", "json", [(0, "item 1", "ROME,")], [])]
+
+
+def test_json_feed_and_markup_in_a_text_field():
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Wire", "items": [
+        {"id": "1", "url": "https://x.example/1", "title": "Trains", "date_published": "2024-05-02T10:00:00Z",
+         "authors": [{"name": "Ann Lee"}], "content_html": "<p>Trains &amp; buses stopped.</p><p>Fog lifted.</p>"}]}
+    (record,) = parse_input("feed.json", json.dumps(feed).encode(), LIMITS)[0].records
+    assert (record["text"], record["byline"], record["url"]) == (
+        "Trains & buses stopped.\n\nFog lifted.", "Ann Lee", "https://x.example/1")
+
+
+def test_field_map_and_newspaper4k_names():
+    own = {"headline_text": "Trains", "story": {"body": STORY}, "meta_lang": "en", "meta_site_name": "Il Foglio"}
+    limits = ReadLimits(100_000, field_map=(("text", "story.body"), ("title", "headline_text")))
+    (record,) = parse_input("own.json", json.dumps(own).encode(), limits)[0].records
+    assert (record["text"], record["title"], record["language_hint"], record["outlet"]) == (
+        STORY, "Trains", "en", "Il Foglio")
+
+
+def _zip(members: dict) -> bytes:
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return sink.getvalue()
+
+
+def _tar(members: dict, mode: str = "w") -> bytes:
+    sink = io.BytesIO()
+    with tarfile.open(fileobj=sink, mode=mode) as archive:
+        for name, content in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    return sink.getvalue()
+
+
+MEMBERS = {"2024/a.txt": STORY.encode(), "2024/b.json": json.dumps({"title": "only a title"}).encode(),
+           "c.jsonl": json.dumps({"text": OTHER}).encode(), "__MACOSX/._a.txt": b"junk"}
+
+
+def test_archives_members_are_inputs_and_a_bad_member_costs_itself():
+    expected = [("2024/a.txt", "txt", [(0, None, "ROME,")], []),
+                ("2024/b.json", "json", [], [("no_article_text", None)]),
+                ("c.jsonl", "jsonl", [(0, "line 1", "MILAN")], [])]
+    forms = {"dump.zip": _zip(MEMBERS), "dump.tar": _tar(MEMBERS), "dump.tar.gz": gzip.compress(_tar(MEMBERS)),
+             "dump.tgz": _tar(MEMBERS, "w:gz"), "dump.tar.bz2": bz2.compress(_tar(MEMBERS)),
+             "dump.tar.xz": lzma.compress(_tar(MEMBERS))}
+    for name, data in forms.items():
+        found = records(name, data)
+        assert found[0][:2] == (name, "zip" if name.endswith("zip") else "tar"), name
+        assert [(p.removeprefix(name + "!/"), *rest) for p, *rest in found[1:]] == expected, name
+    assert parse_input("dump.zip", _zip(MEMBERS), LIMITS)[0].archive
+
+
+def test_archive_limits_and_corrupt_archives():
+    members = {f"{n}.txt": STORY.encode() for n in range(5)} | {"big.txt": b"x" * 200}
+    found = records("many.zip", _zip(members), ReadLimits(50, max_members=3))
+    assert found[0][3] == [("too_large", None)]  # over max_members: said on the archive
+    assert len(found) == 4 and all(f[3] == [("too_large", None)] for f in found[1:])  # each story over 50 bytes
+    nested = _zip({"inner.zip": _zip({"deeper.zip": _zip({"a.txt": STORY.encode()})})})
+    assert [f[3] for f in records("outer.zip", nested)] == [[], [], [("archive_too_deep", None)]]
+    assert records("bad.zip", b"PK\x03\x04 not really")[0][3] == [("corrupt_archive", None)]
+
+
+def _warc(records_: list[tuple[str, str, bytes]]) -> bytes:
+    out = b""
+    for n, (uri, content_type, body) in enumerate(records_):
+        http = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-05-02T10:00:00Z\r\n"
+                f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-00000000000{n}>\r\n"
+                f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n")
+        out += head.encode() + http + b"\r\n\r\n"
+    return out
+
+
+PAGE = ("<html><head><title>Trains stop</title></head><body><article><h1>Trains stop</h1><p>"
+        + STORY + " Passengers waited in Città di Castello.</p></article></body></html>")
+
+
+def test_warc_html_responses_are_articles_decoded_by_their_http_charset():
+    data = _warc([("https://x.example/trains", "text/html; charset=iso-8859-1", PAGE.encode("latin-1")),
+                  ("https://x.example/logo.png", "image/png", b"\x89PNG...")])
+    for name, blob in (("crawl.warc", data), ("crawl.warc.gz", gzip.compress(data))):
+        parsed, = parse_input(name, blob, LIMITS)
+        (record,) = parsed.records
+        assert (parsed.format, record["url"], record["crawl_date"], record["locator"]) == (
+            "warc", "https://x.example/trains", "2024-05-02", "record 1 (https://x.example/trains)")
+        assert "Città di Castello" in record["text"]
+        assert [(p.reason, p.record_index) for p in parsed.problems] == [("no_article_text", 1)]
+
+
+RSS = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Wire</title>
+<language>it</language>
+<item><title>Trains</title><link>https://x.example/1</link><pubDate>Thu, 02 May 2024 10:00:00 GMT</pubDate>
+<content:encoded><![CDATA[<p>{STORY}</p><p>Service resumed.</p>]]></content:encoded></item>
+<item><title>Only a link</title><link>https://x.example/2</link></item>
+</channel></rss>"""
+ATOM = f"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
+<entry><title>Fog</title><link href="https://x.example/3"/><updated>2024-05-03T10:00:00Z</updated>
+<author><name>Ann Lee</name></author><content type="html">&lt;p&gt;{OTHER}&lt;/p&gt;</content></entry></feed>"""
+
+
+def test_rss_and_atom_items_with_content_are_articles_and_link_only_items_are_recorded():
+    parsed, = parse_input("wire.rss", RSS.encode(), LIMITS)
+    (record,) = parsed.records
+    assert (record["text"], record["url"], record["outlet"], record["language_hint"]) == (
+        STORY + "\n\nService resumed.", "https://x.example/1", "Wire", "it")
+    assert [(p.reason, p.record_index, p.locator) for p in parsed.problems] == [("feed_link_only", 1, "item 2")]
+    (entry,) = parse_input("wire.atom", ATOM.encode(), LIMITS)[0].records
+    assert (entry["text"], entry["byline"], entry["url"]) == (OTHER, "Ann Lee", "https://x.example/3")
