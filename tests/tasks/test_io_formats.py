@@ -38,12 +38,12 @@ def test_csv_tsv_and_gzip_of_csv_one_article_a_row():
 
 
 def test_parquet_rows_with_nested_values():
-    table = pa.table({"title": ["Trains", "Fog"], "content": [STORY, OTHER],
-                      "source": [{"id": "ansa", "name": "ANSA"}, {"id": None, "name": "Corriere"}]})
+    table = pa.table({"title": ["Trains", "Blank", "Fog"], "content": [STORY, None, OTHER],
+                      "source": [{"id": "ansa", "name": "ANSA"}, None, {"id": None, "name": "Corriere"}]})
     sink = io.BytesIO()
     pq.write_table(table, sink)
     assert records("x.parquet", sink.getvalue()) == [
-        ("x.parquet", "parquet", [(0, "row 1", "ROME,"), (1, "row 2", "MILAN")], [])]
+        ("x.parquet", "parquet", [(0, "row 1", "ROME,"), (2, "row 3", "MILAN")], [("no_article_text", 1)])]
     assert [r["outlet"] for r in fields("x.parquet", sink.getvalue())] == ["ANSA", "Corriere"]
 
 
