@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import ftfy
 
-from tasks.dateline import AGENCIES, normalise_agency, parse_dateline
+from tasks.dateline import AGENCIES, Dateline, normalise_agency, parse_dateline
 
 PARAGRAPH_SEPARATOR = "\n\n"
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -161,20 +162,77 @@ def detect_languages(texts: list[str], hints: list[str | None] | None = None) ->
     out = []
     for sample, language, hint in zip(samples, found, hints or [None] * len(samples)):
         code = language.iso_code_639_1.name.lower() if language else None
-        hinted = language_code(hint)
+        if len(sample) < SHORT_TEXT:
+            code = _by_function_words(sample, detector) or code
+        # lingua scores only the letters of scripts it knows: a Burmese page with a few English
+        # words is `en` to it
+        by_script = language_of_script(sample)
+        code = by_script or code
+        hinted = None if by_script else language_code(hint)  # the script settles it
         if hinted and hinted != code:
             try:
                 known = Language.from_iso_code_639_1(IsoCode639_1.from_str(hinted))
             except ValueError:  # a language lingua does not know: the hint is all there is
                 known = None
-            if code is None or known is None:
-                code = hinted
-            else:
+            if known is None:
+                code = hinted if code is None else code
+            else:  # even where lingua finds nothing, the text must give the hint some support
                 support = detector.compute_language_confidence(sample, known)
                 if support >= HINT_CONFIDENCE or (len(sample) < HINT_SHORT_TEXT and support >= HINT_SHORT_CONFIDENCE):
                     code = hinted
         out.append(code)
     return out
+
+
+# scripts that one language alone writes (among news languages) and that lingua does not know
+_SCRIPT_LANGUAGE = {"MYANMAR": "my", "KHMER": "km", "LAO": "lo", "SINHALA": "si", "ETHIOPIC": "am", "TIBETAN": "bo",
+                    "THAANA": "dv", "ORIYA": "or", "MALAYALAM": "ml", "KANNADA": "kn"}
+
+
+def language_of_script(sample: str) -> str | None:
+    """The language of a text written mostly in a script that one language alone writes
+    (Burmese in the Myanmar script): lingua knows 75 languages, and Burmese is not one."""
+    import unicodedata
+
+    scripts: dict[str, int] = {}
+    letters = 0
+    for char in sample[:1000]:
+        if char.isalpha():
+            letters += 1
+            name = unicodedata.name(char, "").split(" ")[0]
+            scripts[name] = scripts.get(name, 0) + 1
+    if not letters:
+        return None
+    script, count = max(scripts.items(), key=lambda item: item[1])
+    return _SCRIPT_LANGUAGE.get(script) if count > 0.6 * letters else None
+
+
+SHORT_TEXT = 400  # below this many characters trigrams alone mistake languages that share letters
+
+
+@lru_cache(maxsize=None)
+def _stop_words(code: str) -> frozenset[str]:
+    """spaCy's stop-word list of a language (shipped for ~60 languages, no model needed)."""
+    import spacy.util
+
+    try:
+        return frozenset(spacy.util.get_lang_class(code).Defaults.stop_words)
+    except Exception:  # noqa: BLE001 - no spaCy language of that code
+        return frozenset()
+
+
+def _by_function_words(sample: str, detector) -> str | None:
+    """For a short text, lingua's likeliest languages re-ranked by how many of its words are
+    each language's function words ("The port published a plan for Shell." is English, not
+    Danish): a sentence carries more evidence in its function words than in its trigrams."""
+    words = words_of(sample.casefold())
+    if len(words) < 3:
+        return None
+    candidates = [(c.language.iso_code_639_1.name.lower(), c.value)
+                  for c in detector.compute_language_confidence_values(sample)[:6]]
+    scored = [(sum(w in _stop_words(code) for w in words) / len(words), value, code) for code, value in candidates]
+    best = max(scored, default=None)
+    return best[2] if best and best[0] > 0 else None
 
 
 def extraction_for(language: str | None) -> str:
@@ -201,12 +259,82 @@ def body_hash(body: str) -> str:
     return hashlib.sha256(" ".join(folded.split()).encode()).hexdigest()
 
 
+@dataclass
+class WireHead:
+    title: str | None
+    byline: str | None
+    dateline: Dateline | None  # when it stood alone on its line; else it opens the story
+    end: int  # where the story starts in the text
+
+
+_HEAD_LINES = 4        # a headline, a byline, a dateline: the head is the first few lines
+_HEAD_LINE_CHARS = 160  # a longer line is story text
+
+
+def _looks_like_name(line: str) -> bool:
+    words = line.split()
+    return 2 <= len(words) <= 5 and not any(c.isdigit() for c in line) and not line.endswith((".", ":")) and \
+        all(w[0].isupper() or w in _NAME_PARTICLES for w in words)
+
+
+_EDITORIAL_NOTE = re.compile(r"^\[[^\]]{1,60}\]$")  # `[CORRECTED 05:30 GMT]`
+_NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "al", "bin", "ibn", "la", "le"}
+
+
+def wire_head(text: str, anchor: dt.date | None) -> WireHead | None:
+    """The head of a story whose first lines are its parts: a headline (a topic slug, a dash
+    and a caps headline included: `RUGBY UNION - CUTTITTA BACK FOR ITALY.`), perhaps a byline,
+    then a dateline on a line of its own (`ROME 1996-12-06`) or opening the story's first line
+    (`PRETORIA, Aug 25 - Captain …`). A dated (or agency-signed) dateline marks the head; what
+    stands above it is the headline and the byline."""
+    lines, offset = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            lines.append((offset, line.strip()))
+        offset += len(line) + 1
+        if len(lines) == _HEAD_LINES:
+            break
+    if any(len(line) > _HEAD_LINE_CHARS for _, line in lines[:2]):
+        return None
+    # a dateline below the first line wins: a first line that ends in a date ("CANTERBURY PRESS INC
+    # YEAR NOV 30") is a headline; the first line alone is a dateline only when it names a known place
+    for i, (start, line) in (*list(enumerate(lines))[1:], (0, lines[0]) if lines else (0, (0, ""))):
+        if len(line) > _HEAD_LINE_CHARS:
+            continue
+        found = parse_dateline(line, anchor)
+        alone = bool(found and found.end >= len(line))
+        if not (found and found.city and (found.date or found.agency) and (alone or i > 0)):
+            continue
+        if i == 0 and found.country is None:
+            continue
+        above = [part for _, part in lines[:i] if not _EDITORIAL_NOTE.match(part)]
+        named = _BYLINE.match(above[1]) if len(above) == 2 else None
+        byline = named["name"] if named else (above[1] if len(above) == 2 and _looks_like_name(above[1]) else None)
+        if len(above) == 2 and byline is None and above[1][:1].islower() | (above[1][:1] in ",;"):
+            above = [f"{above[0]} {above[1]}"]  # one headline broken after an abbreviation ("Mass.")
+        if len(above) > 2 or (len(above) == 2 and byline is None):
+            return None  # a head of another shape: leave it to the paragraph rules
+        at = text.index(line, start)
+        if alone:
+            return WireHead(above[0] if above else None, byline, found, at + len(line))
+        return WireHead(above[0] if above else None, byline, None, at)  # the story opens with its dateline
+    return None
+
+
 def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     """One raw record -> article fields; None when nothing of an article is left."""
     text = normalise_text(raw["text"])
+    metadata_date = parse_published(raw.get("published"))
+    crawl_date = parse_published(raw.get("crawl_date"))
+    anchor = metadata_date or reference_date
+    head = wire_head(text, anchor) if raw.get("format", "txt") == "txt" else None
+    if head:
+        text = text[head.end:]
     paragraphs = split_paragraphs(text, hard_wrapped=raw.get("format", "txt") == "txt")
-    title = (raw.get("title") or "").strip() or None
-    if title:
+    title = (raw.get("title") or "").strip() or (head.title if head else None)
+    if head:
+        pass
+    elif title:
         title = " ".join(normalise_text(title).split())
         if paragraphs and paragraphs[0].casefold() == title.casefold():  # pages repeat the <h1>
             paragraphs.pop(0)
@@ -215,16 +343,14 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
             and (parse_dateline(paragraphs[1]) or not parse_dateline(paragraphs[0])):
         title = paragraphs.pop(0)
 
-    byline = raw.get("byline")
+    byline = raw.get("byline") or (head.byline if head else None)
     if paragraphs and (match := _BYLINE.match(paragraphs[0])):
         byline = byline or match["name"]
         paragraphs.pop(0)
 
-    metadata_date = parse_published(raw.get("published"))
-    crawl_date = parse_published(raw.get("crawl_date"))
-    anchor = metadata_date or reference_date
-    dateline = parse_dateline(paragraphs[0], anchor) if paragraphs else None
-    if dateline:
+    dateline = head.dateline if head and head.dateline else \
+        (parse_dateline(paragraphs[0], anchor) if paragraphs else None)
+    if dateline and not (head and head.dateline):
         rest = paragraphs[0][dateline.end:].strip()
         if rest:
             paragraphs[0] = rest

@@ -88,7 +88,9 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
         return None
     if match["end"].strip() == "" and not (match["iso"] or date_text):
         return None
-    place = resolve_place(city, match["region"])
+    place = resolve_place(city, match["region"]) or (resolve_place(city, None) if match["region"] else None)
+    if place is None and not date_text and not agency:
+        return None  # `CRICKET -`, `PRESS DIGEST -`: a topic slug; a dateline without date or agency names a place
     return Dateline(
         city=_titled(city if is_upper or city.lower() != city else city.upper()),
         country=place.country if place else None,

@@ -58,3 +58,49 @@ def test_mojibake_is_repaired_and_curly_quotes_kept():
 def test_body_hash_ignores_typography():
     assert body_hash("It's “here”\n\nnow") == body_hash("it's \"here\" now")
     assert body_hash("It is here") != body_hash("It was here")
+
+
+def test_languages_of_short_texts_scripts_and_hints():
+    from tasks.clean import detect_languages, extraction_for
+
+    texts = ["The port published a plan for Shell.", "Dockers at Antwerp went on strike.",
+             "Ministeren sagde mandag, at budgettet ville blive vedtaget.",
+             "Valsts prezidents pirmdien paziņoja, ka valdība atkāpsies.",
+             "မြန်မာနိုင်ငံ အစိုးရက ယနေ့ ကြေညာခဲ့သည်။ BBC News", "The port reopened on Tuesday after the storm."]
+    assert detect_languages(texts, [None, None, None, None, "en", "it"]) == ["en", "en", "da", "lv", "my", "en"]
+    assert detect_languages(["Le port a rouvert mardi."], ["fr-FR"]) == ["fr"]
+    assert [extraction_for(code) for code in ("en", "fr", "my", None)] == [
+        "full", "entities_quotes", "language_unsupported", "language_unknown"]
+
+
+def test_a_wire_head_of_lines_gives_title_byline_and_dateline():
+    slug = {"format": "txt", "text": "RUGBY UNION - CUTTITTA BACK FOR ITALY AFTER A YEAR.\nROME 1996-12-06\n"
+                                     "Italy recalled Marcello Cuttitta on Friday for their friendly against Scotland."}
+    article = clean_record(slug, None)
+    assert (article["title"], article["dateline_city"], article["dateline_country"], article["dateline_date"]) == (
+        "RUGBY UNION - CUTTITTA BACK FOR ITALY AFTER A YEAR.", "Rome", "IT", dt.date(1996, 12, 6))
+    assert article["body"].startswith("Italy recalled")
+    bylined = {"format": "txt", "text": "Miss Universe hides behind veil.\nKieran Murray\nLAS CRUCES, N.M. 1996-08-22\n"
+                                        "The reigning Miss Universe stayed out of sight on Thursday."}
+    article = clean_record(bylined, None)
+    assert (article["title"], article["byline"], article["dateline_city"], article["dateline_country"]) == (
+        "Miss Universe hides behind veil.", "Kieran Murray", "Las Cruces", "US")
+    opening = {"format": "txt", "text": "RUGBY UNION - All Blacks relive triumph.\nPRETORIA, Aug 25 - Captain Sean "
+                                        "Fitzpatrick revisited the test venue today."}
+    article = clean_record(opening, dt.date(1996, 12, 31))
+    assert (article["title"], article["dateline_city"], article["dateline_date"], article["body"][:7]) == (
+        "RUGBY UNION - All Blacks relive triumph.", "Pretoria", dt.date(1996, 8, 25), "Captain")
+    slug_only = {"format": "txt", "text": "CRICKET - PAKISTAN 229-1 V ENGLAND - close.\nSaeed Anwar not out 116"}
+    assert clean_record(slug_only, None)["dateline_city"] is None  # a topic slug names no place
+
+
+def test_datelines_in_other_languages_forms():
+    from tasks.dateline import parse_dateline
+
+    found = [(d.city, d.country, d.date, d.agency) for d in (
+        parse_dateline("PARIS, 5 janvier (AFP) - Le président", dt.date(2024, 6, 1)),
+        parse_dateline("МОСКВА, 31 янв - РИА Новости. Правительство", dt.date(2024, 6, 1)),
+        parse_dateline("MADRID, 3 de marzo (EFE) - El", dt.date(2024, 6, 1)),
+        parse_dateline("ZÜRICH, 4. März 2024 (dpa) - Die", None))]
+    assert found == [("Paris", "FR", dt.date(2024, 1, 5), "AFP"), ("Москва", "RU", dt.date(2024, 1, 31), "RIA Novosti"),
+                     ("Madrid", "ES", dt.date(2024, 3, 3), "EFE"), ("Zürich", "CH", dt.date(2024, 3, 4), "dpa")]

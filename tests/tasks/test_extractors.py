@@ -112,3 +112,22 @@ def test_pronoun_speaker_is_the_nearest_fitting_name_outside_quotes():
     assert found == [("The strike is legal,", "Niek Stam", "said", "union leader Niek Stam"),
                      ("a reckless gamble", "Ilse Brandt", "called", "she"),
                      ("plain blackmail", "Rotterdam Port Authority", "called", "it")]
+
+
+def test_french_attribution_rules():
+    from tasks.quotes import RULES_BY_LANGUAGE, rule_quotes
+
+    body = ("« Nous ne céderons pas », a déclaré Emmanuel Macron lundi à Paris.\n\n"
+            "Le ministre de l'Intérieur a ajouté : « La sécurité est notre priorité. »\n\n"
+            "« C'est une faute », estime-t-il.\n\nSelon la CGT, « la grève continue ».\n\n"
+            "Un panneau disait « fermé » sans plus.")
+    person = body.index("Emmanuel Macron")
+    entities = [{"article_id": "a", "start_char": person, "end_char": person + 15, "label": "PERSON",
+                 "canonical_name": "Emmanuel Macron"}]
+    rows = rule_quotes([{"article_id": "a", "body": body}], entities, RULES_BY_LANGUAGE["fr"])
+    assert [(r["text"], r["speaker"], r["cue"]) for r in rows] == [
+        ("Nous ne céderons pas", "Emmanuel Macron", "déclaré"),
+        ("La sécurité est notre priorité.", "Le ministre de l'Intérieur", "ajouté"),
+        ("C'est une faute", "Emmanuel Macron", "estime"),
+        ("la grève continue", "la CGT", "selon")]
+    assert all(body[r["start_char"]:r["end_char"]] == r["text"] for r in rows)
