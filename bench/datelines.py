@@ -92,10 +92,14 @@ def conll() -> None:
             misses.append((name, lines[:3], got_city, got_date))
     seconds = time.perf_counter() - started
     print(f"CoNLL-2003 documents: {len(docs)} ({with_gold} with a dateline line) in {seconds:.1f} s")
+    report(city_ok, date_ok, with_gold, misses, f"with a title: {titled / with_gold:.4f}\n"
+           f"datelines found where there is no dateline line: {false_datelines} of {no_gold}")
+
+
+def report(city_ok: int, date_ok: int, with_gold: int, misses: list, more: str) -> None:
     print(f"city accuracy: {city_ok / with_gold:.4f}")
     print(f"date accuracy: {date_ok / with_gold:.4f}")
-    print(f"with a title: {titled / with_gold:.4f}")
-    print(f"datelines found where there is no dateline line: {false_datelines} of {no_gold}")
+    print(more)
     if "-v" in sys.argv:
         for miss in misses:
             print("  miss", miss)
@@ -132,12 +136,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(f"stories: {len(meta)} ({with_gold} with a gold dateline) in {seconds:.1f} s "
           f"({len(meta) / seconds:.0f} stories/s, ingest+clean)")
-    print(f"city accuracy: {city_ok / with_gold:.4f}")
-    print(f"date accuracy: {date_ok / with_gold:.4f}")
-    print(f"datelines found where gold has none: {false_datelines} of {no_gold}")
-    if "-v" in sys.argv:
-        for miss in misses:
-            print("  miss", miss)
+    report(city_ok, date_ok, with_gold, misses, f"datelines found where gold has none: {false_datelines} of {no_gold}")
 
 
 if __name__ == "__main__":

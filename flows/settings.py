@@ -34,8 +34,9 @@ class WirehouseSettings(BaseSettings):
         10_000_000, ge=1, description="Files larger than this are quarantined (reason `too_large`)."
     )
     max_container_bytes: int = Field(
-        256_000_000, ge=1, description="Limit for files that hold many articles (zip/tar archives, WARC, Parquet, "
-        "CSV/TSV, JSON Lines): they are read whole into memory. Each member or record still obeys `max_file_bytes`.")
+        1_500_000_000, ge=1, description="Limit for files that hold many articles (zip/tar archives, WARC such as a "
+        "~1 GB CC-NEWS file, Parquet, CSV/TSV, JSON Lines): such a file is held in memory while it is read (about "
+        "twice its size at the peak). Each member or record still obeys `max_file_bytes`.")
     max_archive_members: int = Field(
         10_000, ge=1, description="Members read from one archive; the rest are reported on the archive's "
         "quarantine row, not read.")

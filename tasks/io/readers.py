@@ -236,6 +236,8 @@ def _name_and_format(path: str, data: bytes) -> tuple[str, str | None]:
     name = PurePosixPath(path).name.lower()
     if name.endswith(_TAR_SUFFIXES):
         return name, "tar"
+    if name.endswith(".warc.gz"):  # fastwarc reads the gzip members as it goes: never inflated whole
+        return name, "warc"
     if name.endswith(".gz") or (data[:2] == b"\x1f\x8b" and PurePosixPath(name).suffix not in EXTENSIONS):
         return name, "gz"
     suffix = PurePosixPath(name).suffix

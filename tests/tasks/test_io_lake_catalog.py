@@ -37,15 +37,8 @@ def test_uncommitted_work_is_invisible_and_rolled_back(tmp_path):
 
 
 def test_ledger_row_makes_a_commit_visible(tmp_path):
-    lake = Lake(tmp_path)
-    lake.ensure_tables()
-    row = {"file_id": "f" * 64, "path": "a.txt", "size_bytes": 1, "status": "ingested", "run_id": "r1"}
-    versions = lake.commit({"files": to_table("files", [row])}, {})
-    now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-    lake.append_ledger({"run_id": "r1", "started_at": now, "finished_at": now, "status": "succeeded",
-                        "table_versions": json.dumps(versions)})
-    assert lake.recover() == []
-    build_catalog(lake)
+    _published_warehouse(tmp_path, "a.txt")
+    assert Lake(tmp_path).recover() == []
     assert query(tmp_path, "select path, status from files")[1] == [("a.txt", "ingested")]
 
 
@@ -132,10 +125,11 @@ def test_compaction_rewrites_small_files_and_keeps_what_open_readers_use(tmp_pat
     assert lake.compact(max_files=2) == {}  # nothing over the limit: nothing rewritten
 
 
-def _published_warehouse(root: Path) -> Path:
+def _published_warehouse(root: Path, path: str = "[draft] note.txt") -> Path:
+    """A warehouse whose one committed run added one file row, with its catalog."""
     lake = Lake(root)
     lake.ensure_tables()
-    row = {"file_id": "f" * 64, "path": "[draft] note.txt", "size_bytes": 1, "status": "ingested", "run_id": "r1"}
+    row = {"file_id": "f" * 64, "path": path, "size_bytes": 1, "status": "ingested", "run_id": "r1"}
     versions = lake.commit({"files": to_table("files", [row])}, {})
     now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
     lake.append_ledger({"run_id": "r1", "started_at": now, "finished_at": now, "status": "succeeded",
