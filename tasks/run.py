@@ -21,9 +21,9 @@ from typing import Callable
 from tasks.dedup import find_duplicates
 from tasks.ingest import Classified
 from tasks.io.readers import ARCHIVE_FORMATS, MEMBER_SEPARATOR
-from tasks.spec import ARTICLE_TABLES, STORED_TABLES, to_table
+from tasks.spec import ARTICLE_TABLES, SPECS, STORED_TABLES, Column, to_table
 from tasks.stories import StoryParams, stories_after, story_task
-from tasks.validate import TooManyRefused, breaker_trips, reference_sets, refused_rows
+from tasks.validate import Refusal, TooManyRefused, breaker_trips, check_breaker, reference_sets, refused_rows
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,51 @@ def gather(processed: list[dict]) -> dict:
     return out
 
 
+def _keeps(column: Column, value, today: dt.date) -> bool:
+    """Whether a value passes a column's row rules (those a repair can be asked to keep)."""
+    if value is None:
+        return False
+    top = today if column.max_value == "today" else column.max_value
+    if top is not None and value > top:
+        return False
+    if column.min_value is not None and value < column.min_value:
+        return False
+    return not (isinstance(column.values, tuple) and value not in column.values)
+
+
+def repair(rows: dict[str, list[dict]], refusals: list[Refusal], today: dt.date) -> list[Refusal]:
+    """Repairs that need no guess: a value that broke a row rule gives way to another field of
+    the same record that keeps the rule (`Column.repair_from`: a metadata date in the future
+    gives way to the dateline's date), and the row's `repairs` says what and why. Returns the
+    refusals left."""
+    left = []
+    for refusal in refusals:
+        spec = SPECS[refusal.table]
+        column = next((c for c in spec.columns if c.name == refusal.column), None)
+        row = rows[refusal.table][refusal.row]
+        fix = next(((name, label) for name, label in (column.repair_from if column else ())
+                    if _keeps(column, row.get(name), today)), None)
+        if fix is None:
+            left.append(refusal)
+            continue
+        name, label = fix
+        note = (f"{column.name}: {row.get(f'{column.name}_source') or 'the'} value {row[column.name]} broke "
+                f"{refusal.expectation}; the {name.replace('_', ' ')} {row[name]} used")
+        row["repairs"] = "; ".join(filter(None, [row.get("repairs"), note]))
+        row[column.name] = row[name]
+        if f"{column.name}_source" in row:
+            row[f"{column.name}_source"] = label
+    return left
+
+
 def refuse(rows: dict[str, list[dict]], refusals) -> tuple[dict[str, list[dict]], list[dict]]:
     """Rows without the refused ones (an article takes its dependent rows along), and one
-    quarantine row per refusal."""
-    refused = {(r.table, r.row) for r in refusals}
+    quarantine row per refused row."""
+    details: dict[tuple[str, int], list[str]] = {}
+    for r in refusals:
+        details.setdefault((r.table, r.row), []).append(r.detail)
+    refusals = [next(r for r in refusals if (r.table, r.row) == key) for key in details]
+    refused = set(details)
     articles = rows["articles"]
     by_id = {a["article_id"]: a for a in articles}
     gone = {articles[r.row]["article_id"] for r in refusals if r.table == "articles"}
@@ -84,7 +125,7 @@ def refuse(rows: dict[str, list[dict]], refusals) -> tuple[dict[str, list[dict]]
         quarantine.append({"path": article["source_path"], "record_index": article["record_index"],
                            "locator": article.get("locator"), "file_id": article["file_id"], "stage": "validate",
                            "reason": "failed_expectation", "table_name": r.table,
-                           "detail": f"{r.detail}{where}{along}"[:2000]})
+                           "detail": f"{'; '.join(details[(r.table, r.row)])}{where}{along}"[:2000]})
     kept = {name: [row for i, row in enumerate(table_rows)
                    if (name, i) not in refused and row.get("article_id") not in gone]
             for name, table_rows in rows.items()}
@@ -129,9 +170,10 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
     for table_rows in rows.values():
         for r in table_rows:
             r["run_id"] = params.run_id
-    refusals = refused_rows({name: to_table(name, rows[name]) for name in rows},
-                            reference_sets(params.today, params.run_id), params.max_rejected_fraction,
-                            params.breaker_min_rows)
+    refusals = repair(rows, refused_rows({name: to_table(name, rows[name]) for name in rows},
+                                         reference_sets(params.today, params.run_id)), params.today)
+    check_breaker(refusals, {name: len(table_rows) for name, table_rows in rows.items()},
+                  params.max_rejected_fraction, params.breaker_min_rows)
     rows, refused = refuse(rows, refusals)
     articles = rows["articles"]
     lap("validate rows")

@@ -70,6 +70,10 @@ class Column:
     min_value: float | None = None               # row rule: at least this
     max_value: float | str | None = None         # row rule: at most this ("today": not in the future)
     regex: str | None = None                     # row rule: matches
+    # a value that breaks a row rule is replaced by the first of these columns whose value keeps
+    # it (no guess: another field of the same record), its `<name>_source` set to the label,
+    # and the row's `repairs` says so: ((column, label), ...)
+    repair_from: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,8 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("dateline_date", pa.date32(), "dateline date; null when it has no year and no anchor", "2023-09-18",
                max_value="today"),
         Column("published_date", pa.date32(), "metadata date, else the dateline date, else the crawl date of a "
-               "WARC record", "2023-09-18", max_value="today"),
+               "WARC record; a metadata date in the future gives way to the dateline's (see `repairs`)", "2023-09-18",
+               max_value="today", repair_from=(("dateline_date", "dateline"),)),
         Column("published_date_source", pa.string(), _enum(PUBLISHED_DATE_SOURCES), "dateline",
                values=PUBLISHED_DATE_SOURCES),
         Column("byline", pa.string(), "author(s)", "Anna Visser"),
@@ -200,6 +205,9 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
                "Japanese and Thai, each character counts as one)", "320", required=True, min_value=1),
         Column("body_hash", pa.string(), "sha256 of the normalised body (exact-duplicate key)", "5b64ee42…",
                required=True),
+        Column("repairs", pa.string(), "fields repaired at validation from another field of the same record, and "
+               "why; null when none was", "published_date: metadata date 2031-05-01 is in the future; the "
+               "dateline's 2024-04-04 used"),
         Column("story_id", pa.string(), "the story it belongs to (a copy: its original's)", "st-3ae1cd13d0ef2b0a"),
         _run_id(),
     ), key=("article_id",), row_rejectable=True),

@@ -59,6 +59,8 @@ class Refusal:
     row: int
     expectation: str
     detail: str
+    column: str | None = None
+    value: object = None
 
 
 class TooManyRefused(RuntimeError):
@@ -198,31 +200,36 @@ def breaker_trips(failed: int, rows: int, max_fraction: float, min_rows: int) ->
     return rows >= min_rows and failed > max_fraction * rows
 
 
-def refused_rows(tables: dict[str, pa.Table], ref: dict, max_fraction: float, min_rows: int = 1) -> list[Refusal]:
-    """Rows of the row-refusable tables that break a row rule. Raises `TooManyRefused` when a
-    table of at least min_rows new rows has a refused share over max_fraction."""
+def refused_rows(tables: dict[str, pa.Table], ref: dict) -> list[Refusal]:
+    """Each (row, column) of the row-refusable tables that breaks a row rule."""
     from expectations import SUITES
     from expectations._common import column_rules
 
     suites = {name: column_rules(spec, ref) + SUITES[name].row_rules(ref)
               for name, spec in SPECS.items() if spec.row_rejectable}
     report = _run_suites(suites, tables, ref, "rows", None)
-    refusals: dict[tuple[str, int], Refusal] = {}
+    refusals: dict[tuple[str, int, str | None], Refusal] = {}
     for failure in report.failures:
         for row in failure.rows:
             values = {k: v for k, v in row.items() if k != ROW and k not in SPECS[failure.table].key}
             detail = f"{failure.table}: {failure.expectation}({failure.column}) failed on " + \
                 ", ".join(f"{k} = {v!r}" for k, v in values.items())
-            refusals.setdefault((failure.table, int(row[ROW])), Refusal(failure.table, int(row[ROW]),
-                                                                        failure.expectation, detail))
-    for name in suites:
-        refused = sum(1 for table, _ in refusals if table == name)
-        if breaker_trips(refused, tables[name].num_rows, max_fraction, min_rows):
+            key = (failure.table, int(row[ROW]), failure.column)
+            refusals.setdefault(key, Refusal(failure.table, int(row[ROW]), failure.expectation, detail, failure.column,
+                                             row.get(failure.column)))
+    return sorted(refusals.values(), key=lambda r: (r.table, r.row, r.column or ""))
+
+
+def check_breaker(refusals: list[Refusal], rows: dict[str, int], max_fraction: float, min_rows: int) -> None:
+    """Raise `TooManyRefused` when a table of at least min_rows new rows (`rows`: table -> count)
+    has a refused share over max_fraction."""
+    for name, count in rows.items():
+        refused = {r.row for r in refusals if r.table == name}
+        if breaker_trips(len(refused), count, max_fraction, min_rows):
             raise TooManyRefused(
-                f"{refused} of {tables[name].num_rows} new {name} rows broke row-level expectations, over "
+                f"{len(refused)} of {count} new {name} rows broke row-level expectations, over "
                 f"max_rejected_fraction = {max_fraction}: far likelier a bug in wirehouse than bad input, so nothing "
-                f"was published. First: {next(r.detail for r in refusals.values() if r.table == name)}")
-    return sorted(refusals.values(), key=lambda r: (r.table, r.row))
+                f"was published. First: {next(r.detail for r in refusals if r.table == name)}")
 
 
 def validate_tables(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None = None) -> ValidationReport:

@@ -3,7 +3,7 @@ import datetime as dt
 from tasks.spec import DATA_TABLES, to_table
 import pytest
 
-from tasks.validate import TooManyRefused, reference_sets, refused_rows, validate_tables
+from tasks.validate import TooManyRefused, check_breaker, reference_sets, refused_rows, validate_tables
 
 
 def tables_with(articles, entities):
@@ -51,8 +51,7 @@ ENTITY = {"article_id": "a1", "start_char": 0, "end_char": 4, "text": "Rome", "l
 
 def test_rows_that_break_a_row_rule_are_named_with_the_expectation_and_value():
     bad_span = {**ENTITY, "start_char": 5, "end_char": 9, "text": "Nope"}
-    refusals = refused_rows(tables_with([ARTICLE, FUTURE], [ENTITY, bad_span]), reference_sets(dt.date(2026, 11, 24), "r"),
-                            max_fraction=0.5)
+    refusals = refused_rows(tables_with([ARTICLE, FUTURE], [ENTITY, bad_span]), reference_sets(dt.date(2026, 11, 24), "r"))
     assert [(r.table, r.row, r.expectation) for r in refusals] == [
         ("articles", 1, "expect_column_values_to_be_between"),
         ("entities", 1, "expect_column_values_to_be_in_set")]
@@ -60,5 +59,8 @@ def test_rows_that_break_a_row_rule_are_named_with_the_expectation_and_value():
 
 
 def test_the_breaker_trips_when_too_large_a_share_is_refused():
+    refusals = refused_rows(tables_with([ARTICLE, FUTURE], []), reference_sets(dt.date(2026, 11, 24), "r"))
+    check_breaker(refusals, {"articles": 2}, max_fraction=0.5, min_rows=1)  # 1 of 2 is not over a half
     with pytest.raises(TooManyRefused, match="1 of 2 new articles rows .* max_rejected_fraction = 0.4"):
-        refused_rows(tables_with([ARTICLE, FUTURE], []), reference_sets(dt.date(2026, 11, 24), "r"), max_fraction=0.4)
+        check_breaker(refusals, {"articles": 2}, max_fraction=0.4, min_rows=1)
+    check_breaker(refusals, {"articles": 2}, max_fraction=0.4, min_rows=10)  # too few rows to judge
