@@ -195,3 +195,23 @@ def test_random_bytes_are_binary_even_without_nul():
     assert reasons(parse_file("noise.txt", noise, 10_000)) == [("binary", None)]
     text = "Zürich, Łódź, Ελλάδα, 北京, Москва: ordinary text is text. " * 20
     assert parse_file("ok.txt", text.encode(), 100_000).records
+
+
+def test_a_file_that_grows_while_it_is_read_is_noticed_and_not_trusted(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from tasks.io.readers import read_file
+
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * (32 << 20))  # long enough to read that the writer appends during the read
+    writer = subprocess.Popen([sys.executable, "-c", f"import time\nf = open({str(path)!r}, 'ab')\n"
+                               "while True:\n    f.write(b'y' * 4096)\n    f.flush()\n    time.sleep(0.001)"])
+    try:
+        time.sleep(0.3)
+        data, _, _, problem = read_file(tmp_path, "growing.txt", 100 << 20)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert (data, problem.reason) == (None, "changed_while_reading")
