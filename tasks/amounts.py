@@ -10,7 +10,7 @@ import re
 
 
 # withdrawn ISO 4217 codes that archive wire copy still uses
-HISTORIC_CURRENCIES = {"FRF", "DEM", "ITL", "NLG"}
+HISTORIC_CURRENCIES = {"FRF", "DEM", "ITL", "NLG", "BRC", "ARA", "PTE", "ESP", "GRD", "ATS", "BEF", "IEP", "FIM"}
 SYMBOLS = {"$": "USD", "us$": "USD", "u.s.$": "USD", "c$": "CAD", "ca$": "CAD", "a$": "AUD", "au$": "AUD",
            "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "nt$": "TWD", "r$": "BRL", "mx$": "MXN", "€": "EUR", "£": "GBP",
            "¥": "JPY", "₹": "INR", "₽": "RUB", "₩": "KRW", "₺": "TRY", "₦": "NGN", "₱": "PHP", "₪": "ILS"}
@@ -26,6 +26,9 @@ WORDS = {
     "shillings": "KES", "riyals": "SAR", "riyal": "SAR", "dirhams": "AED", "crowns": "SEK", "kronor": "SEK",
     "krone": "NOK", "kroner": "DKK", "zloty": "PLN", "hryvnia": "UAH", "ringgit": "MYR", "baht": "THB", "rupiah": "IDR",
     "guilders": "NLG", "australian dlrs": "AUD", "canadian dlrs": "CAD",
+    "forint": "HUF", "forints": "HUF", "cruzado": "BRC", "cruzados": "BRC", "austral": "ARA", "australes": "ARA",
+    "escudo": "PTE", "escudos": "PTE", "peseta": "ESP", "pesetas": "ESP", "drachma": "GRD", "drachmas": "GRD",
+    "austrian schillings": "ATS", "belgian francs": "BEF", "punts": "IEP", "markka": "FIM", "markkaa": "FIM",
 }
 SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bln": 1e9,
           "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "trn": 1e12}
@@ -40,6 +43,24 @@ SYMBOL_FIRST = re.compile(
     re.IGNORECASE)
 WORD_AFTER = re.compile(
     rf"(?<![\w$€£¥.])(?P<number>{_NUMBER})(?:\s?(?P<scale>{_SCALE}))?\s+(?P<word>{_WORD})\b", re.IGNORECASE)
+
+
+# numbers listed before one currency word share it: "4,340, 4,345 and 4,350 dlrs", "340 to 350 cruzados"
+_LISTED = re.compile(rf"(?P<items>(?:(?:{_NUMBER})(?:\s?{_SCALE})?\s*,\s*)*(?:{_NUMBER})(?:\s?{_SCALE})?)"
+                     rf"\s*(?:,\s*)?(?:and|or|to|-|–)\s*$", re.IGNORECASE)
+_ITEM = re.compile(rf"(?P<number>{_NUMBER})(?:\s?(?P<scale>{_SCALE}))?", re.IGNORECASE)
+
+
+def _listed_before(body: str, start: int, scale: str | None, currency: str) -> list[dict]:
+    """The amounts listed right before a number that has the currency word."""
+    window_start = max(0, start - 160)
+    listed = _LISTED.search(body[window_start:start])
+    if not listed:
+        return []
+    base = window_start + listed.start("items")
+    return [{"start_char": base + item.start(), "end_char": base + item.end(), "text": item.group(0),
+             "value": _value(item["number"], item["scale"] or scale), "currency": currency}
+            for item in _ITEM.finditer(listed["items"])]
 
 
 def _value(number: str, scale: str | None) -> float:
@@ -62,8 +83,12 @@ def find_amounts(body: str) -> list[dict]:
         scale = match["scale"]
         if scale and scale.lower() in ("m", "b", "k") and body[match.start("scale") - 1] == " ":
             continue  # "5 m euros" is rare; "5 m" is usually metres
+        currency = WORDS[match["word"].lower()]
         found[match.start()] = {"start_char": match.start(), "end_char": match.end(), "text": match.group(0),
-                                "value": _value(match["number"], scale), "currency": WORDS[match["word"].lower()]}
+                                "value": _value(match["number"], scale), "currency": currency}
+        for row in _listed_before(body, match.start(), scale, currency):
+            if not any(a["start_char"] <= row["start_char"] < a["end_char"] for a in found.values()):
+                found[row["start_char"]] = row
     return [found[k] for k in sorted(found)]
 
 

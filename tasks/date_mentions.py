@@ -75,7 +75,8 @@ def _resolve(kind: str, match: re.Match, anchor: dt.date | None) -> tuple[dt.dat
             offset, granularity = _RELATIVE[g["word"].lower()]
             return anchor + dt.timedelta(days=offset), granularity
         if kind == "weekday":
-            return _weekday(WEEKDAYS[g["weekday"].lower()], (g["modifier"] or "").lower(), anchor), "day"
+            modifier = (g["modifier"] or "").lower() or ("coming" if _looks_ahead(match) else "")
+            return _weekday(WEEKDAYS[g["weekday"].lower()], modifier, anchor), "day"
         if kind == "month_relative_year":
             step = {"last": -1, "this": 0, "next": 1}[g["which"]]
             return dt.date(anchor.year + step, _month_number(g["month"]), 1), "month"
@@ -86,10 +87,30 @@ def _resolve(kind: str, match: re.Match, anchor: dt.date | None) -> tuple[dt.dat
     return None, "day"
 
 
+# the clause before a bare weekday speaks of what is to come ("scheduled to be released on Friday",
+# "will meet on Tuesday", "said it would vote on Monday"), unless a past form stands nearer the day
+_AHEAD = re.compile(r"\b(?:will|shall|'ll|would|scheduled|due|expected|set to|plans? to|planned|is to|are to|"
+                    r"going to|to be held|upcoming|coming|later this week)\b", re.IGNORECASE)
+_BEHIND = re.compile(r"\b(?:was|were|had|did|said on|ago|earlier|last|yesterday)\b", re.IGNORECASE)
+
+
+def _looks_ahead(match: re.Match) -> bool:
+    text = match.string
+    start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start()), 0)
+    clause = text[start:match.start()][-120:]
+    ahead = list(_AHEAD.finditer(clause))
+    if not ahead:
+        return False
+    return not any(past.start() > ahead[-1].start() for past in _BEHIND.finditer(clause))
+
+
 def _weekday(weekday: int, modifier: str, anchor: dt.date) -> dt.date:
     """A bare weekday is the latest such day on or before the anchor (wire copy reports what
-    happened); "next Friday" the first after it; "last Friday" the one before this week's."""
+    happened), or the first on or after it when its clause speaks of what is to come
+    (`coming`); "next Friday" the first after it; "last Friday" the one before this week's."""
     back = (anchor.weekday() - weekday) % 7
+    if modifier == "coming":
+        return anchor + dt.timedelta(days=(weekday - anchor.weekday()) % 7)
     if modifier == "next":
         return anchor + dt.timedelta(days=(weekday - anchor.weekday()) % 7 or 7)
     if modifier == "last":

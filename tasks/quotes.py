@@ -88,8 +88,8 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
                 continue
             spans.append((i + 1, close, True))
             i = close + 1
-        elif char == '"':
-            close = paragraph.find('"', i + 1)
+        elif char == '"' and not _apostrophe(paragraph, i):
+            close = next((at for at in _straight_quotes(paragraph, i + 1)), -1)
             if close == -1:
                 spans.append((i + 1, len(paragraph), False))
                 break
@@ -98,6 +98,20 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
         else:
             i += 1
     return [(s, e, closed) for s, e, closed in spans if paragraph[s:e].strip()]
+
+
+def _apostrophe(text: str, at: int) -> bool:
+    """A straight double quote between two letters stands for an apostrophe (archive wire copy's
+    `country"s`, `don"t`), not a quote mark."""
+    return 0 < at < len(text) - 1 and text[at - 1].isalpha() and text[at + 1].isalpha()
+
+
+def _straight_quotes(text: str, start: int):
+    at = text.find('"', start)
+    while at != -1:
+        if not _apostrophe(text, at):
+            yield at
+        at = text.find('"', at + 1)
 
 
 def _sentence_start(paragraph: str, position: int) -> int:
@@ -343,8 +357,8 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                         or _last_person_before(people, mention_start, quoted)
                 elif named:
                     speaker = named
-                else:
-                    speaker = phrase
+                else:  # "The report" opening a sentence and "the report" inside one are one speaker
+                    speaker = phrase[0].lower() + phrase[1:] if re.match(r"The [a-z]", phrase) else phrase
                 row.update(speaker=speaker, cue=cue, speaker_start_char=mention_start, speaker_end_char=mention_end)
                 if named or phrase.casefold() in PRONOUNS:
                     last_named = speaker or last_named

@@ -82,7 +82,7 @@ def test_inverted_cue_straight_marks_and_pronouns():
 def test_partial_quote_inside_a_sentence_and_scare_quotes():
     body = ("The ministry said in a statement that the envoy “will travel to Oslo next week” for talks.\n\n"
             "The so-called “peace dividend” never arrived.")
-    assert quotes(body) == [("will travel to Oslo next week", "The ministry", "said")]
+    assert quotes(body) == [("will travel to Oslo next week", "the ministry", "said")]
 
 
 def test_testimonials_credited_after_a_dash_each_keep_their_own_speaker():
@@ -131,3 +131,32 @@ def test_french_attribution_rules():
         ("C'est une faute", "Emmanuel Macron", "estime"),
         ("la grève continue", "la CGT", "selon")]
     assert all(body[r["start_char"]:r["end_char"]] == r["text"] for r in rows)
+
+
+def test_a_straight_quote_between_letters_is_an_apostrophe():
+    from tasks.quotes import quote_spans
+
+    paragraph = 'The country"s exports rose. "We don"t expect more," the minister said.'
+    assert [paragraph[s:e] for s, e, _ in quote_spans(paragraph)] == ["We don\"t expect more,"]
+
+
+def test_a_bare_weekday_looks_ahead_when_its_clause_does():
+    from tasks.date_mentions import find_date_mentions
+
+    anchor = dt.date(2023, 9, 20)  # a Wednesday
+    body = ("The data are scheduled to be released on Friday. Talks will resume on Monday. "
+            "Prices fell on Monday. The minister said on Tuesday the vote would take place on Thursday.")
+    assert [(m["text"], m["resolved_date"]) for m in find_date_mentions(body, anchor)] == [
+        ("Friday", dt.date(2023, 9, 22)), ("Monday", dt.date(2023, 9, 25)), ("Monday", dt.date(2023, 9, 18)),
+        ("Tuesday", dt.date(2023, 9, 19)), ("Thursday", dt.date(2023, 9, 21))]
+
+
+def test_listed_amounts_share_their_currency_word():
+    from tasks.amounts import find_amounts
+
+    body = ("Bids were 4,340, 4,345 and 4,350 dlrs a tonne. The price rose from 340 to 350 cruzados. "
+            "Hungary raised 2 billion forints. In 1986, sales were 9 mln stg.")
+    assert [(a["text"], a["value"], a["currency"]) for a in find_amounts(body)] == [
+        ("4,340", 4340.0, "USD"), ("4,345", 4345.0, "USD"), ("4,350 dlrs", 4350.0, "USD"),
+        ("340", 340.0, "BRC"), ("350 cruzados", 350.0, "BRC"), ("2 billion forints", 2e9, "HUF"),
+        ("9 mln stg", 9e6, "GBP")]
