@@ -49,8 +49,14 @@ def _output() -> Console:
     return Console(highlight=False, emoji=False, markup=False)
 
 
-def _table(columns, rows, title: str | None = None) -> Table:
-    table = Table(*columns, title=title)
+def _table(columns, rows, title: str | None = None, compact: bool = False) -> Table:
+    from rich import box
+
+    table = Table(title=title, box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD, pad_edge=not compact,
+                  padding=(0, 1, 0, 0) if compact else (0, 1), title_justify="left" if compact else "center")
+    for n, column in enumerate(columns):  # in a compact table the first column (an id) is never cut
+        table.add_column(column, no_wrap=compact and n == 0, min_width=len(str(rows[0][0])) if compact and rows
+                         and n == 0 else None, overflow="fold")
     for r in rows:
         table.add_row(*(Text("" if v is None else str(v)) for v in r))
     return table
@@ -208,9 +214,11 @@ def status(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w")) 
 
     cfg = _settings_or_exit(warehouse=warehouse)
     out = _output()
+    # narrow enough for 80 columns: the run id holds its start time, counts get short headings
     columns, rows = _query_or_exit(cfg.warehouse, """
-        select run_id, status, started_at, files_seen, files_new, articles_new, duplicates, quarantined
-        from runs order by started_at desc limit 10""")
+        select run_id as run, status, files_seen as seen, files_new as new, articles_new as articles,
+               duplicates as copies, quarantined as quarantine
+        from runs order by ledger_version desc nulls last, started_at desc limit 10""")
     _, reasons = _query_or_exit(cfg.warehouse, "select reason, count(*) from quarantine group by 1 order by 2 desc, 1")
     state, holder = lock_state(Path(cfg.warehouse) / ".lock")
     if state == "free":
@@ -219,8 +227,8 @@ def status(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w")) 
         meaning = "held" if state == "held" else "stale: its process died; the next run records that run as failed"
         out.print(f"lock: {meaning} (run {holder.get('run_id')}, pid {holder.get('pid')} on {holder.get('host')}, "
                   f"started {holder.get('started_at')})")
-    out.print(_table(columns, rows, title="recent runs"))
-    out.print(_table(["reason", "rows"], reasons, title="quarantine"))
+    out.print(_table(columns, rows, title="recent runs", compact=True))
+    out.print(_table(["reason", "rows"], reasons, title="quarantine", compact=True))
 
 
 @app.command()

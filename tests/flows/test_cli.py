@@ -87,3 +87,15 @@ def test_sql_prints_data_as_data_and_survives_a_moved_warehouse(seeds_warehouse,
     assert status.exit_code == 0 and "lock: free" in status.output, status.output
     refused = runner.invoke(app, ["sql", f"copy articles to '{tmp_path / 'out.csv'}'", "--warehouse", str(moved)])
     assert (refused.exit_code, refused.output.startswith("query refused: only reads")) == (EXIT_SQL, True)
+
+
+def test_status_reads_at_80_columns(seeds_warehouse):
+    import os
+
+    result = runner.invoke(app, ["status", "--warehouse", str(seeds_warehouse["warehouse"])],
+                           env={**os.environ, "COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    first = seeds_warehouse["first"]["run_id"]
+    assert any(line.split()[:2] == [first, "succeeded"] for line in lines if line.strip())  # the id is whole
