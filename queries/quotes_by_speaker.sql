@@ -5,5 +5,6 @@ select speaker,
        any_value(text) as example
 from quotes
 where speaker is not null
+  and article_id not in (select article_id from duplicates)  -- a reprint adds no quote
 group by speaker
 order by quotes desc, speaker

@@ -1,4 +1,5 @@
--- Most mentioned people per week (by article publication week), with how many articles name them.
+-- Most mentioned people per week (by article publication week), with how many articles name them;
+-- reprints are left out, so one story carried by ten outlets counts once.
 select date_trunc('week', a.published_date) as week,
        e.canonical_name as person,
        count(*) as mentions,
@@ -6,5 +7,6 @@ select date_trunc('week', a.published_date) as week,
 from entities e
 join articles a using (article_id)
 where e.label = 'PERSON' and a.published_date is not null
+  and e.article_id not in (select article_id from duplicates)  -- a reprint adds no mention
 group by all
 order by week, mentions desc, person

@@ -26,14 +26,19 @@ QUERIES = {
     "stories": """select story_id, title, article_count, outlet_count, first_date, last_date
                   from stories where merged_into is null
                   order by article_count desc, outlet_count desc, story_id limit 15""",
+    # names, places and speakers are counted in canonical articles only: ten reprints of one story
+    # are one story's worth of mentions, not ten
     "people": """select canonical_name as name, count(*) as mentions from entities where label = 'PERSON'
-                 group by 1 order by 2 desc, 1 limit 15""",
+                 and article_id not in (select article_id from duplicates) group by 1 order by 2 desc, 1 limit 15""",
     "organisations": """select canonical_name as name, count(*) as mentions from entities where label = 'ORG'
+                        and article_id not in (select article_id from duplicates)
                         group by 1 order by 2 desc, 1 limit 15""",
     "places": """select canonical_name as name, any_value(country_code) as country, count(*) as mentions
-                 from entities where label in ('GPE', 'LOC') group by 1 order by 3 desc, 1 limit 15""",
+                 from entities where label in ('GPE', 'LOC') and article_id not in (select article_id from duplicates)
+                 group by 1 order by 3 desc, 1 limit 15""",
     "speakers": """select speaker, count(*) as quotes, count(distinct article_id) as articles, any_value(text) as example
-                   from quotes where speaker is not null group by 1 order by 2 desc, 1 limit 15""",
+                   from quotes where speaker is not null and article_id not in (select article_id from duplicates)
+                   group by 1 order by 2 desc, 1 limit 15""",
     "quarantine": """select reason, stage, count(*) as rows, any_value(path) as example
                      from quarantine group by 1, 2 order by 3 desc, 1""",
 }
@@ -58,6 +63,8 @@ def charts(data: dict) -> dict[str, str]:
     import altair as alt
     import pandas as pd
 
+    count_axis = alt.Axis(format="d", tickMinStep=1)  # counts have no halves
+
     out = {}
     runs = [r for r in reversed(data["runs"]) if r["status"] == "succeeded"]
     if runs:
@@ -65,9 +72,11 @@ def charts(data: dict) -> dict[str, str]:
                                 for kind, column in (("new articles", "articles_new"), ("duplicates", "duplicates"),
                                                      ("quarantined", "quarantined"))])
         out["volumes"] = _svg(alt.Chart(volumes, title="Rows per run").mark_bar().encode(
-            x=alt.X("run:N", sort=None, title="run"), y=alt.Y("rows:Q", title="rows"),
+            x=alt.X("run:N", sort=None, title="run"), y=alt.Y("rows:Q", title="rows", axis=count_axis),
             color=alt.Color("kind:N", title=None), xOffset="kind:N").properties(width=520, height=220))
-        last = runs[-1]
+        # the last run that did work: after a rerun with nothing new, validating its ledger row is all
+        worked = [r for r in runs if (r.get("files_new") or 0) > 0] or runs
+        last = worked[-1]
         if last.get("stage_seconds"):
             stages = pd.DataFrame([{"stage": k, "seconds": v} for k, v in json.loads(last["stage_seconds"]).items()])
             out["stages"] = _svg(alt.Chart(stages, title=f"Seconds per stage, run {last['run_id']}").mark_bar().encode(
@@ -78,14 +87,19 @@ def charts(data: dict) -> dict[str, str]:
         frame = pd.DataFrame([{"story": (s["title"] or s["story_id"])[:60], "first": str(s["first_date"]),
                                "last": str(s["last_date"] + dt.timedelta(days=1)), "articles": s["article_count"]}
                               for s in dated])
-        out["timeline"] = _svg(alt.Chart(frame, title="Story timeline").mark_bar(height=10, cornerRadius=2).encode(
-            x=alt.X("first:T", title="date"), x2="last:T", y=alt.Y("story:N", sort="-x", title=None),
-            color=alt.Color("articles:Q", title="articles")).properties(width=520, height=max(80, 24 * len(frame))))
+        base = alt.Chart(frame, title="Story timeline").encode(
+            y=alt.Y("story:N", sort="-x", title=None), color=alt.Color("articles:Q", title="articles"))
+        # a point on each story's first day, so a one-day story on a long axis is still seen
+        out["timeline"] = _svg(alt.layer(
+            base.mark_bar(height=10, cornerRadius=2).encode(x=alt.X("first:T", title="date"), x2="last:T"),
+            base.mark_point(filled=True, size=60).encode(x="first:T"),
+        ).properties(width=520, height=max(80, 24 * len(frame))))
     for key, label in (("people", "People"), ("organisations", "Organisations"), ("places", "Places")):
         if data[key]:
             frame = pd.DataFrame(data[key])
             out[key] = _svg(alt.Chart(frame, title=f"Top {label.lower()}").mark_bar().encode(
-                x=alt.X("mentions:Q"), y=alt.Y("name:N", sort="-x", title=None)).properties(width=260, height=220))
+                x=alt.X("mentions:Q", axis=count_axis), y=alt.Y("name:N", sort="-x", title=None)
+            ).properties(width=260, height=220))
     return out
 
 
@@ -115,7 +129,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;bor
 .card b{display:block;font-size:1.5rem}.grid{display:flex;gap:1.5rem;flex-wrap:wrap;align-items:flex-start}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;width:100%}
 th,td{border-bottom:1px solid #e4e7ef;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f4f6fb}.empty{color:#889}.status-succeeded{color:#17803d}.status-failed,.status-validation_failed{color:#b42318}"""
+th{background:#f4f6fb;overflow-wrap:normal;white-space:nowrap}.empty{color:#889}.status-succeeded{color:#17803d}.status-failed,.status-validation_failed{color:#b42318}"""
 
 
 def render_report(data: dict, svgs: dict[str, str], warehouse: str, generated_at: str) -> str:

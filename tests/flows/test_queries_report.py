@@ -22,7 +22,8 @@ def test_every_analyst_query_runs_on_the_seeds(seeds_warehouse):
 def test_analyst_query_results(seeds_warehouse):
     warehouse = seeds_warehouse["warehouse"]
     run = lambda name: sql(warehouse, (REPO / "queries" / name).read_text())  # noqa: E731
-    assert run("quotes_by_speaker.sql")[0][:3] == ("Niek Stam", 3, 3)
+    speakers = {r[0]: r[1:3] for r in run("quotes_by_speaker.sql")}
+    assert speakers["Niek Stam"] == (1, 1)  # quoted once in the story; its two reprints add nothing
     assert [r[:3] for r in run("amounts_by_currency.sql")] == [
         ("USD", 6, 200540000004.96), ("EUR", 3, 1350000000.0), ("NGN", 1, 2200000000000.0)]
     assert run("duplicate_rate_by_source.sql")[0] == ("Reuters", 3, 2, 0.667)
