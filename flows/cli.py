@@ -193,12 +193,16 @@ def report(
     """
     import datetime as dt
 
+    from tasks.io.data_docs import latest_results
     from tasks.report import charts, render_report, report_data
 
     cfg = _settings_or_exit(warehouse=warehouse)
     data = report_data(lambda q: _query_or_exit(cfg.warehouse, q))
     target = output or Path(cfg.warehouse) / "reports" / "report.html"
     target.parent.mkdir(parents=True, exist_ok=True)
+    docs = Path(cfg.warehouse).resolve() / "data_docs"
+    data["validation"] = [{**row, "page": os.path.relpath(docs / row["page"], target.parent.resolve())
+                           if row["page"] else None} for row in latest_results(docs)]
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     target.write_text(render_report(data, charts(data), str(Path(cfg.warehouse).resolve()), generated), encoding="utf-8")
     console.print(Text(f"report written: {target}"))

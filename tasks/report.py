@@ -108,9 +108,15 @@ def _table(rows: list[dict], columns: list[str] | None = None) -> str:
         return "<p class='empty'>none</p>"
     columns = columns or list(rows[0])
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_text(row.get(c)))}</td>" for c in columns) + "</tr>"
-                   for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(c, row.get(c))}</td>" for c in columns) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(column: str, value) -> str:
+    """A cell's HTML: escaped text; a `page` column is a link to that (relative) page."""
+    if column == "page" and value:
+        return f"<a href='{html.escape(str(value), quote=True)}'>GX page</a>"
+    return html.escape(_text(value))
 
 
 def _text(value) -> str:
@@ -161,5 +167,8 @@ def render_report(data: dict, svgs: dict[str, str], warehouse: str, generated_at
 {_table(data["speakers"])}
 <h2>Quarantine</h2>
 {_table(data["quarantine"])}
+<h2>Validation</h2>
+<p class="meta">The newest Great Expectations results (GX's own pages need a network for their styles).</p>
+{_table(data.get("validation", []))}
 </body></html>
 """

@@ -36,7 +36,7 @@ def test_report_is_self_contained_escaped_and_has_charts(prefect_server, tmp_pat
     source, warehouse = tmp_path / "in", tmp_path / "wh"
     write(source, "a.json", '{"title": "<script>alert(1)</script> Port deal", "text": '
                             '"ROTTERDAM, March 5, 2024 (Reuters) - \\u201cWe signed it,\\u201d <b>Ana Ruiz</b> said."}')
-    run_flow(source, warehouse)
+    row = run_flow(source, warehouse)
     output = tmp_path / "report.html"
     result = runner.invoke(app, ["report", "--warehouse", str(warehouse), "--output", str(output)])
     assert result.exit_code == 0, result.output
@@ -44,6 +44,13 @@ def test_report_is_self_contained_escaped_and_has_charts(prefect_server, tmp_pat
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Port deal" in page
     assert page.count("<svg") >= 2  # real charts, inline
     assert "<script" not in page and "src=\"http" not in page and "href=\"http" not in page
+    # validation results readable without a network, each linking its GX page
+    import re
+
+    validation = page.split("<h2>Validation</h2>", 1)[1]
+    assert f"<td>runs</td><td>{row['run_id']}</td><td>True</td>" in validation
+    links = re.findall(r"href='([^']+)'", validation)
+    assert len(links) >= 4 and all((output.parent / link).resolve().exists() for link in links)
 
 
 def test_status_shows_lock_runs_and_quarantine(seeds_warehouse):
