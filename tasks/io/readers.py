@@ -98,11 +98,26 @@ class ReadLimits:
         return (self.max_container_bytes or self.max_bytes) if container else self.max_bytes
 
 
+def display_name(name: str) -> str:
+    """A path as UTF-8 text, whatever bytes the file system holds: a byte that is not UTF-8 (a
+    name written in latin-1) becomes `\\xNN`. Paths are stored and compared in this form."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def os_path(root: Path, rel: str) -> Path:
+    """The file on disk behind a displayed path (`\\xNN` back to its byte)."""
+    path = root / rel
+    if "\\x" not in rel or os.path.lexists(path):
+        return path
+    raw = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), rel.encode("utf-8"))
+    return root / raw.decode("utf-8", "surrogateescape")
+
+
 def _refused(rel: str, reason: str, detail: str, identity: str) -> ParsedFile:
     """A path that is never read: identified by what it is (a link's text, a FIFO's path), so
     that a rerun finds it already recorded and skips it."""
     data = identity.encode("utf-8", "surrogateescape")
-    return ParsedFile(rel, file_id_of(data), len(data), problems=[Problem(reason, detail)])
+    return ParsedFile(rel, file_id_of(data), len(data), problems=[Problem(reason, display_name(detail))])
 
 
 def discover_files(root: Path) -> tuple[list[str], list[ParsedFile]]:
@@ -125,7 +140,7 @@ def discover_files(root: Path) -> tuple[list[str], list[ParsedFile]]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            rel = prefix + entry.name
+            rel = prefix + display_name(entry.name)
             try:
                 if entry.is_symlink():
                     _symlink(entry, rel)
@@ -180,10 +195,9 @@ def _kind(mode: int) -> str:
 def stat_files(root: Path, rel_paths: list[str]) -> dict[str, tuple[int, int]]:
     """(size, mtime in ns) of each path; paths that vanished since discovery are left out."""
     out = {}
-    prefix = f"{root}/"
     for rel in rel_paths:
         try:
-            stat = os.stat(prefix + rel)
+            stat = os.stat(os_path(root, rel))
         except OSError:
             continue
         out[rel] = (stat.st_size, stat.st_mtime_ns)
@@ -203,7 +217,7 @@ def read_file(root: Path, rel_path: str, max_bytes: int) -> tuple[bytes | None, 
     file since discovery cannot hang the run) and only read when it is a regular file; an
     oversized file is hashed in blocks, never held; a file whose size or mtime moves while it is
     read is reported, not trusted."""
-    fd = os.open(root / rel_path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    fd = os.open(os_path(root, rel_path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb", buffering=0) as handle:
         before = os.fstat(fd)
         if not stat_module.S_ISREG(before.st_mode):
@@ -756,8 +770,8 @@ def _read_warc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         where = f"record {n} ({uri})"
         content_type = (record.http_content_type or "").lower()
         if "html" not in content_type:
-            items.append((where, Problem("no_article_text", f"{where}: a {content_type or 'untyped'} response, "
-                                                            f"not a page")))
+            kind = f"a {content_type} response" if content_type else "a response without a content type"
+            items.append((where, Problem("no_article_text", f"{where}: {kind}, not a page")))
             continue
         try:
             page, _ = html_record(record.reader.read(), record.http_charset)

@@ -215,3 +215,14 @@ def test_a_file_that_grows_while_it_is_read_is_noticed_and_not_trusted(tmp_path)
         writer.kill()
         writer.wait()
     assert (data, problem.reason) == (None, "changed_while_reading")
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_stored_as_text(tmp_path):
+    (tmp_path / "folder").mkdir()
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), "w") as handle:  # a latin-1 name
+        handle.write(STORY)
+    paths, refused = discover_files(tmp_path)
+    assert (paths, refused) == (["caf\\xe9.txt"], [])
+    parsed, = read_chunk(tmp_path, paths, set(), set(), ReadLimits(1000))
+    assert (parsed.path, parsed.records[0]["text"]) == ("caf\\xe9.txt", STORY)
+    paths[0].encode("utf-8")  # storable as UTF-8 text
