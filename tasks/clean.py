@@ -331,13 +331,13 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     if head:
         text = text[head.end:]
     paragraphs = split_paragraphs(text, hard_wrapped=raw.get("format", "txt") == "txt")
-    title = (raw.get("title") or "").strip() or (head.title if head else None)
-    if head:
-        pass
-    elif title:
+    title = (raw.get("title") or "").strip() or None
+    if title:
         title = " ".join(normalise_text(title).split())
         if paragraphs and paragraphs[0].casefold() == title.casefold():  # pages repeat the <h1>
             paragraphs.pop(0)
+    elif head:
+        title = head.title
     elif raw.get("format") == "txt" and len(paragraphs) > 1 and _is_headline(paragraphs[0]) \
             and "\n" not in text.strip().split("\n\n")[0].strip() \
             and (parse_dateline(paragraphs[1]) or not parse_dateline(paragraphs[0])):
