@@ -204,7 +204,6 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         stop_pool()
         lock.release()
 
-
     # after the commit point: nothing here can change the run's outcome
     _best_effort(logger, "catalog rebuild", build_catalog, lake)
     _best_effort(logger, "run summary artifact", publish_summary, row, outcome.rows["quarantine"], row["message"])
