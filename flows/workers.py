@@ -115,13 +115,11 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _warm(model: str, parent: int) -> None:
-    """Worker start: watch the parent, then load what every chunk needs before the first
-    chunk arrives."""
+def _warm(model: str) -> None:
+    """Load what every chunk needs before the first chunk arrives."""
     from tasks.clean import _language_detector
     from tasks.places import _gazetteer
 
-    _exit_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the flow's process decides what a Ctrl-C means
     load_nlp(model)
     load_parser(model)
@@ -177,10 +175,10 @@ class ContainedPool:
 
 
 def _initialise(warm, warm_args, parent: int) -> None:
-    if warm is None:
-        _exit_with_parent(parent)
-    else:
-        warm(*warm_args, parent)
+    """Worker start: watch the parent, then warm up."""
+    _exit_with_parent(parent)
+    if warm is not None:
+        warm(*warm_args)
 
 
 def _run_and_send(connection, function, items, params, warm, warm_args, parent) -> None:

@@ -78,7 +78,8 @@ def _contract_label(label: str, text: str, labels: dict[str, str] | None) -> str
     if labels is None:
         return label if label in NAMED_LABELS else None
     mapped = labels.get(label)
-    if mapped == "LOC" and (lookup_country(canonical_form(text)) or lookup_city(canonical_form(text))):
+    name = canonical_form(text) if mapped == "LOC" else None
+    if name and (lookup_country(name) or lookup_city(name)):
         return "GPE"  # WikiNER's LOC holds countries and cities too
     return mapped
 

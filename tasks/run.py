@@ -103,9 +103,11 @@ def refuse(rows: dict[str, list[dict]], refusals) -> tuple[dict[str, list[dict]]
     """Rows without the refused ones (an article takes its dependent rows along), and one
     quarantine row per refused row."""
     details: dict[tuple[str, int], list[str]] = {}
+    first: dict[tuple[str, int], Refusal] = {}
     for r in refusals:
         details.setdefault((r.table, r.row), []).append(r.detail)
-    refusals = [next(r for r in refusals if (r.table, r.row) == key) for key in details]
+        first.setdefault((r.table, r.row), r)
+    refusals = list(first.values())
     refused = set(details)
     articles = rows["articles"]
     by_id = {a["article_id"]: a for a in articles}

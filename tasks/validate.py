@@ -60,7 +60,6 @@ class Refusal:
     expectation: str
     detail: str
     column: str | None = None
-    value: object = None
 
 
 class TooManyRefused(RuntimeError):
@@ -215,8 +214,7 @@ def refused_rows(tables: dict[str, pa.Table], ref: dict) -> list[Refusal]:
             detail = f"{failure.table}: {failure.expectation}({failure.column}) failed on " + \
                 ", ".join(f"{k} = {v!r}" for k, v in values.items())
             key = (failure.table, int(row[ROW]), failure.column)
-            refusals.setdefault(key, Refusal(failure.table, int(row[ROW]), failure.expectation, detail, failure.column,
-                                             row.get(failure.column)))
+            refusals.setdefault(key, Refusal(failure.table, int(row[ROW]), failure.expectation, detail, failure.column))
     return sorted(refusals.values(), key=lambda r: (r.table, r.row, r.column or ""))
 
 

@@ -613,21 +613,20 @@ def _items_of(document, limits: ReadLimits, where: str | None = None) -> list[tu
         for key in ENVELOPE_KEYS:
             inner = document.get(key)
             if isinstance(inner, list) or (isinstance(inner, dict) and key == "response"):
-                return _items_of(inner if isinstance(inner, list) else _envelope_list(inner), limits, where)
+                return _items_of(inner, limits, where)
     return [(where, _record_or_problem(document, where, limits))]
 
 
-def _envelope_list(document: dict) -> list:
-    for key in ENVELOPE_KEYS:
-        if isinstance(document.get(key), list):
-            return document[key]
-    return [document]
-
-
-def _read_json(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+def _decoded(data: bytes, parsed: ParsedFile) -> str:
+    """The text of a file that holds text (its encoding noted), or `empty`."""
     text, parsed.encoding = decode_text(data)
     if not text.strip():
         raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
+    return text
+
+
+def _read_json(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    text = _decoded(data, parsed)
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as err:  # a 6,000-digit number is a ValueError, deep nesting a RecursionError
@@ -642,9 +641,7 @@ def _read_json(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 
 
 def _read_jsonl(data: bytes, limits: ReadLimits, parsed: ParsedFile):
-    text, parsed.encoding = decode_text(data)
-    if not text.strip():
-        raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
+    text = _decoded(data, parsed)
     return _jsonl_lines(text, limits)
 
 
@@ -665,9 +662,7 @@ def _jsonl_lines(text: str, limits: ReadLimits):
 
 def _read_csv(data: bytes, limits: ReadLimits, parsed: ParsedFile, delimiter: str | None = None):
     """One article per row; the text column is found by its name like a JSON field."""
-    text, parsed.encoding = decode_text(data)
-    if not text.strip():
-        raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
+    text = _decoded(data, parsed)
     csv.field_size_limit(max(limits.max_bytes, 1 << 17))
     if delimiter is None:
         try:
@@ -696,9 +691,7 @@ def _read_parquet(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 
 
 def _read_txt(data: bytes, limits: ReadLimits, parsed: ParsedFile):
-    text, parsed.encoding = decode_text(data)
-    if not text.strip():
-        raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
+    text = _decoded(data, parsed)
     return [(None, {"text": text})]
 
 
