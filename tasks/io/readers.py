@@ -798,9 +798,12 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         summary = entry.get("summary")
         if not body and summary and len(html_to_text(summary).split()) >= 40:
             body = summary
+        if not body and entry.get("link"):
+            items.append((where, Problem("feed_link_only", f"{where}: {entry['link']} has a link and no content "
+                                                           f"in the feed")))
+            continue
         if not body:
-            items.append((where, Problem("feed_link_only", f"{where}: {entry.get('link') or entry.get('title')} "
-                                                           f"has a link and no content in the feed")))
+            items.append((where, Problem("no_article_text", f"{where}: an item with neither content nor a link")))
             continue
         items.append((where, {"text": html_to_text(body), "title": entry.get("title"),
                               "published": entry.get("published") or entry.get("updated"),

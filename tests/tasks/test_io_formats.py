@@ -178,5 +178,8 @@ def test_rss_and_atom_items_with_content_are_articles_and_link_only_items_are_re
     assert (record["text"], record["url"], record["outlet"], record["language_hint"]) == (
         STORY + "\n\nService resumed.", "https://x.example/1", "Wire", "it")
     assert [(p.reason, p.record_index, p.locator) for p in parsed.problems] == [("feed_link_only", 1, "item 2")]
+    broken, = parse_input("broken.rss", b"<rss><channel><item><title>Half", LIMITS)
+    assert [(p.reason, p.detail) for p in broken.problems] == [
+        ("no_article_text", "item 1: an item with neither content nor a link")]
     (entry,) = parse_input("wire.atom", ATOM.encode(), LIMITS)[0].records
     assert (entry["text"], entry["byline"], entry["url"]) == (OTHER, "Ann Lee", "https://x.example/3")
