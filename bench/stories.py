@@ -21,7 +21,8 @@ from _corpora import DATA, unpacked  # noqa: E402
 
 from tasks.clean import clean_record  # noqa: E402
 from tasks.entities import extract_entities, load_nlp  # noqa: E402
-from tasks.stories import StoryParams, StoryVectors, match_stories, resolve_merges  # noqa: E402
+from tasks.spec import to_table  # noqa: E402
+from tasks.stories import DocumentFrequencies, StoryEvidence, StoryParams, match_stories, resolve_merges  # noqa: E402
 
 
 def main() -> None:
@@ -45,15 +46,17 @@ def main() -> None:
     params = StoryParams(threshold=args.threshold, merge_threshold=args.merge_threshold)
 
     def score(runs: list[list[dict]]) -> tuple[float, int, float]:
-        state, df, story_of = StoryVectors(), {}, {}
+        stored, df, story_of = [], DocumentFrequencies(), {}
         began = time.perf_counter()
-        for batch in runs:
+        for batch in runs:  # between runs, state goes through the table the warehouse keeps
             ids = {a["article_id"] for a in batch}
-            matched, _, df, merges = match_stories(batch, [e for e in entities if e["article_id"] in ids], state, df,
-                                                   params)
+            evidence = StoryEvidence.from_arrow(to_table("_story_terms", stored))
+            matched, rows, df, merges = match_stories(batch, [e for e in entities if e["article_id"] in ids],
+                                                      evidence, df, params)
             survivor_of = resolve_merges(merges)
             story_of = {aid: survivor_of.get(sid, sid) for aid, sid in story_of.items()}
             story_of.update(matched)
+            stored = [{**row, "story_id": survivor_of.get(row["story_id"], row["story_id"])} for row in stored] + rows
         docs = sorted(gold)
         return (adjusted_rand_score([gold[d] for d in docs], [story_of[d] for d in docs]), len(set(story_of.values())),
                 time.perf_counter() - began)

@@ -69,6 +69,7 @@ def run(
     reference_date: Optional[str] = typer.Option(
         None, "--reference-date", help="YYYY-MM-DD: gives a year to datelines without one."),
     chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="Files per Prefect task."),
+    stream_files: Optional[int] = typer.Option(None, "--stream-files", help="Files per staged batch."),
     task_runner: Optional[str] = typer.Option(None, "--task-runner", help="thread (default) or dask."),
     dask_address: Optional[str] = typer.Option(
         None, "--dask-address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786; unset starts a local cluster."),
@@ -78,7 +79,7 @@ def run(
     Example: wirehouse run seeds/ --warehouse warehouse/
     """
     cfg = _settings_or_exit(source=source, warehouse=warehouse, reference_date=reference_date, chunk_size=chunk_size,
-                            task_runner=task_runner, dask_address=dask_address)
+                            stream_files=stream_files, task_runner=task_runner, dask_address=dask_address)
     from flows.pipeline import UsageError, checked_folders  # before a server is started for nothing
 
     try:

@@ -18,7 +18,8 @@ import logging
 import sys
 import time
 import uuid
-from dataclasses import asdict
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from prefect import flow, get_run_logger
@@ -29,11 +30,11 @@ from tasks.ingest import classify_files, ingest_chunk
 from tasks.io.catalog import build_catalog
 from tasks.io.lake import Lake, Lock, WarehouseLocked
 from tasks.io.readers import ParsedFile, ReadLimits, discover_files, stat_files, unchanged_files
-from tasks.io.snapshot import article_history, file_history, known_stories, no_article_history
+from tasks.io.snapshot import article_history, file_history, first_paths, known_stories, lsh_rebuild, no_article_history
 from tasks.run import Outcome, RunParams, run_stages
 from tasks.spec import EXTRACTED_COUNTS, MERGE_KEYS, PUBLISHED_COUNTS, to_table
 from tasks.stories import StoryParams
-from tasks.validate import TooManyRefused, reference_sets, validate_task
+from tasks.validate import TooManyRefused, reference_sets, run_invariants, validate_task
 
 
 class ValidationFailed(RuntimeError):
@@ -149,11 +150,11 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         if left_by_dead_run:
             record_interrupted_run(lake, left_by_dead_run, run_id, restored)
         _best_effort(logger, "catalog rebuild", build_catalog, lake)  # views follow a moved warehouse
-        files = file_history(lake)
         clock.lap("prepare")
 
         paths, refused = discover_files(source)
         logger.info("run %s: %d files under %s", run_id, len(paths) + len(refused), source)
+        files = file_history(lake, paths)
         stats = stat_files(source, paths)
         unchanged = unchanged_files(stats, files["file_stats"], files["known_pairs"])
         to_read = [path for path in paths if path not in unchanged]
@@ -162,35 +163,25 @@ def wirehouse_run(settings: dict | None = None) -> dict:
         # submitted tasks get plain values: the Dask runner hands `quote` wrappers on unopened
         limits = ReadLimits(cfg.max_file_bytes, cfg.max_container_bytes, cfg.max_archive_members,
                             tuple(cfg.field_map.items()))
-        futures = [ingest_chunk.submit(str(source), chunk, files["known_pairs"], set(files["seen_path_of"]), limits)
-                   for chunk in _chunks(to_read, cfg.chunk_size)]
-        read = [item for result in _progress(futures, "ingest", logger) for item in result]
-        parsed = refused + read + [ParsedFile(path, fid, stats[path][0]) for path, fid in unchanged.items()]
-        stat_rows = [{"path": item.path, "size_bytes": stats[item.path][0], "modified_ns": stats[item.path][1],
-                      "file_id": item.file_id} for item in read
-                     if item.file_id and item.path in stats and not _unsettled(item)]
-        classified = classify_files(parsed, files["seen_path_of"], files["known_pairs"])
-        clock.lap("ingest")
-
-        history = article_history(lake) if classified.records else no_article_history()
-        chunk_params = ChunkParams(cfg.reference_date, cfg.spacy_model, cfg.ner_batch_size)
-        processing = [process_chunk.submit(chunk, chunk_params)
-                      for chunk in _chunks(classified.records, _work_chunk(len(classified.records), cfg))]
-        processed = list(_progress(processing, "process", logger))
-        stop_pool()
-        clock.lap("process")
-
         params = RunParams(run_id, started.date(), cfg.near_duplicate_threshold, StoryParams(
             threshold=cfg.story_threshold, merge_threshold=cfg.story_merge_threshold,
             entity_weight=cfg.story_entity_weight, window_days=cfg.story_window_days), cfg.max_rejected_fraction,
             cfg.breaker_min_rows)
-        try:
-            outcome = run_stages(classified, processed, history, lambda ids: known_stories(lake, ids), params,
-                                 clock.lap)
-        except TooManyRefused as breaker:
-            refuse_run(lake, warehouse, row, str(breaker), None)
-        outcome.rows["_file_stats"] = stat_rows
-        publish(lake, warehouse, outcome, row, clock, run_id, started, cfg)
+        batches = _chunks(to_read, cfg.stream_files) or [[]]
+        run = StagedRun()
+        for number, batch in enumerate(batches):
+            # the first batch also settles the files discovery refused and those left unchanged
+            settled = refused + [ParsedFile(path, fid, stats[path][0]) for path, fid in unchanged.items()] \
+                if number == 0 else []
+            outcome = run_batch(lake, source, batch, settled, files, stats, limits, params, cfg, clock, logger,
+                                row, rebuild_lsh=not run.bands_checked)
+            run.bands_checked |= outcome.counts["articles_new"] > 0 or bool(outcome.replace)
+            stage(lake, warehouse, outcome, row, run, clock, started)
+            if len(batches) > 1:
+                logger.info("batch %d/%d staged: %d articles, %d quarantine rows (invisible until the run commits)",
+                            number + 1, len(batches), outcome.counts["articles_new"], outcome.counts["quarantined"])
+        stop_pool()
+        publish(lake, warehouse, run, row, clock, cfg)
     except BaseException as error:
         if row["status"] == "succeeded" and _in_ledger(lake, run_id):
             logger.warning("run %s was interrupted after its commit point (%s); it stands as committed",
@@ -206,7 +197,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
 
     # after the commit point: nothing here can change the run's outcome
     _best_effort(logger, "catalog rebuild", build_catalog, lake)
-    _best_effort(logger, "run summary artifact", publish_summary, row, outcome.rows["quarantine"], row["message"])
+    _best_effort(logger, "run summary artifact", publish_summary, row, run.quarantine, row["message"])
     logger.info("run %s succeeded: %s", run_id, json.dumps(_counts(row)))
     return row
 
@@ -227,20 +218,86 @@ def _record_failure(lake: Lake, lock: Lock, row: dict, error: BaseException, log
         lock.abandon()
 
 
-def publish(lake: Lake, warehouse: Path, outcome: Outcome, row: dict, clock: StageClock, run_id: str,
-            started: dt.datetime, cfg: WirehouseSettings) -> None:
-    """Validate every table, commit them, then the ledger row: the commit point."""
-    row.update(outcome.counts, status="succeeded", finished_at=_now())
+@dataclass
+class StagedRun:
+    """What a streamed run keeps between its batches: counts, and the quarantine rows for the
+    run summary (the rows themselves are staged with their batch)."""
+
+    counts: Counter = field(default_factory=Counter)
+    quarantine: list[dict] = field(default_factory=list)
+    bands_checked: bool = False
+    message: str = ""
+
+
+def run_batch(lake: Lake, source: Path, batch: list[str], settled: list[ParsedFile], files: dict, stats: dict,
+              limits: ReadLimits, params: RunParams, cfg: WirehouseSettings, clock: StageClock, logger, row: dict,
+              rebuild_lsh: bool) -> Outcome:
+    """One batch of files through every stage: read, process, look history up (this run's staged
+    batches included), then the pure stages."""
+    known_ids = {fid for fid, _ in files["known_pairs"]}
+    # submitted tasks get plain values: the Dask runner hands `quote` wrappers on unopened
+    futures = [ingest_chunk.submit(str(source), chunk, files["known_pairs"], known_ids, limits)
+               for chunk in _chunks(batch, cfg.chunk_size)]
+    read = [item for result in _progress(futures, "ingest", logger) for item in result]
+    stat_rows = [{"path": item.path, "size_bytes": stats[item.path][0], "modified_ns": stats[item.path][1],
+                  "file_id": item.file_id} for item in read
+                 if item.file_id and item.path in stats and not _unsettled(item)]
+    seen_path_of = first_paths(lake, {item.file_id for item in read if item.file_id})
+    classified = classify_files(settled + read, seen_path_of, files["known_pairs"])
+    clock.lap("ingest")
+
+    chunk_params = ChunkParams(cfg.reference_date, cfg.spacy_model, cfg.ner_batch_size)
+    processing = [process_chunk.submit(chunk, chunk_params)
+                  for chunk in _chunks(classified.records, _work_chunk(len(classified.records), cfg))]
+    processed = list(_progress(processing, "process", logger))
+    clock.lap("process")
+
+    history = no_article_history()
+    if classified.records:
+        history = article_history(lake, [a for result in processed for a in result["articles"]],
+                                  {k: v for result in processed for k, v in result["sketches"].items()},
+                                  params.near_duplicate_threshold, params.story.window_days)
+        history["lsh_rebuild"] = lsh_rebuild(lake, params.near_duplicate_threshold) if rebuild_lsh else None
+    clock.lap("history")
+    try:
+        outcome = run_stages(classified, processed, history, lambda ids: known_stories(lake, ids), params, clock.lap)
+    except TooManyRefused as breaker:
+        refuse_run(lake, lake.warehouse, row, str(breaker), None)
+    outcome.rows["_file_stats"] = stat_rows
+    return outcome
+
+
+def stage(lake: Lake, warehouse: Path, outcome: Outcome, row: dict, run: StagedRun, clock: StageClock,
+          started: dt.datetime) -> None:
+    """Validate one batch's tables (its counts reconciled in a ledger row of its own that is
+    never written), then stage them: committed to Delta, invisible until the ledger row."""
     tables = outcome.tables()
-    report = validate_task(tables | {"runs": to_table("runs", [row])}, reference_sets(started.date(), run_id),
-                           str(warehouse / "data_docs"))
+    batch_row = {**row, **outcome.counts, "status": "succeeded", "finished_at": _now()}
+    report = validate_task(tables | {"runs": to_table("runs", [batch_row])},
+                           reference_sets(started.date(), row["run_id"]), str(warehouse / "data_docs"))
     clock.lap("validate")
     if not report.success:
         refuse_run(lake, warehouse, row, report.summary(), report)
-    versions = lake.commit(tables, MERGE_KEYS, story_merges=outcome.merges)
+    lake.commit(tables, MERGE_KEYS, story_merges=outcome.merges, replace=outcome.replace)
+    clock.lap("commit")
+    run.counts.update(outcome.counts)
+    run.quarantine += outcome.rows["quarantine"]
+    run.message = report.summary()
+
+
+def publish(lake: Lake, warehouse: Path, run: StagedRun, row: dict, clock: StageClock,
+            cfg: WirehouseSettings) -> None:
+    """Check the invariants over every staged batch, compact, then write the ledger row: the
+    commit point."""
+    counts = {key: run.counts[key] for key in (*PUBLISHED_COUNTS, *EXTRACTED_COUNTS)}
+    broken = run_invariants(lake.staged_counts(row["run_id"]), counts)
+    if broken:
+        refuse_run(lake, warehouse, row, "; ".join(broken), None)
+    row.update(counts, status="succeeded", finished_at=_now())
+    versions = lake.committed_versions() | (lake.staged_versions() or {})
     versions |= lake.compact(cfg.compact_after_files)
     clock.lap("commit")
-    row.update(finished_at=_now(), table_versions=json.dumps(versions), message=report.summary(),
+    row.update(finished_at=_now(), table_versions=json.dumps(versions), message=run.message,
                stage_seconds=json.dumps(clock.seconds))
     lake.append_ledger(row)
 

@@ -30,6 +30,9 @@ class WirehouseSettings(BaseSettings):
     chunk_size: int = Field(
         500, ge=1, description="Files per Prefect task. Bounds memory; one task per chunk, never per article."
     )
+    stream_files: int = Field(
+        5_000, ge=1, description="Files per staged batch: a run reads, processes, validates and stages one batch at "
+        "a time (invisible until the run commits), so a backfill's memory is bounded by a batch, not the run.")
     max_file_bytes: int = Field(
         10_000_000, ge=1, description="Files larger than this are quarantined (reason `too_large`)."
     )

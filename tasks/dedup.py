@@ -106,6 +106,9 @@ class SketchHistory:
         return self.shingles[row].as_py()
 
 
+_BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
 def _band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One uint64 per (article, band): a hash of the band's slice of the signature. Equal
     slices give equal keys; the rare unequal slice that collides only adds a candidate,
@@ -114,6 +117,30 @@ def _band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         return np.stack([(signatures[:, b * rows:(b + 1) * rows] * weights).sum(axis=1, dtype=np.uint64)
                          for b in range(bands)], axis=1) if len(signatures) else np.zeros((0, bands), np.uint64)
+
+
+def lsh_scheme(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows) of the LSH index for a verification threshold: a low LSH threshold keeps
+    recall high near the cut; verification decides."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=max(0.05, threshold * 0.6), num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+def stored_band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """The band keys `_lsh_bands` keeps, as int64 (article x band): the band number is mixed
+    in so that equal slices of different bands never meet."""
+    mixed = _band_keys(signatures, bands, rows) ^ (np.arange(1, bands + 1, dtype=np.uint64) * _BAND_MIX)
+    return mixed.view(np.int64)
+
+
+def band_table(ids: list[str], signatures: np.ndarray, bands: int, rows: int) -> pa.Table:
+    """`_lsh_bands` rows of canonical articles (built in Arrow: a backfill makes millions)."""
+    keys = stored_band_keys(signatures.reshape(-1, NUM_PERM), bands, rows)
+    return pa.table({"key": pa.array(keys.ravel(), pa.int64()),
+                     "article_id": pa.array(np.repeat(np.asarray(ids, dtype=object), bands), pa.string()),
+                     "scheme": pa.array([f"{bands}x{rows}"] * keys.size, pa.string())})
 
 
 def history_candidates(new: np.ndarray, history: SketchHistory, bands: int, rows: int) -> list[set[int]]:
@@ -141,14 +168,14 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
     """`kind = 'near'` rows for reprints, and the MinHash state rows of new canonical articles.
 
     sketches: article_id -> (signature, shingles) of each new article; history: the same for
-    every earlier canonical article. MinHash LSH proposes candidates; the verified Jaccard of
+    the earlier canonical articles that share an LSH band with one of them (or more). MinHash LSH proposes candidates; the verified Jaccard of
     the shingle sets decides. New articles are taken in canonical order, so the earliest (then
     longest) of a group is its canonical."""
     from datasketch import LeanMinHash, MinHashLSH
 
     history = history or SketchHistory([], np.zeros((0, num_perm), np.uint64), pa.array([], pa.list_(pa.int64())))
-    # a low LSH threshold keeps recall high near the cut; verification decides
-    lsh = MinHashLSH(threshold=max(0.05, threshold * 0.6), num_perm=num_perm)
+    bands, band_rows = lsh_scheme(threshold, num_perm)
+    lsh = MinHashLSH(num_perm=num_perm, params=(bands, band_rows))
     copies = {row["article_id"] for row in exact_rows}
     ordered = sorted((a for a in articles if a["article_id"] not in copies), key=canonical_order)
     signatures = np.array([sketches[a["article_id"]][0] for a in ordered], dtype=np.uint64).reshape(-1, num_perm)

@@ -18,7 +18,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tasks.dedup import find_duplicates
+import numpy as np
+import pyarrow as pa
+
+from tasks.dedup import band_table, find_duplicates, lsh_scheme
 from tasks.ingest import Classified
 from tasks.io.readers import ARCHIVE_FORMATS, MEMBER_SEPARATOR
 from tasks.spec import ARTICLE_TABLES, SPECS, STORED_TABLES, Column, to_table
@@ -41,9 +44,12 @@ class Outcome:
     rows: dict[str, list[dict]]                  # new rows of every stored table (the ledger aside)
     counts: dict[str, int]                       # the ledger row's counts
     merges: list[tuple[str, str]] = field(default_factory=list)  # (absorbed, survivor) story ids
+    arrow: dict[str, pa.Table] = field(default_factory=dict)     # new rows built as Arrow (too many for dicts)
+    replace: set[str] = field(default_factory=set)               # tables whose rows replace the stored ones
 
     def tables(self):
-        return {name: to_table(name, self.rows.get(name, [])) for name in STORED_TABLES}
+        return {name: self.arrow[name] if name in self.arrow else to_table(name, self.rows.get(name, []))
+                for name in STORED_TABLES}
 
 
 # problems that are exceptions in our own code rather than something the input lacks
@@ -184,8 +190,8 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
                                                   history["minhash"], params.near_duplicate_threshold)
     lap("dedup")
 
-    story_of, vector_rows, term_df, merges = story_task.fn(
-        articles, duplicates, rows["entities"], history["story_of"], history["story_vectors"], history["term_df"],
+    story_of, evidence_rows, term_df, merges = story_task.fn(
+        articles, duplicates, rows["entities"], history["story_of"], history["story_evidence"], history["term_df"],
         params.story)
     for article in articles:
         article["story_id"] = story_of[article["article_id"]]
@@ -201,8 +207,12 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
     for table_rows in out.values():
         for r in table_rows:
             r["run_id"] = params.run_id
-    out |= {"_minhash": minhash_rows, "_story_vectors": vector_rows,
-            "_term_df": [{"term": t, "df": n} for t, n in sorted(term_df.items()) if n != history["term_df"].get(t)]}
+    out |= {"_minhash": minhash_rows, "_story_terms": evidence_rows, "_term_df": term_df.changed_rows(history["term_df"])}
+    bands = band_table([row["article_id"] for row in minhash_rows],
+                       np.array([row["signature"] for row in minhash_rows], dtype=np.uint64),
+                       *lsh_scheme(params.near_duplicate_threshold))
+    if history.get("lsh_rebuild") is not None:  # keys cut afresh for every stored canonical article
+        bands = pa.concat_tables([history["lsh_rebuild"], bands])
     statuses = Counter(f["status"] for f in files)
     counts = {
         "files_skipped": classified.skipped, "files_new": len(files),
@@ -213,4 +223,5 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
         **{f"{name}_new": len(rows[name]) for name in ARTICLE_TABLES},
     }
     counts["files_seen"] = counts["files_skipped"] + counts["files_new"]
-    return Outcome(out, counts, merges)
+    return Outcome(out, counts, merges, {"_lsh_bands": bands},
+                   {"_lsh_bands"} if history.get("lsh_rebuild") is not None else set())

@@ -296,17 +296,24 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("signature", pa.list_(pa.uint64()), "MinHash signature"),
         Column("shingles", pa.list_(pa.int64()), "CRC-32 of its word 5-grams"),
     ), published=False),
-    TableSpec("_story_vectors", "vector sums and date range of each story", (
-        Column("story_id", pa.string(), "story"),
-        Column("size", pa.int64(), "articles summed"),
+    # each canonical article's LSH band keys, one row each: new articles' keys are looked up
+    # here, and only the articles that share one have their shingles fetched from `_minhash`
+    TableSpec("_lsh_bands", "LSH band keys of each canonical article", (
+        Column("key", pa.int64(), "hash of one band of the MinHash signature (band number mixed in)"),
+        Column("article_id", pa.string(), "canonical article"),
+        Column("scheme", pa.string(), "bands x rows the keys were cut with (set by near_duplicate_threshold)"),
+    ), published=False),
+    # raw term counts of each canonical article, so that the stories a run can join are
+    # rebuilt under today's document frequencies (frozen weights made stories drift)
+    TableSpec("_story_terms", "story evidence of each canonical article", (
+        Column("article_id", pa.string(), "canonical article"),
+        Column("story_id", pa.string(), "its story (re-pointed when stories merge)"),
+        Column("day", pa.date32(), "its published date"),
+        Column("years", pa.list_(pa.int32()), "years it names (its published year when dated)"),
         Column("text_index", pa.list_(pa.int32()), "hashed body terms"),
-        Column("text_value", pa.list_(pa.float32()), "their summed weights"),
-        Column("entity_index", pa.list_(pa.int32()), "hashed names"),
-        Column("entity_value", pa.list_(pa.float32()), "their summed weights"),
-        Column("years", pa.list_(pa.int32()), "years its articles name"),
-        Column("first_date", pa.date32(), "earliest date"),
-        Column("last_date", pa.date32(), "latest date"),
-    ), published=False, merge_key="story_id"),
+        Column("text_count", pa.list_(pa.float32()), "their counts"),
+        Column("name_index", pa.list_(pa.int32()), "hashed names"),
+    ), published=False),
     TableSpec("_term_df", "document frequency of each hashed term", (
         Column("term", pa.int32(), "hashed term"),
         Column("df", pa.int64(), "articles holding it"),

@@ -8,9 +8,11 @@ than `window_days` apart, or whose named years are disjoint, are never the same 
 A run clusters its new articles with average linkage, then each cluster joins the existing
 story with the highest average-link similarity if it clears the threshold, else opens a
 story. Average-link similarity between groups of unit vectors is the dot product of their
-sums divided by the product of their sizes, so persisting each story's vector sums
-(`_story_vectors`) makes the cross-run decision the same one a single run would make, without
-re-reading old bodies. A published story_id never changes; a copy takes its original's story.
+sums divided by the product of their sizes. The sums are rebuilt each run from the raw term
+counts of the earlier articles in the stories the new ones can join (`_story_terms`, those
+within the date window), weighted by today's document frequencies: weights frozen when an
+article arrived made stories built over many runs drift from those of one run. A published
+story_id never changes; a copy takes its original's story.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ N_FEATURES = 1 << 20
 ENTITY_OFFSET = N_FEATURES  # entity terms live in their own id range of `_term_df`
 DOC_COUNT_TERM = -1
 STORY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP"}
-KEEP_TERMS = 1500  # stored terms per story vector (largest weights)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 
@@ -46,8 +47,8 @@ class StoryParams:
 
 @dataclass
 class StoryVectors:
-    """Persisted evidence of the stories: sums of unit vectors (one sparse row per story),
-    sizes, named years and date ranges."""
+    """The stories a run can join, as it decides: sums of their articles' unit vectors (one
+    sparse row per story), sizes, named years and date ranges."""
 
     ids: list[str] = field(default_factory=list)
     size: list[int] = field(default_factory=list)
@@ -57,31 +58,94 @@ class StoryVectors:
     first: list[dt.date | None] = field(default_factory=list)
     last: list[dt.date | None] = field(default_factory=list)
 
+
+@dataclass
+class DocumentFrequencies:
+    """How many articles hold each hashed term: body terms at 0..N_FEATURES-1, names at
+    ENTITY_OFFSET.., and the article count. Dense, so it costs the same at any corpus size."""
+
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(2 * N_FEATURES, np.int64))
+    docs: int = 0
+
     @classmethod
-    def from_arrow(cls, table) -> StoryVectors:
-        """The same from the `_story_vectors` table, with no Python object per stored term."""
+    def from_arrow(cls, table) -> DocumentFrequencies:
+        """From `_term_df` rows (term, df); the article count is the row of DOC_COUNT_TERM."""
+        terms = table.column("term").to_numpy(zero_copy_only=False).astype(np.int64)
+        values = table.column("df").to_numpy(zero_copy_only=False).astype(np.int64)
+        out = cls()
+        out.counts[terms[terms >= 0]] = values[terms >= 0]
+        out.docs = int(values[terms == DOC_COUNT_TERM].sum())
+        return out
+
+    def changed_rows(self, before: DocumentFrequencies) -> list[dict]:
+        """`_term_df` rows (upserted) for the terms whose count moved since `before`."""
+        rows = [{"term": int(t), "df": int(self.counts[t])} for t in np.flatnonzero(self.counts != before.counts)]
+        return rows + ([{"term": DOC_COUNT_TERM, "df": self.docs}] if self.docs != before.docs else [])
+
+
+@dataclass
+class StoryEvidence:
+    """Raw evidence of earlier canonical articles, one row each: their story, term counts,
+    names, years and date, as `_story_terms` keeps them."""
+
+    story_ids: list[str] = field(default_factory=list)
+    text: object = None    # scipy CSR of raw counts, articles x N_FEATURES
+    names: object = None   # binary
+    years: list[set[int]] = field(default_factory=list)
+    dates: list[dt.date | None] = field(default_factory=list)
+
+    @classmethod
+    def from_arrow(cls, table) -> StoryEvidence:
         from scipy.sparse import csr_matrix
 
-        table = table.sort_by("story_id")
-
-        def matrix(index: str, value: str):
-            indices, values = table.column(index).combine_chunks(), table.column(value).combine_chunks()
+        def matrix(index: str, value: str | None):
+            indices = table.column(index).combine_chunks()
             offsets = indices.offsets.to_numpy() - indices.offsets[0].as_py()
-            return csr_matrix((values.flatten().to_numpy(zero_copy_only=False).astype(np.float32),
-                               indices.flatten().to_numpy(zero_copy_only=False).astype(np.int32), offsets),
-                              shape=(table.num_rows, N_FEATURES))
+            flat = indices.flatten().to_numpy(zero_copy_only=False).astype(np.int32)
+            values = (table.column(value).combine_chunks().flatten().to_numpy(zero_copy_only=False)
+                      if value else np.ones(len(flat))).astype(np.float32)
+            return csr_matrix((values, flat, offsets), shape=(table.num_rows, N_FEATURES))
 
-        return cls(
-            ids=table.column("story_id").to_pylist(), size=table.column("size").to_pylist(),
-            text=matrix("text_index", "text_value"), entity=matrix("entity_index", "entity_value"),
-            years=[set(y or []) for y in table.column("years").to_pylist()],
-            first=table.column("first_date").to_pylist(), last=table.column("last_date").to_pylist())
+        return cls(table.column("story_id").to_pylist(), matrix("text_index", "text_count"),
+                   matrix("name_index", None), [set(y or []) for y in table.column("years").to_pylist()],
+                   table.column("day").to_pylist())
 
-    def to_row(self, i: int) -> dict:
-        text, entity = _top(self.text.getrow(i), KEEP_TERMS), _top(self.entity.getrow(i), KEEP_TERMS)
-        return {"story_id": self.ids[i], "size": self.size[i], "text_index": text[0], "text_value": text[1],
-                "entity_index": entity[0], "entity_value": entity[1], "years": sorted(self.years[i]),
-                "first_date": self.first[i], "last_date": self.last[i]}
+
+def evidence_rows(articles: list[dict], counts, name_counts, years, dates, story_of: dict[str, str]) -> list[dict]:
+    """`_story_terms` rows of new canonical articles."""
+    counts, name_counts = counts.tocsr(), name_counts.tocsr()
+    rows = []
+    for i, article in enumerate(articles):
+        text = slice(counts.indptr[i], counts.indptr[i + 1])
+        order = np.argsort(counts.indices[text])
+        rows.append({"article_id": article["article_id"], "story_id": story_of[article["article_id"]],
+                     "day": dates[i], "years": sorted(years[i]),
+                     "text_index": counts.indices[text][order].tolist(), "text_count": counts.data[text][order].tolist(),
+                     "name_index": sorted(name_counts.indices[name_counts.indptr[i]:name_counts.indptr[i + 1]].tolist())})
+    return rows
+
+
+def story_state(evidence: StoryEvidence, df: DocumentFrequencies, params: StoryParams) -> StoryVectors:
+    """The stories' vector sums, sizes, years and date ranges, from their articles' raw
+    evidence weighted by `df` (the frequencies after this run's articles are counted)."""
+    from scipy.sparse import csr_matrix
+
+    ids = sorted(set(evidence.story_ids))
+    if not ids:
+        return StoryVectors(text=_csr([]), entity=_csr([]))
+    row_of = {sid: i for i, sid in enumerate(ids)}
+    rows = np.fromiter((row_of[sid] for sid in evidence.story_ids), dtype=np.int64, count=len(evidence.story_ids))
+    indicator = csr_matrix((np.ones(len(rows), np.float32), (rows, np.arange(len(rows)))),
+                           shape=(len(ids), len(rows)))
+    text = _weighted(evidence.text, df, 0, params.min_df, sublinear=True)
+    names = _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False)
+    state = StoryVectors(ids=ids, size=np.bincount(rows, minlength=len(ids)).tolist(),
+                         text=(indicator @ text).tocsr(), entity=(indicator @ names).tocsr(),
+                         years=[set() for _ in ids], first=[None] * len(ids), last=[None] * len(ids))
+    for r, years, day in zip(rows.tolist(), evidence.years, evidence.dates):
+        state.years[r] |= years
+        state.first[r], state.last[r] = _earliest(state.first[r], day), _latest(state.last[r], day)
+    return state
 
 
 def _csr(pairs: list[tuple[list[int], list[float]]]):
@@ -91,14 +155,6 @@ def _csr(pairs: list[tuple[list[int], list[float]]]):
     indices = np.fromiter((i for index, _ in pairs for i in index), dtype=np.int32, count=int(indptr[-1]))
     data = np.fromiter((v for _, values in pairs for v in values), dtype=np.float32, count=int(indptr[-1]))
     return csr_matrix((data, indices, indptr), shape=(len(pairs), N_FEATURES), dtype=np.float32)
-
-
-def _top(row, k: int) -> tuple[list[int], list[float]]:
-    """The k largest entries of a sparse row, in index order."""
-    order = np.argsort(-row.data, kind="stable")[:k]
-    keep = np.sort(row.indices[order])
-    values = row.toarray().ravel()[keep]
-    return keep.astype(int).tolist(), values.astype(float).tolist()
 
 
 def _hashers():
@@ -152,26 +208,21 @@ def article_evidence(articles: list[dict], entities: list[dict]):
     return counts, name_counts, years, dates
 
 
-def updated_df(df: dict[int, int], counts, name_counts) -> dict[int, int]:
-    """Document frequencies after adding this batch (entity terms offset by ENTITY_OFFSET)."""
-    out = dict(df)
+def updated_df(df: DocumentFrequencies, counts, name_counts) -> DocumentFrequencies:
+    """Document frequencies after adding this batch."""
+    out = DocumentFrequencies(df.counts.copy(), df.docs + counts.shape[0])
     for matrix, offset in ((counts, 0), (name_counts, ENTITY_OFFSET)):
-        present = np.asarray((matrix > 0).sum(axis=0)).ravel()
-        for term in np.flatnonzero(present):
-            out[int(term) + offset] = out.get(int(term) + offset, 0) + int(present[term])
-    out[DOC_COUNT_TERM] = out.get(DOC_COUNT_TERM, 0) + counts.shape[0]
+        out.counts[offset:offset + N_FEATURES] += np.asarray((matrix > 0).sum(axis=0)).ravel().astype(np.int64)
     return out
 
 
-def _weighted(matrix, df: dict[int, int], offset: int, min_df: int, sublinear: bool):
+def _weighted(matrix, df: DocumentFrequencies, offset: int, min_df: int, sublinear: bool):
     """TF-IDF (smooth idf, as scikit-learn), rows scaled to unit length."""
     from sklearn.preprocessing import normalize
 
     matrix = matrix.tocsr(copy=True)
-    n_docs = df.get(DOC_COUNT_TERM, 0)
-    terms = matrix.indices
-    frequencies = np.fromiter((df.get(int(t) + offset, 0) for t in terms), dtype=np.float64, count=len(terms))
-    idf = np.log((1 + n_docs) / (1 + frequencies)) + 1
+    frequencies = df.counts[offset + matrix.indices.astype(np.int64)].astype(np.float64)
+    idf = np.log((1 + df.docs) / (1 + frequencies)) + 1
     idf[frequencies < min_df] = 0.0
     values = matrix.data.astype(np.float64)
     if sublinear:
@@ -284,11 +335,12 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
     return merges
 
 
-def match_stories(articles: list[dict], entities: list[dict], state: StoryVectors, df: dict[int, int],
-                  params: StoryParams) -> tuple[dict[str, str], list[int], dict[int, int], list[tuple[str, str]]]:
-    """Story of each new (non-copy) article. Returns (article_id -> story_id, indices of the
-    story vectors that changed, the new document frequencies, (absorbed, survivor) story-id
-    merges). `state` is updated in place."""
+def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvidence, df: DocumentFrequencies,
+                  params: StoryParams) -> tuple[dict[str, str], list[dict], DocumentFrequencies, list[tuple[str, str]]]:
+    """Story of each new (non-copy) article. `evidence`: the earlier articles of the stories
+    they can join; `df`: document frequencies before this run. Returns (article_id ->
+    story_id, `_story_terms` rows of the new articles, the new document frequencies,
+    (absorbed, survivor) story-id merges)."""
     from scipy.sparse import csr_matrix, vstack
 
     if not articles:
@@ -298,10 +350,8 @@ def match_stories(articles: list[dict], entities: list[dict], state: StoryVector
     df = updated_df(df, counts, name_counts)
     text = _weighted(counts, df, 0, params.min_df, sublinear=True)
     names = _weighted(name_counts, df, ENTITY_OFFSET, 1, sublinear=False)
-    if state.text is None:
-        state.text, state.entity = _csr([]), _csr([])
+    state = story_state(evidence, df, params)
     story_of: dict[str, str] = {}
-    changed: set[int] = set()
     merged: list[tuple[int, int]] = []
     w = params.entity_weight
     for start in range(0, len(articles), params.block_size):
@@ -358,15 +408,14 @@ def match_stories(articles: list[dict], entities: list[dict], state: StoryVector
             state.years[s] |= set().union(*(years[i] for i in members[c]))
             c_dates = [dates[i] for i in members[c] if dates[i]]
             state.first[s], state.last[s] = _earliest(state.first[s], *c_dates), _latest(state.last[s], *c_dates)
-            changed.add(s)
             for i in members[c]:
                 story_of[articles[i]["article_id"]] = state.ids[s]
         block_merges = merge_stories(state, {t for t in targets if t is not None}, params)
         merged += block_merges
-        changed |= {i for pair in block_merges for i in pair}
     survivor_of = resolve_merges([(state.ids[a], state.ids[b]) for a, b in merged])
     story_of = {aid: survivor_of.get(sid, sid) for aid, sid in story_of.items()}
-    return story_of, sorted(changed), df, [(state.ids[a], state.ids[b]) for a, b in merged]
+    return (story_of, evidence_rows(articles, counts, name_counts, years, dates, story_of), df,
+            [(state.ids[a], state.ids[b]) for a, b in merged])
 
 
 def resolve_merges(merges: list[tuple[str, str]]) -> dict[str, str]:
@@ -478,11 +527,12 @@ def _lead(body: str, words: int = 16) -> str:
 
 
 @task(name="stories", cache_policy=NO_CACHE)
-def story_task(articles, duplicates, entities, known_story_of, state: StoryVectors, df, params: StoryParams):
+def story_task(articles, duplicates, entities, known_story_of, evidence: StoryEvidence, df: DocumentFrequencies,
+               params: StoryParams):
     copies = {row["article_id"] for row in duplicates}
-    matched, changed, df, merges = match_stories([a for a in articles if a["article_id"] not in copies],
-                                                 entities, state, df, params)
+    matched, evidence_rows_new, df, merges = match_stories([a for a in articles if a["article_id"] not in copies],
+                                                           entities, evidence, df, params)
     survivor_of = resolve_merges(merges)
     known = {aid: survivor_of.get(sid, sid) for aid, sid in known_story_of.items()}
     story_of = assign_stories(articles, duplicates, known, matched)
-    return story_of, [state.to_row(i) for i in changed], df, merges
+    return story_of, evidence_rows_new, df, merges

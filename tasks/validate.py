@@ -250,3 +250,20 @@ def _plain(value):
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_task(tables: dict[str, pa.Table], ref: dict, docs_dir: str | None = None) -> ValidationReport:
     return validate_tables(tables, ref, docs_dir)
+
+
+# ledger count -> the table whose rows this run it counts
+COUNTED_ROWS = {"files_new": "files", "articles_new": "articles", "duplicates": "duplicates",
+                "quarantined": "quarantine", "entities_new": "entities", "quotes_new": "quotes",
+                "amounts_new": "amounts", "date_mentions_new": "date_mentions"}
+
+
+def run_invariants(staged: dict[str, dict[str, int]], counts: dict[str, int]) -> list[str]:
+    """What must hold over all the batches a streamed run staged (each was validated on its
+    own): every count equals the rows staged for it, and keys stay unique across batches.
+    Returns the broken ones, in words; any is our bug."""
+    broken = [f"{count} = {counts[count]} but {table} holds {staged[table]['rows']} rows of this run"
+              for count, table in COUNTED_ROWS.items() if counts.get(count, 0) != staged[table]["rows"]]
+    return broken + [f"{table}: {seen['rows'] - seen['keys']} rows of this run repeat a key of another batch"
+                     for table, seen in staged.items()
+                     if SPECS[table].key and table != "stories" and seen["keys"] != seen["rows"]]

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable, write_deltalake
 
-from tasks.spec import LEDGER, STATE_TABLES, STORED_TABLES, TABLES, schema_of, to_table
+from tasks.spec import DATA_TABLES, LEDGER, SPECS, STATE_TABLES, STORED_TABLES, TABLES, schema_of, to_table
 
 
 class WarehouseLocked(RuntimeError):
@@ -126,6 +126,8 @@ class Lake:
         self.warehouse = Path(warehouse).resolve()
         self.root = self.warehouse / "lake"
         self._committed: dict[str, int] | None = None  # cleared when this process appends to the ledger
+        # versions this run has staged: its own later lookups see them, readers never do
+        self._staged: dict[str, int] | None = None
 
     def path(self, name: str) -> str:
         return str(self.root / name)
@@ -164,10 +166,29 @@ class Lake:
                 self._committed = {name: int(versions.get(name, 0)) for name in STORED_TABLES}
         return dict(self._committed)
 
+    def visible(self, name: str) -> int | None:
+        """The version this process reads: its own staged work, else the committed version."""
+        if name == LEDGER:
+            return None
+        return (self._staged or self.committed_versions()).get(name)
+
+    def staged_versions(self) -> dict[str, int] | None:
+        return dict(self._staged) if self._staged else None
+
+    def staged_counts(self, run_id: str) -> dict[str, dict[str, int]]:
+        """Per table, this run's staged rows: how many, and how many distinct keys."""
+        out = {}
+        for name in DATA_TABLES:
+            key = SPECS[name].key
+            distinct = f"count(DISTINCT ({', '.join(key)}))" if key else "count(*)"
+            rows, keys = self.scan(name, f"count(*) AS n, {distinct} AS k", f"run_id = '{_sql(run_id)}'").to_pylist()[0].values()
+            out[name] = {"rows": rows, "keys": keys}
+        return out
+
     def recover(self) -> list[str]:
         """Roll every table back to the committed versions; returns the tables that had
         uncommitted work from a run that died."""
-        restored = []
+        restored, self._staged = [], None
         for name, version in self.committed_versions().items():
             table = DeltaTable(self.path(name))
             if table.version() > version:
@@ -179,7 +200,7 @@ class Lake:
              version: int | None = None) -> pa.Table:
         """A committed table (or some columns of it), optionally only rows whose column is in ids."""
         if version is None:
-            version = self.committed_versions().get(name) if name != LEDGER else None
+            version = self.visible(name)
         table = DeltaTable(self.path(name), version=version).to_pyarrow_dataset().to_table(columns=columns)
         table = table.cast(pa.schema([f.with_type(pa.string()) if pa.types.is_string_view(f.type) else f
                                       for f in table.schema]))
@@ -189,20 +210,43 @@ class Lake:
             table = table.filter(pc.is_in(table.column(column), pa.array(list(ids), pa.string())))
         return table
 
+    def scan(self, name: str, columns: str, where: str = "true", keys: dict[str, list] | None = None) -> pa.Table:
+        """A lookup in a committed table: `SELECT columns ... WHERE where`, run by DuckDB over the
+        version's Parquet files, so only the named columns are read and row groups whose
+        statistics rule the filter out are skipped. Each of `keys` (name -> values) is a
+        one-column table `name(k)` the filter can join: `article_id IN (SELECT k FROM wanted)`."""
+        import duckdb
+
+        files = DeltaTable(self.path(name), version=self.visible(name)).file_uris()
+        con = duckdb.connect(config={"threads": 2})
+        try:
+            for key, values in (keys or {}).items():
+                con.register(key, pa.table({"k": values}))
+            if files:
+                source = "read_parquet($files, union_by_name = true)"
+            else:  # no files yet: an empty relation of the contract's schema
+                con.register("_empty", schema_of(name).empty_table())
+                source = "_empty"
+            return con.sql(f"SELECT {columns} FROM {source} WHERE {where}",
+                           params={"files": files} if files else None).to_arrow_table()
+        finally:
+            con.close()
+
     def commit(self, tables: dict[str, pa.Table], merge_keys: dict[str, str],
-               story_merges: list[tuple[str, str]] = ()) -> dict[str, int]:
-        """Append (or upsert, for tables in merge_keys) every data table, and re-point the
-        articles of merged stories at their survivor; returns the new versions. Nothing is
-        visible to readers until `append_ledger` names them."""
-        versions = self.committed_versions()
-        if story_merges:
-            articles = DeltaTable(self.path("articles"))
+               story_merges: list[tuple[str, str]] = (), replace: set[str] = frozenset()) -> dict[str, int]:
+        """Append (or upsert, for tables in merge_keys; or overwrite, for tables in `replace`)
+        every data table, and re-point the rows of merged stories at their survivor; returns the
+        new versions. Nothing is visible to readers until `append_ledger` names them; this
+        process's own lookups see them from now on (a streamed run stages batch after batch)."""
+        versions = dict(self._staged or self.committed_versions())
+        for name in ("articles", "_story_terms") if story_merges else ():
+            table = DeltaTable(self.path(name))
             for absorbed, survivor in story_merges:
-                articles.update(new_values={"story_id": survivor}, predicate=f"story_id = '{_sql(absorbed)}'")
-            versions["articles"] = DeltaTable(self.path("articles")).version()
+                table.update(new_values={"story_id": survivor}, predicate=f"story_id = '{_sql(absorbed)}'")
+            versions[name] = DeltaTable(self.path(name)).version()
         for name in STORED_TABLES:
             table = tables.get(name)
-            if table is None or table.num_rows == 0:
+            if table is None or (table.num_rows == 0 and name not in replace):
                 continue
             table = table.select(schema_of(name).names).cast(schema_of(name))
             if name in merge_keys:
@@ -211,8 +255,9 @@ class Lake:
                  .merge(source=table, predicate=f"t.{key} = s.{key}", source_alias="s", target_alias="t")
                  .when_matched_update_all().when_not_matched_insert_all().execute())
             else:
-                write_deltalake(self.path(name), table, mode="append")
+                write_deltalake(self.path(name), table, mode="overwrite" if name in replace else "append")
             versions[name] = DeltaTable(self.path(name)).version()
+        self._staged = dict(versions)
         return versions
 
     def compact(self, max_files: int) -> dict[str, int]:
@@ -242,7 +287,7 @@ class Lake:
         this append creates is the current one plus one."""
         row = {**row, "ledger_version": DeltaTable(self.path(LEDGER)).version() + 1}
         write_deltalake(self.path(LEDGER), to_table(LEDGER, [row]), mode="append")
-        self._committed = None
+        self._committed, self._staged = None, None
 
 
 def _sql(text: str) -> str:

@@ -1,46 +1,123 @@
-"""Snapshot: what the stages need from history, read from the committed lake.
+"""Snapshot: what the stages need from history, looked up in the committed lake by the keys of
+the new work, never loaded whole.
 
-`file_history` serves ingest (which files were seen, with what bytes and stat);
-`article_history` serves dedup and stories and is read only when a run has new records.
+`file_history` serves ingest: the rows of the paths found in the source, then the first path
+of the contents read. `article_history` serves dedup and stories: the canonical articles with
+the new body hashes, those sharing an LSH band key with a new signature (only their shingles
+are fetched), the stories of both, the raw evidence of the stories within the date window of
+the new articles, and the document frequencies (a fixed-size table). Each lookup is a DuckDB
+scan of the key column that reads the other columns only for the rows that match.
 """
 
 from __future__ import annotations
 
-from tasks.dedup import SketchHistory
+import datetime as dt
+
+import numpy as np
+
+from tasks.dedup import NUM_PERM, SketchHistory, band_table, lsh_scheme, stored_band_keys
 from tasks.io.lake import Lake
-from tasks.stories import StoryVectors
+from tasks.stories import DocumentFrequencies, StoryEvidence
+
+_IN = "IN (SELECT k FROM wanted)"
 
 
-def file_history(lake: Lake) -> dict:
-    """Which (file, path) pairs were seen, the first path of each file, and each path's stat
-    when it was last read."""
-    files = lake.read("files", ["file_id", "path"]).to_pylist()
-    seen_path_of: dict[str, str] = {}
-    for row in sorted(files, key=lambda r: r["path"]):
-        seen_path_of.setdefault(row["file_id"], row["path"])
-    stats = lake.read("_file_stats").to_pydict()
-    return {"known_pairs": {(row["file_id"], row["path"]) for row in files}, "seen_path_of": seen_path_of,
-            "file_stats": {path: (size, modified, fid) for path, size, modified, fid
-                           in zip(stats["path"], stats["size_bytes"], stats["modified_ns"], stats["file_id"])}}
+def file_history(lake: Lake, paths: list[str]) -> dict:
+    """For the paths found in the source: which (file, path) pairs the warehouse holds, and each
+    path's stat when it was last read."""
+    wanted = {"wanted": sorted(paths)}
+    files = lake.scan("files", "file_id, path", f"path {_IN}", wanted).to_pylist()
+    stats = lake.scan("_file_stats", "path, size_bytes, modified_ns, file_id", f"path {_IN}", wanted).to_pylist()
+    return {"known_pairs": {(row["file_id"], row["path"]) for row in files},
+            "file_stats": {row["path"]: (row["size_bytes"], row["modified_ns"], row["file_id"]) for row in stats}}
 
 
-def article_history(lake: Lake) -> dict:
-    """What dedup and stories compare new articles with."""
-    articles = lake.read("articles", ["article_id", "body_hash", "story_id"]).to_pylist()
-    copies = set(lake.read("duplicates", ["article_id"]).column("article_id").to_pylist())
-    return {
-        "canonical_by_hash": {a["body_hash"]: a["article_id"] for a in articles if a["article_id"] not in copies},
-        "story_of": {a["article_id"]: a["story_id"] for a in articles},
-        "minhash": SketchHistory.from_arrow(lake.read("_minhash")),
-        "story_vectors": StoryVectors.from_arrow(lake.read("_story_vectors")),
-        "term_df": dict(zip(*lake.read("_term_df").to_pydict().values())),
-    }
+def first_paths(lake: Lake, file_ids: set[str]) -> dict[str, str]:
+    """file_id -> the first path (in path order) it was seen at, for contents seen before."""
+    rows = lake.scan("files", "file_id, min(path) AS path", f"file_id {_IN} GROUP BY file_id",
+                     {"wanted": sorted(file_ids)}).to_pylist()
+    return {row["file_id"]: row["path"] for row in rows}
 
 
-def no_article_history() -> dict:
-    return {"canonical_by_hash": {}, "story_of": {}, "minhash": None, "story_vectors": StoryVectors(), "term_df": {}}
+def article_history(lake: Lake, articles: list[dict], sketches: dict, near_threshold: float,
+                    window_days: int) -> dict:
+    """What dedup and stories compare the new articles with (see the module's docstring)."""
+    hashes = sorted({a["body_hash"] for a in articles})
+    by_hash = lake.scan("articles", "article_id, body_hash", f"body_hash {_IN}", {"wanted": hashes}).to_pylist()
+    copies = _ids(lake.scan("duplicates", "article_id", f"article_id {_IN}",
+                            {"wanted": [a["article_id"] for a in by_hash]}))
+    canonical_by_hash: dict[str, str] = {}
+    for row in sorted(by_hash, key=lambda r: r["article_id"]):
+        if row["article_id"] not in copies:
+            canonical_by_hash.setdefault(row["body_hash"], row["article_id"])
+
+    bands, rows = lsh_scheme(near_threshold)
+    ids = list(sketches)
+    signatures = np.array([sketches[i][0] for i in ids], dtype=np.uint64).reshape(-1, NUM_PERM)
+    keys = stored_band_keys(signatures, bands, rows).ravel().tolist()
+    near = _ids(lake.scan("_lsh_bands", "DISTINCT article_id", f"scheme = '{bands}x{rows}' AND key {_IN}",
+                          {"wanted": keys}))
+    minhash = SketchHistory.from_arrow(lake.scan("_minhash", "article_id, signature, shingles",
+                                                 f"article_id {_IN} ORDER BY article_id", {"wanted": sorted(near)}))
+    originals = sorted(set(canonical_by_hash.values()) | near)
+    story_of = {row["article_id"]: row["story_id"] for row in lake.scan(
+        "articles", "article_id, story_id", f"article_id {_IN}", {"wanted": originals}).to_pylist()}
+    return {"canonical_by_hash": canonical_by_hash, "minhash": minhash, "story_of": story_of,
+            "story_evidence": story_evidence(lake, [a.get("published_date") for a in articles], window_days),
+            "term_df": DocumentFrequencies.from_arrow(lake.read("_term_df"))}
+
+
+def story_evidence(lake: Lake, dates: list[dt.date | None], window_days: int) -> StoryEvidence:
+    """The raw evidence of every story a new article could join: stories whose dates come within
+    `window_days` of a new article's date, and stories with no date at all. (A new article with
+    no date is compared with these only, not with every dated story ever.)"""
+    window = dt.timedelta(days=window_days)
+    near = " OR ".join(f"(first_date <= DATE '{hi + window}' AND last_date >= DATE '{lo - window}')"
+                       for lo, hi in _ranges(sorted({d for d in dates if d}), window_days))
+    stories = _ids(lake.scan("stories", "story_id",
+                             f"article_count > 0 AND (first_date IS NULL{' OR ' + near if near else ''})"))
+    table = lake.scan("_story_terms", "*", f"story_id {_IN} ORDER BY article_id", {"wanted": sorted(stories)})
+    return StoryEvidence.from_arrow(table)
+
+
+def _ranges(days: list[dt.date], window_days: int) -> list[tuple[dt.date, dt.date]]:
+    """Sorted days as ranges: a day within the window of the range before extends it."""
+    out: list[list[dt.date]] = []
+    for day in days:
+        if out and (day - out[-1][1]).days <= window_days:
+            out[-1][1] = day
+        else:
+            out.append([day, day])
+    return [(lo, hi) for lo, hi in out]
+
+
+def _ids(table) -> set[str]:
+    return set(table.column(0).to_pylist()) if table.num_rows else set()
+
+
+def lsh_rebuild(lake: Lake, near_threshold: float):
+    """`_lsh_bands` for every canonical article, when the stored keys were cut with another
+    scheme (the threshold changed) or predate the table: read `_minhash` once and cut them
+    again. None when the stored keys are current."""
+    bands, rows = lsh_scheme(near_threshold)
+    canonical = lake.scan("_minhash", "count(*)").column(0)[0].as_py()
+    stored = lake.scan("_lsh_bands", "count(*)", f"scheme = '{bands}x{rows}'").column(0)[0].as_py()
+    if stored == canonical * bands:
+        return None
+    import pyarrow.compute as pc
+
+    table = lake.read("_minhash", ["article_id", "signature"])
+    signatures = pc.list_flatten(table.column("signature")).to_numpy(zero_copy_only=False).astype(np.uint64)
+    return band_table(table.column("article_id").to_pylist(), signatures, bands, rows)
 
 
 def known_stories(lake: Lake, story_ids: set[str]) -> dict[str, dict]:
     """The stored `stories` rows of the given stories."""
-    return {s["story_id"]: s for s in lake.read("stories", filter_ids=("story_id", story_ids)).to_pylist()}
+    table = lake.scan("stories", "*", f"story_id {_IN}", {"wanted": sorted(story_ids)})
+    return {s["story_id"]: s for s in table.to_pylist()}
+
+
+def no_article_history() -> dict:
+    """The history of a run with no new records: nothing is looked up."""
+    return {"canonical_by_hash": {}, "minhash": None, "story_of": {}, "story_evidence": StoryEvidence(),
+            "term_df": DocumentFrequencies()}

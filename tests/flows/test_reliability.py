@@ -151,3 +151,48 @@ def test_kill_9_leaves_no_orphan_processes(prefect_server, tmp_path):
     while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert [pid for pid in family if _alive(pid)] == []
+
+
+def test_streamed_batches_and_several_runs_give_the_tables_of_one_run(prefect_server, tmp_path):
+    one, streamed, several, source = tmp_path / "one", tmp_path / "streamed", tmp_path / "several", tmp_path / "in"
+    run_flow(SEEDS, one)
+    run = run_flow(SEEDS, streamed, stream_files=2)  # five batches, each validated and staged
+    assert contents(streamed) == contents(one)
+    assert (run["articles_new"], run["duplicates"], run["quarantined"]) == (8, 2, 3)
+    names = sorted(path.name for path in SEEDS.iterdir())
+    source.mkdir()
+    for part in (names[:3], names[3:6], names[6:]):  # the same files, arriving over three runs
+        for name in part:
+            (shutil.copytree if (SEEDS / name).is_dir() else shutil.copy2)(SEEDS / name, source / name)
+        run_flow(source, several)
+    assert contents(several) == contents(one)
+
+
+def test_a_crash_between_staged_batches_leaves_nothing_visible(prefect_server, tmp_path):
+    from deltalake import DeltaTable
+
+    from tasks.io.lake import Lake
+
+    warehouse, home = tmp_path / "wh", tmp_path / "prefect-home"
+    env = {**os.environ, "PREFECT_HOME": str(home), "WIREHOUSE_STREAM_FILES": "2", "PREFECT_LOGGING_LEVEL": "INFO"}
+    env.pop("PREFECT_API_URL", None)
+    process = subprocess.Popen([*WIREHOUSE, "run", str(SEEDS), "--warehouse", str(warehouse)], env=env,
+                               cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if "batch 2/" in line:  # two batches staged, three to go
+            os.kill(process.pid, signal.SIGKILL)
+            break
+    process.wait()
+    assert any("batch 2/" in line for line in lines), "".join(lines)
+    lake = Lake(warehouse)
+    assert DeltaTable(lake.path("articles")).version() > lake.committed_versions()["articles"]  # staged, not committed
+    assert sql(warehouse, "select count(*) from articles")[0][0] == 0
+    assert sql(warehouse, "select count(*) from runs")[0][0] == 0
+    run_flow(SEEDS, warehouse)  # rolls the staged batches back, then does the work once
+    assert sql(warehouse, "select count(*), count(distinct article_id) from articles") == [(8, 8)]
+    reference = tmp_path / "reference"
+    run_flow(SEEDS, reference)
+    assert contents(warehouse) == contents(reference)

@@ -2,7 +2,8 @@ import datetime as dt
 
 from tasks.spec import to_table
 from tasks.dedup import SketchHistory, exact_duplicates, jaccard, near_duplicates, shingles_of, sketch
-from tasks.stories import (StoryParams, StoryVectors, assign_stories, fold_merges, match_stories, resolve_merges,
+from tasks.stories import (DocumentFrequencies, StoryEvidence, StoryParams, assign_stories, fold_merges, match_stories,
+                           resolve_merges,
                            summarise_stories)
 
 
@@ -77,25 +78,29 @@ def names(aid, *people):
 
 def test_story_ids_survive_a_second_run_that_adds_related_articles():
     params = StoryParams(threshold=0.1, min_df=1)
-    state, df = StoryVectors(), {}
     day = dt.date(2024, 10, 30)
     first = [article("f1", published=day, body=FLOOD), article("v1", published=day, body=VOTE)]
-    story_of, _, df, merges = match_stories(first, names("f1", "Maria Catala") + names("v1", "Jonas Store"),
-                                            state, df, params)
+    story_of, rows, df, merges = match_stories(first, names("f1", "Maria Catala") + names("v1", "Jonas Store"),
+                                               StoryEvidence(), DocumentFrequencies(), params)
     assert story_of == {"f1": "st-f1", "v1": "st-v1"} and merges == []
-    rows = [state.to_row(i) for i in range(len(state.ids))]
-    state = StoryVectors.from_arrow(to_table("_story_vectors", rows))  # what the warehouse persists between runs
+    assert [(r["article_id"], r["story_id"], r["day"], r["years"]) for r in rows] == [
+        ("f1", "st-f1", day, [2024]), ("v1", "st-v1", day, [2024])]
+    # what the warehouse keeps between runs: raw counts, weighted again under later frequencies
+    evidence = StoryEvidence.from_arrow(to_table("_story_terms", rows))
+    stored_df = DocumentFrequencies.from_arrow(to_table("_term_df", df.changed_rows(DocumentFrequencies())))
+    assert stored_df.docs == 2 and (stored_df.counts == df.counts).all()
     second = [article("f2", published=day + dt.timedelta(days=1), body=FLOOD_2),
               article("f3", published=day + dt.timedelta(days=1), body=FLOOD_3)]
-    again, _, _, _ = match_stories(second, names("f2", "Maria Catala") + names("f3", "Maria Catala"), state, df, params)
-    assert again == {"f2": "st-f1", "f3": "st-f1"}
+    again, _, df, _ = match_stories(second, names("f2", "Maria Catala") + names("f3", "Maria Catala"), evidence,
+                                    stored_df, params)
+    assert again == {"f2": "st-f1", "f3": "st-f1"} and df.docs == 4
 
 
 def test_far_apart_dates_never_share_a_story():
     params = StoryParams(threshold=0.1, min_df=1)
     story_of, _, _, _ = match_stories(
         [article("a", published=dt.date(2024, 1, 1), body=FLOOD), article("b", published=dt.date(2024, 6, 1), body=FLOOD_2)],
-        names("a", "Maria Catala") + names("b", "Maria Catala"), StoryVectors(), {}, params)
+        names("a", "Maria Catala") + names("b", "Maria Catala"), StoryEvidence(), DocumentFrequencies(), params)
     assert story_of == {"a": "st-a", "b": "st-b"}
 
 
