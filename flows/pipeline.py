@@ -180,7 +180,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             if len(batches) > 1:
                 logger.info("batch %d/%d staged: %d articles, %d quarantine rows (invisible until the run commits)",
                             number + 1, len(batches), outcome.counts["articles_new"], outcome.counts["quarantined"])
-        stop_pool()
+        if not cfg.keep_workers_warm:
+            stop_pool()
         publish(lake, warehouse, run, row, clock, cfg)
     except BaseException as error:
         if row["status"] == "succeeded" and _in_ledger(lake, run_id):
@@ -192,7 +193,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             _record_failure(lake, lock, row, error, logger)
             raise
     finally:
-        stop_pool()
+        if not cfg.keep_workers_warm:
+            stop_pool()
         lock.release()
 
     # after the commit point: nothing here can change the run's outcome

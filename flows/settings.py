@@ -82,6 +82,9 @@ class WirehouseSettings(BaseSettings):
     compact_after_files: int = Field(
         64, ge=0, description="A table left with more data files than this is compacted within the run (recorded "
         "in the ledger with the run's commits); files replaced over a week ago are then deleted. 0: never.")
+    keep_workers_warm: bool = Field(
+        False, description="Leave the worker processes (and their loaded models) running after a run, for the next "
+        "run in the same process; `wirehouse serve` sets it.")
     task_runner: Literal["thread", "dask"] = Field("thread", description="Prefect task runner: `thread`, or `dask` to spread the per-chunk tasks over a Dask cluster.")
     dask_address: str | None = Field(
         None, description="Dask scheduler address (tcp://host:port) for `task_runner = dask`; unset starts a local cluster."

@@ -99,3 +99,17 @@ def test_status_reads_at_80_columns(seeds_warehouse):
     assert max(len(line) for line in lines) <= 80
     first = seeds_warehouse["first"]["run_id"]
     assert any(line.split()[:2] == [first, "succeeded"] for line in lines if line.strip())  # the id is whole
+
+
+def test_serve_schedule_follows_cron_and_interval():
+    import datetime as dt
+    import itertools
+
+    from flows.cli import schedule
+
+    cron = list(itertools.islice(schedule("*/15 * * * *", None), 3))
+    assert all(t.minute % 15 == 0 and t.second == 0 for t in cron)
+    assert [b - a for a, b in itertools.pairwise(cron)] == [dt.timedelta(minutes=15)] * 2
+    first, second = itertools.islice(schedule(None, 600), 2)
+    assert abs((first - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 5  # the first run starts at once
+    assert second - first == dt.timedelta(seconds=600)

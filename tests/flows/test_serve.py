@@ -3,6 +3,7 @@ prefect.yaml with a process worker; both see a run of the flow complete."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -73,7 +74,7 @@ def succeeded_runs(warehouse: Path) -> int:
     return sql(warehouse, "select count(*) from runs where status = 'succeeded'")[0][0]
 
 
-def test_serve_runs_the_flow_on_its_schedule(tmp_path):
+def test_serve_runs_the_flow_on_its_schedule_in_one_warm_process(tmp_path):
     port = free_port()
     env = server_env(tmp_path, port)
     server = start_server(env, port)
@@ -82,12 +83,24 @@ def test_serve_runs_the_flow_on_its_schedule(tmp_path):
         source, warehouse = tmp_path / "source", tmp_path / "warehouse"
         shutil.copytree(SEEDS, source)
         served = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", str(source), "--warehouse",
-                                   str(warehouse), "--interval", "10", "--name", "test-schedule"],
+                                   str(warehouse), "--interval", "20", "--runs", "2", "--name", "test-schedule"],
                                   env={**env, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
                                        "PREFECT_HOME": str(tmp_path / "client-home")},
-                                  cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         wait_for(lambda: succeeded_runs(warehouse) >= 1, 240, "a scheduled run", server, served)
         assert sql(warehouse, "select count(*) from articles") == [(8,)]
+        (source / "050_lagos_port.txt").write_text(
+            "LAGOS, March 6, 2024 (Reuters) - Nigeria's ports authority said on Wednesday it would reopen the "
+            "Apapa terminal after a two-day closure, as trucks queued for kilometres outside the gates.\n")
+        output = served.communicate(timeout=240)[0]  # the second run, then it stops by itself
+        assert served.returncode == 0, output
+        assert sql(warehouse, "select count(*) from articles") == [(9,)]
+        assert sql(warehouse, "select articles_new from runs order by ledger_version") == [(8,), (1,)]
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/flow_runs/filter", data=b"{}", method="POST",
+                                          headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            names = sorted(run["name"] for run in json.load(response))
+        assert len(names) == 2 and all(name.startswith("test-schedule-") for name in names)
     finally:
         stop(served, server)
 
