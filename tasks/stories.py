@@ -5,20 +5,20 @@ than `min_df` articles ignored), TF-IDF of its people/organisation/place names, 
 dates (published date, else the years the text names). Two articles whose dates are more
 than `window_days` apart, or whose named years are disjoint, are never the same story.
 
-A run clusters its new articles with average linkage, then each cluster joins the existing
-story with the highest average-link similarity if it clears the threshold, else opens a
-story. Average-link similarity between groups of unit vectors is the dot product of their
-sums divided by the product of their sizes. The sums are rebuilt each run from the raw term
-counts of the earlier articles in the stories the new ones can join (`_story_terms`, those
-within the date window), weighted by today's document frequencies: weights frozen when an
-article arrived made stories built over many runs drift from those of one run. A published
-story_id never changes; a copy takes its original's story.
+New articles are clustered with average linkage together with the earlier articles of the
+stories they come near, whose raw term counts (`_story_terms`, stories within the date
+window) are weighted by today's document frequencies: weights frozen when an article arrived
+made stories built over many runs drift from those of one run. A cluster continues a story
+when it holds at least half of its articles, else opens one; stories then brought together
+merge (the older id survives). A published story_id never changes; a copy takes its
+original's story.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -340,8 +340,15 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     """Story of each new (non-copy) article. `evidence`: the earlier articles of the stories
     they can join; `df`: document frequencies before this run. Returns (article_id ->
     story_id, `_story_terms` rows of the new articles, the new document frequencies,
-    (absorbed, survivor) story-id merges)."""
-    from scipy.sparse import csr_matrix, vstack
+    (absorbed, survivor) story-id merges).
+
+    The new articles are clustered together with the earlier articles of the stories they come
+    near, by the same average linkage a single run over all of them would use, so arriving
+    over many runs changes little. Published assignments never move: a cluster continues a
+    story when it holds at least half of that story's articles (two or more such stories
+    merge, the oldest surviving), else its new articles open a story. Blocks of `block_size`
+    new articles are taken in date order, each seeing the ones before it as history."""
+    from scipy.sparse import vstack
 
     if not articles:
         return {}, [], df, []
@@ -350,72 +357,127 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     df = updated_df(df, counts, name_counts)
     text = _weighted(counts, df, 0, params.min_df, sublinear=True)
     names = _weighted(name_counts, df, ENTITY_OFFSET, 1, sublinear=False)
-    state = story_state(evidence, df, params)
+    old = _EarlierArticles.of(evidence, df, params)
     story_of: dict[str, str] = {}
-    merged: list[tuple[int, int]] = []
-    w = params.entity_weight
+    merges: list[tuple[str, str]] = []
     for start in range(0, len(articles), params.block_size):
         block = np.arange(start, min(start + params.block_size, len(articles)))
-        labels = cluster_block(text[block], names[block], [years[i] for i in block], [dates[i] for i in block], params)
-        groups: dict[int, list[int]] = {}
-        for index, label in zip(block.tolist(), labels):
-            groups.setdefault(label, []).append(index)
-        members = sorted(groups.values(), key=lambda m: articles[m[0]]["article_id"])
-        # cluster sums: an indicator matrix (clusters x articles) times the article vectors
-        rows = np.repeat(np.arange(len(members)), [len(m) for m in members])
-        cols = np.fromiter((i for m in members for i in m), dtype=np.int64)
-        indicator = csr_matrix((np.ones(len(cols), np.float32), (rows, cols)), shape=(len(members), len(articles)))
-        cluster_text, cluster_names = (indicator @ text).tocsr(), (indicator @ names).tocsr()
-        sizes = np.array([len(m) for m in members], dtype=np.float64)
-        targets: list[int | None] = [None] * len(members)
-        if state.ids:
-            name_score = (cluster_names @ state.entity.T).tocsr()
-            score = ((cluster_text @ state.text.T) + w * name_score).tocsr()
-            story_sizes = np.asarray(state.size, dtype=np.float64)
-            for c in range(len(members)):
-                lo, hi = score.indptr[c], score.indptr[c + 1]
-                candidates = score.indices[lo:hi]
-                values = score.data[lo:hi] / (sizes[c] * story_sizes[candidates]) / (1 + w)
-                c_years = set().union(*(years[i] for i in members[c]))
-                c_dates = [dates[i] for i in members[c] if dates[i]]
-                c_first, c_last = (min(c_dates), max(c_dates)) if c_dates else (None, None)
-                shares_name = set(name_score.indices[name_score.indptr[c]:name_score.indptr[c + 1]].tolist())
-                for value, s in sorted(zip(values.tolist(), candidates.tolist()), key=lambda p: (-p[0], p[1])):
-                    if value < params.threshold:
-                        break
-                    if params.shared_name and s not in shares_name:
-                        continue
-                    if _compatible(c_years, state.years[s], c_first, c_last, state.first[s], state.last[s],
-                                   params.window_days):
-                        targets[c] = s
-                        break
-        new = [c for c in range(len(members)) if targets[c] is None]
-        for c in new:
-            targets[c] = len(state.ids)
-            state.ids.append(story_id_of(articles[members[c][0]]["article_id"]))
-            state.size.append(0)
-            state.years.append(set())
-            state.first.append(None)
-            state.last.append(None)
-        state.text = vstack([state.text, _csr([([], [])] * len(new))]).tocsr()
-        state.entity = vstack([state.entity, _csr([([], [])] * len(new))]).tocsr()
-        into = csr_matrix((np.ones(len(members), np.float32), (np.array(targets), np.arange(len(members)))),
-                          shape=(len(state.ids), len(members)))
-        state.text = (state.text + into @ cluster_text).tocsr()
-        state.entity = (state.entity + into @ cluster_names).tocsr()
-        for c, s in enumerate(targets):
-            state.size[s] += len(members[c])
-            state.years[s] |= set().union(*(years[i] for i in members[c]))
-            c_dates = [dates[i] for i in members[c] if dates[i]]
-            state.first[s], state.last[s] = _earliest(state.first[s], *c_dates), _latest(state.last[s], *c_dates)
-            for i in members[c]:
-                story_of[articles[i]["article_id"]] = state.ids[s]
-        block_merges = merge_stories(state, {t for t in targets if t is not None}, params)
-        merged += block_merges
-    survivor_of = resolve_merges([(state.ids[a], state.ids[b]) for a, b in merged])
+        pool = old.near(text[block], names[block], params)
+        labels = cluster_block(vstack([text[block], old.text[pool]]).tocsr(),
+                               vstack([names[block], old.names[pool]]).tocsr(),
+                               [years[i] for i in block] + [old.years[j] for j in pool],
+                               [dates[i] for i in block] + [old.dates[j] for j in pool], params)
+        groups: dict[int, tuple[list[int], list[int]]] = {}
+        for position, label in enumerate(labels):
+            new, earlier = groups.setdefault(label, ([], []))
+            (new.append(int(block[position])) if position < len(block) else earlier.append(pool[position - len(block)]))
+        sizes = Counter(old.story_ids)
+        block_story: dict[int, str] = {}
+        for new, earlier in groups.values():
+            if not new:
+                continue  # earlier articles alone: published assignments stay as they are
+            held = Counter(old.story_ids[j] for j in earlier)
+            continued = sorted((sid for sid, n in held.items() if 2 * n >= sizes[sid]),
+                               key=lambda sid: (old.first_date(sid) or dt.date.max, sid))
+            target = continued[0] if continued else story_id_of(articles[min(new)]["article_id"])
+            merges += [(absorbed, target) for absorbed in continued[1:]]
+            old.repoint({absorbed: target for absorbed in continued[1:]})
+            for i in new:
+                block_story[i] = target
+        story_of |= {articles[i]["article_id"]: sid for i, sid in block_story.items()}
+        old.add(text[block], names[block], [years[i] for i in block], [dates[i] for i in block],
+                [block_story[i] for i in block.tolist()])
+        # average linkage continued over the stories' sums: stories the block touched that
+        # now come together merge (what one run over everything would also have joined)
+        state = old.state()
+        index = {sid: i for i, sid in enumerate(state.ids)}
+        joined = [(state.ids[a], state.ids[b])
+                  for a, b in merge_stories(state, {index[sid] for sid in block_story.values()}, params)]
+        merges += joined
+        old.repoint(resolve_merges(joined))
+    survivor_of = resolve_merges(merges)
     story_of = {aid: survivor_of.get(sid, sid) for aid, sid in story_of.items()}
-    return (story_of, evidence_rows(articles, counts, name_counts, years, dates, story_of), df,
-            [(state.ids[a], state.ids[b]) for a, b in merged])
+    return story_of, evidence_rows(articles, counts, name_counts, years, dates, story_of), df, merges
+
+
+@dataclass
+class _EarlierArticles:
+    """The earlier articles a block is clustered with: unit vectors under today's weights,
+    their stories, years and dates; a block's articles join them once decided."""
+
+    story_ids: list[str]
+    text: object
+    names: object
+    years: list[set[int]]
+    dates: list
+
+    @classmethod
+    def of(cls, evidence: StoryEvidence, df: DocumentFrequencies, params: StoryParams) -> _EarlierArticles:
+        if not evidence.story_ids:
+            return cls([], _csr([]), _csr([]), [], [])
+        return cls(list(evidence.story_ids), _weighted(evidence.text, df, 0, params.min_df, sublinear=True),
+                   _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False), list(evidence.years),
+                   list(evidence.dates))
+
+    def first_date(self, story_id: str):
+        return _earliest(*(d for sid, d in zip(self.story_ids, self.dates) if sid == story_id))
+
+    def near(self, text, names, params: StoryParams) -> list[int]:
+        """The earlier articles of the stories some new article comes near (average-link
+        similarity of at least half the threshold, sharing a name when names are required),
+        nearest stories first, at most `block_size` articles."""
+        from scipy.sparse import csr_matrix
+
+        if not self.story_ids:
+            return []
+        ids = sorted(set(self.story_ids))
+        column = {sid: i for i, sid in enumerate(ids)}
+        rows = np.fromiter((column[sid] for sid in self.story_ids), dtype=np.int64, count=len(self.story_ids))
+        indicator = csr_matrix((np.ones(len(rows), np.float32), (np.arange(len(rows)), rows)),
+                               shape=(len(rows), len(ids)))
+        size = np.bincount(rows, minlength=len(ids)).astype(np.float64)
+        w = params.entity_weight
+        name_score = (names @ (self.names.T @ indicator)).toarray()
+        score = ((text @ (self.text.T @ indicator)).toarray() + w * name_score) / size / (1 + w)
+        if params.shared_name:
+            score[name_score <= 0] = 0.0
+        best = score.max(axis=0) if len(score) else np.zeros(len(ids))
+        chosen, total = set(), 0
+        for story in np.argsort(-best, kind="stable"):
+            if best[story] < params.threshold / 2 or total + size[story] > params.block_size:
+                break
+            chosen.add(ids[story])
+            total += size[story]
+        return [j for j, sid in enumerate(self.story_ids) if sid in chosen]
+
+    def state(self) -> StoryVectors:
+        """Each story's sums, size, years and date range."""
+        from scipy.sparse import csr_matrix
+
+        ids = sorted(set(self.story_ids))
+        row_of = {sid: i for i, sid in enumerate(ids)}
+        rows = np.fromiter((row_of[sid] for sid in self.story_ids), dtype=np.int64, count=len(self.story_ids))
+        indicator = csr_matrix((np.ones(len(rows), np.float32), (rows, np.arange(len(rows)))),
+                               shape=(len(ids), len(rows)))
+        state = StoryVectors(ids=ids, size=np.bincount(rows, minlength=len(ids)).tolist(),
+                             text=(indicator @ self.text).tocsr(), entity=(indicator @ self.names).tocsr(),
+                             years=[set() for _ in ids], first=[None] * len(ids), last=[None] * len(ids))
+        for r, years, day in zip(rows.tolist(), self.years, self.dates):
+            state.years[r] |= years
+            state.first[r], state.last[r] = _earliest(state.first[r], day), _latest(state.last[r], day)
+        return state
+
+    def repoint(self, survivor_of: dict[str, str]) -> None:
+        if survivor_of:
+            self.story_ids = [survivor_of.get(sid, sid) for sid in self.story_ids]
+
+    def add(self, text, names, years, dates, story_ids) -> None:
+        from scipy.sparse import vstack
+
+        self.text, self.names = vstack([self.text, text]).tocsr(), vstack([self.names, names]).tocsr()
+        self.years += years
+        self.dates += dates
+        self.story_ids += story_ids
 
 
 def resolve_merges(merges: list[tuple[str, str]]) -> dict[str, str]:

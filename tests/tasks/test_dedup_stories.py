@@ -114,3 +114,28 @@ def test_merged_story_keeps_the_older_id_and_records_the_merge():
     assert (folded["st-a"]["article_count"], folded["st-a"]["outlets"], folded["st-a"]["last_date"]) == (
         3, ["AFP", "AP"], dt.date(2024, 1, 3))
     assert (folded["st-b"]["article_count"], folded["st-b"]["merged_into"]) == (0, "st-a")
+
+
+VOTE_2 = "In Oslo, Jonas Store said the cod quota vote shows lawmakers back the fishing communities of the north."
+VOTE_3 = "Fishing groups in Oslo welcomed the cod quota that lawmakers approved after Jonas Store backed the bill."
+
+
+def test_articles_arriving_over_three_runs_end_in_the_stories_of_one_run():
+    params = StoryParams(threshold=0.1, min_df=1)
+    day = dt.date(2024, 10, 30)
+    bodies = {"f1": FLOOD, "v1": VOTE, "f2": FLOOD_2, "v2": VOTE_2, "f3": FLOOD_3, "v3": VOTE_3}
+    people = {"f": "Maria Catala", "v": "Jonas Store"}
+    articles = [article(aid, published=day, body=body) for aid, body in bodies.items()]
+    mentions = [m for aid in bodies for m in names(aid, people[aid[0]])]
+    together, _, _, _ = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), params)
+    assert together == {"f1": "st-f1", "f2": "st-f1", "f3": "st-f1", "v1": "st-v1", "v2": "st-v1", "v3": "st-v1"}
+    stored, df, apart = [], DocumentFrequencies(), {}
+    for run in (["f1", "v1"], ["f2", "v2"], ["f3", "v3"]):
+        batch = [a for a in articles if a["article_id"] in run]
+        matched, rows, df, merges = match_stories(batch, [m for m in mentions if m["article_id"] in run],
+                                                  StoryEvidence.from_arrow(to_table("_story_terms", stored)), df,
+                                                  params)
+        assert merges == []
+        stored += rows
+        apart |= matched
+    assert apart == together
