@@ -1,6 +1,9 @@
-"""Entity quality on CoNLL-2003 eng.testa (dev): PER/ORG/LOC precision, recall, F1.
+"""Entity quality on CoNLL-2003: PER/ORG/LOC precision, recall, F1.
 
-    .venv/bin/python bench/entities.py [--bare]
+    .venv/bin/python bench/entities.py [--bare] [--split testa|train] [--limit N]
+
+eng.testa is the dev split the rules were tuned on; `--split train` scores documents of the
+train split, which no rule was written from (the first N with --limit).
 
 Gold entities come without offsets, so each document is scored as a multiset of
 (type, text): a predicted mention is right when the document has an unmatched gold entity
@@ -27,9 +30,16 @@ TYPES = ("PER", "ORG", "LOC")
 
 
 def main() -> None:
-    bare = "--bare" in sys.argv
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bare", action="store_true")
+    parser.add_argument("--split", default="testa", choices=("testa", "train"))
+    parser.add_argument("--limit", type=int, default=None)
+    args = parser.parse_args()
+    bare = args.bare
     docs = [json.loads(line) for line in (DATA / "conll2003" / "docs-train-testa.jsonl").open()]
-    docs = [d for d in docs if d["split"] == "testa"]
+    docs = [d for d in docs if d["split"] == args.split][:args.limit]
     articles = [{"article_id": str(d["doc"]), "body": "\n\n".join(d["text"].split("\n"))} for d in docs]
     nlp = load_nlp("en_core_web_sm")
     started = time.perf_counter()
@@ -54,7 +64,7 @@ def main() -> None:
             stats[kind][1] += n
         for (kind, _), n in gold.items():
             stats[kind][2] += n
-    print(f"CoNLL-2003 eng.testa: {len(docs)} documents, {'bare en_core_web_sm' if bare else 'wirehouse entities'}, "
+    print(f"CoNLL-2003 eng.{args.split}: {len(docs)} documents, {'bare en_core_web_sm' if bare else 'wirehouse entities'}, "
           f"{seconds:.1f} s")
     total = [sum(s[i] for s in stats.values()) for i in range(3)]
     for name, (tp, npred, ngold) in [*stats.items(), ("PER/ORG/LOC", total)]:

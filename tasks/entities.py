@@ -133,7 +133,8 @@ def table_rows(body: str) -> list[dict]:
             name = match.group(1)
             if name.casefold() in _CALENDAR or name.endswith(("'s", "’s")) or _ISO_DATE.match(paragraph, match.end(1) + 1):
                 continue
-            rows.append({"start_char": start + match.start(1), "end_char": start + match.end(1), "label": "ORG"})
+            rows.append({"start_char": start + match.start(1), "end_char": start + match.end(1), "label": "ORG",
+                         "table_row": True})
     return rows
 
 
@@ -231,6 +232,13 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
             mention["text"] = body[mention["start_char"]:mention["end_char"]]
             mention["canonical_name"] = canonical_form(mention["text"])
             mention["label"] = "PERSON"
+    # an organisation is called by the first word of its name once named in full ("Barrick"
+    # after "Barrick Gold Corp"): a lone first word the model took for a person is that organisation
+    org_by_first = {}
+    for mention in mentions:
+        words = mention["canonical_name"].split()
+        if mention["label"] == "ORG" and len(words) > 1 and words[0][:1].isupper() and len(words[0]) > 2:
+            org_by_first.setdefault(words[0], mention["canonical_name"])
     for mention in mentions:
         name = mention["canonical_name"]
         if name.isupper() and name.title() in by_token:  # "HODDLE" in a caps headline
@@ -238,6 +246,10 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
         if " " not in name and name in by_token and mention["label"] in ("PERSON", "ORG", "GPE", "NORP"):
             if mention["label"] == "PERSON" or not (lookup_country(name) or lookup_city(name)):
                 mention["canonical_name"], mention["label"] = by_token[name], "PERSON"
+        elif " " not in name and name in org_by_first and mention["label"] == "PERSON":
+            mention["label"] = "ORG"
+        elif mention["label"] in ("PERSON", "ORG") and lookup_country(name) and not mention.get("table_row"):
+            mention["label"] = "GPE"  # a country named alone is the place (its team leads a table row)
         mention["country_code"] = _country_code(mention["canonical_name"]) if mention["label"] in PLACE_LABELS else None
     return mentions
 

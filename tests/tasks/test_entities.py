@@ -48,3 +48,18 @@ def test_a_paragraph_over_the_models_limit_is_read_in_pieces():
     found = {(m["text"], m["start_char"]) for m in extract_entities([article], load_nlp("en_core_web_sm"), 64)}
     assert ("Angela Merkel", paragraph.index("Angela Merkel")) in found
     assert ("Berlin", paragraph.index("Berlin")) in found
+
+
+def test_a_lone_first_word_of_an_organisation_and_a_country_are_not_people():
+    from tasks.entities import resolve_mentions
+
+    body = "Barrick Gold Corp raised its bid. Barrick said Sri Lanka approved it."
+    spans = [("Barrick Gold Corp", "ORG"), ("Barrick", "PERSON"), ("Sri Lanka", "PERSON")]
+    mentions, at = [], 0
+    for text, label in spans:
+        start = body.index(text, at)
+        mentions.append({"article_id": "a", "start_char": start, "end_char": start + len(text), "label": label})
+        at = start + len(text)
+    resolved = resolve_mentions(mentions, body)
+    assert [(m["text"], m["label"], m["country_code"]) for m in resolved] == [
+        ("Barrick Gold Corp", "ORG", None), ("Barrick", "ORG", None), ("Sri Lanka", "GPE", "LK")]
