@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable, write_deltalake
 
-from tasks.spec import DATA_TABLES, LEDGER, SPECS, STATE_TABLES, STORED_TABLES, TABLES, schema_of, to_table
+from tasks.spec import DATA_TABLES, LEDGER, MERGE_KEYS, SPECS, STATE_TABLES, STORED_TABLES, TABLES, schema_of, to_table
 
 
 class WarehouseLocked(RuntimeError):
@@ -128,6 +128,14 @@ class Lake:
         self._committed: dict[str, int] | None = None  # cleared when this process appends to the ledger
         # versions this run has staged: its own later lookups see them, readers never do
         self._staged: dict[str, int] | None = None
+        self._opened: dict[tuple[str, int], DeltaTable] = {}  # a version never changes: opened once
+
+    def table_at(self, name: str, version: int | None) -> DeltaTable:
+        if version is None:
+            return DeltaTable(self.path(name))
+        if (name, version) not in self._opened:
+            self._opened[(name, version)] = DeltaTable(self.path(name), version=version)
+        return self._opened[(name, version)]
 
     def path(self, name: str) -> str:
         return str(self.root / name)
@@ -178,10 +186,11 @@ class Lake:
     def staged_counts(self, run_id: str) -> dict[str, dict[str, int]]:
         """Per table, this run's staged rows: how many, and how many distinct keys."""
         out = {}
-        for name in DATA_TABLES:
+        for name in (name for name in DATA_TABLES if name not in MERGE_KEYS):  # upserted rows are not the run's alone
             key = SPECS[name].key
             distinct = f"count(DISTINCT ({', '.join(key)}))" if key else "count(*)"
-            rows, keys = self.scan(name, f"count(*) AS n, {distinct} AS k", f"run_id = '{_sql(run_id)}'").to_pylist()[0].values()
+            rows, keys = self.scan(name, f"count(*) AS n, {distinct} AS k", f"run_id = '{_sql(run_id)}'",
+                                   staged_only=name not in MERGE_KEYS).to_pylist()[0].values()
             out[name] = {"rows": rows, "keys": keys}
         return out
 
@@ -201,7 +210,7 @@ class Lake:
         """A committed table (or some columns of it), optionally only rows whose column is in ids."""
         if version is None:
             version = self.visible(name)
-        table = DeltaTable(self.path(name), version=version).to_pyarrow_dataset().to_table(columns=columns)
+        table = self.table_at(name, version).to_pyarrow_dataset().to_table(columns=columns)
         table = table.cast(pa.schema([f.with_type(pa.string()) if pa.types.is_string_view(f.type) else f
                                       for f in table.schema]))
         if filter_ids is not None:
@@ -210,14 +219,19 @@ class Lake:
             table = table.filter(pc.is_in(table.column(column), pa.array(list(ids), pa.string())))
         return table
 
-    def scan(self, name: str, columns: str, where: str = "true", keys: dict[str, list] | None = None) -> pa.Table:
+    def scan(self, name: str, columns: str, where: str = "true", keys: dict[str, list] | None = None,
+             staged_only: bool = False) -> pa.Table:
         """A lookup in a committed table: `SELECT columns ... WHERE where`, run by DuckDB over the
         version's Parquet files, so only the named columns are read and row groups whose
         statistics rule the filter out are skipped. Each of `keys` (name -> values) is a
-        one-column table `name(k)` the filter can join: `article_id IN (SELECT k FROM wanted)`."""
+        one-column table `name(k)` the filter can join: `article_id IN (SELECT k FROM wanted)`.
+        `staged_only`: only the files this run staged (its own rows of an appended table)."""
         import duckdb
 
-        files = DeltaTable(self.path(name), version=self.visible(name)).file_uris()
+        files = self.table_at(name, self.visible(name)).file_uris()
+        if staged_only:
+            committed = set(self.table_at(name, self.committed_versions()[name]).file_uris())
+            files = [f for f in files if f not in committed]
         con = duckdb.connect(config={"threads": 2})
         try:
             for key, values in (keys or {}).items():
