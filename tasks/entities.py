@@ -202,14 +202,35 @@ def harmonise(mentions: list[dict], body: str) -> list[dict]:
     return sorted(mentions + added, key=lambda m: m["start_char"])
 
 
+# a comparison row of a results table: a short field label, a figure, "vs", a figure
+# ("Shr 12 cts vs 10 cts", "Avg shrs 1,234,000 vs 987,000"); its label names a field, not an entity
+_COMPARISON_ROW = re.compile(r"(?m)^[ \t]*(?P<label>[A-Z][A-Za-z]{1,7}(?:[ ][a-z]{2,7}){0,2})[ ]+"
+                             r"(?:[-+]?[$]?[\d.,]+[ ]*(?:[a-z]{1,6}[ ]+)?|[a-z]+[ ]+)vs\.?[ ]+[-+]?[$]?[\d.,]+")
+
+
+def field_labels(body: str) -> list[tuple[int, int]]:
+    """Spans of the field labels of results-table comparison rows."""
+    return [match.span("label") for match in _COMPARISON_ROW.finditer(body)]
+
+
+def is_name(text: str) -> bool:
+    """A name has a capital letter: model output in lower case ("cts", "mln") is a unit or a word."""
+    return any(c.isupper() for c in text) or not any(c.isalpha() for c in text)
+
+
 def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     """Within one article: a one-word mention that is a token of a longer PERSON name
     ("Putin", "Wang") becomes that person, label included; places get country codes."""
     for mention in mentions:
         trim_determiner(mention, body)
+    labels = field_labels(body)
+    mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]])
+                and not any(s < m["end_char"] and m["start_char"] < e for s, e in labels)]
     if mentions:
         aid = mentions[0]["article_id"]
-        for row in table_rows(body) + pattern_people(body):
+        rows = [row for row in table_rows(body)
+                if not any(s < row["end_char"] and row["start_char"] < e for s, e in labels)]
+        for row in rows + pattern_people(body):
             overlapping = [m for m in mentions if m["start_char"] < row["end_char"] and row["start_char"] < m["end_char"]]
             for m in overlapping:
                 mentions.remove(m)

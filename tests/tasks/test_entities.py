@@ -63,3 +63,17 @@ def test_a_lone_first_word_of_an_organisation_and_a_country_are_not_people():
     resolved = resolve_mentions(mentions, body)
     assert [(m["text"], m["label"], m["country_code"]) for m in resolved] == [
         ("Barrick Gold Corp", "ORG", None), ("Barrick", "ORG", None), ("Sri Lanka", "GPE", "LK")]
+
+
+def test_results_table_field_labels_and_lower_case_units_are_not_entities():
+    from tasks.entities import field_labels, resolve_mentions
+
+    body = "Shr 12 cts vs 10 cts\n\nAvg shrs 1,234,000 vs 987,000\n\nAcme Corp said profits rose."
+    assert [body[s:e] for s, e in field_labels(body)] == ["Shr", "Avg shrs"]
+    spans = [("Shr", "ORG"), ("cts", "ORG"), ("Avg", "PERSON"), ("Acme Corp", "ORG")]
+    mentions, at = [], 0
+    for text, label in spans:
+        start = body.index(text, at)
+        mentions.append({"article_id": "a", "start_char": start, "end_char": start + len(text), "label": label})
+        at = start + len(text)
+    assert [(m["text"], m["label"]) for m in resolve_mentions(mentions, body)] == [("Acme Corp", "ORG")]
