@@ -22,8 +22,9 @@ like any other. Per article, sized like Reuters-21578 as the pipeline publishes 
 
 The measurements (default): a `wirehouse run` adding the first `--add` Reuters files to a
 copy of a warehouse of each size (seconds per stage from the ledger, peak RSS of the flow's
-process and of the whole process tree), and the memory of one run of 20,000 against one of
-200,000 articles (`--memory`, NER on; see `--memory-sizes`).
+process and of the whole process tree); the memory of one run of 20,000 against one of
+200,000 articles (`--memory`, NER on; see `--memory-sizes` and `--stream-files`); and warm
+scheduled runs of 30 new files under `wirehouse serve` (`--serve RUNS`).
 """
 
 from __future__ import annotations
@@ -341,6 +342,37 @@ def memory(sizes: list[int]) -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
+def serve_runs(add: int, runs: int) -> None:
+    """`wirehouse serve` with a warm process: a first run on 1,000 Reuters files, then `runs`
+    more, each finding `add` new files dropped in just before it; flow time from the ledger."""
+    work = Path(tempfile.mkdtemp(prefix="wirehouse-serve-"))
+    source, warehouse = reuters_files(1000, work / "in"), work / "wh"
+    env = {**os.environ, "PREFECT_HOME": str(work / "home"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env.pop("PREFECT_API_URL", None)
+    interval = 60  # the first run (1,000 files, cold) ends before the second begins
+    process = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", str(source), "--warehouse", str(warehouse),
+                                "--interval", str(interval), "--runs", str(runs + 1), "--name", "bench"],
+                               env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("run ") and sum(1 for x in lines if x.startswith("run ")) <= runs:
+            done = sum(1 for x in lines if x.startswith("run "))
+            reuters_files(add, source, offset=1000 + (done - 1) * add)  # lands before the next run
+    process.wait()
+    from tasks.io.lake import Lake
+
+    ledger = Lake(warehouse).ledger().sort_by("ledger_version").to_pylist()
+    for row in ledger:
+        stages = json.loads(row["stage_seconds"] or "{}")
+        print(f"serve run: {row['articles_new']:>5} new articles, flow time {sum(stages.values()):5.1f} s {stages}")
+    warm = [sum(json.loads(r["stage_seconds"]).values()) for r in ledger[1:]]
+    if warm:
+        print(f"warm runs with {add} new files: flow time {min(warm):.1f}-{max(warm):.1f} s (target <= 5 s): "
+              f"{'met' if max(warm) <= 5 else 'NOT met'}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command")
@@ -351,6 +383,8 @@ def main() -> None:
     parser.add_argument("--add", type=int, default=1000)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/wirehouse-scale"))
     parser.add_argument("--memory", action="store_true", help="also compare the memory of two run sizes")
+    parser.add_argument("--serve", type=int, default=0, metavar="RUNS",
+                        help="also time RUNS warm `wirehouse serve` runs of 30 new files each")
     parser.add_argument("--memory-sizes", default="20000,200000")
     parser.add_argument("--stream-files", type=int, default=None,
                         help="files per staged batch in the memory runs (default: the setting's 5,000)")
@@ -366,6 +400,8 @@ def main() -> None:
         os.environ["WIREHOUSE_STREAM_FILES"] = str(args.stream_files)
     if args.memory:
         memory([int(s) for s in args.memory_sizes.split(",")])
+    if args.serve:
+        serve_runs(30, args.serve)
 
 
 if __name__ == "__main__":

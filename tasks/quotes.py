@@ -60,8 +60,9 @@ OTHER_MARKS = {"«": "»", "„": "“”", "‹": "›", "「": "」", "『": "
 
 def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
     """(start, end, closed) of the text inside each pair of quote marks: curly and straight
-    double quotes, and `«…»`, `„…“`, `‹…›`, `「…」`, `『…』`, `‚…‘`; the spaces French sets
-    inside guillemets are not part of the quotation."""
+    double quotes, curly single quotes that open and close words (`‘…’`, British style), and
+    `«…»`, `„…“`, `‹…›`, `「…」`, `『…』`, `‚…‘`; the spaces French sets inside guillemets are
+    not part of the quotation."""
     spans = []
     i = 0
     while i < len(paragraph):
@@ -88,6 +89,13 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
                 continue
             spans.append((i + 1, close, True))
             i = close + 1
+        elif char == "‘" and _opens_single(paragraph, i):
+            close = next((at for at in _single_closers(paragraph, i + 1)), -1)
+            if close == -1:  # an unclosed single mark quotes nothing: it may be an apostrophe
+                i += 1
+                continue
+            spans.append((i + 1, close, True))
+            i = close + 1
         elif char == '"' and not _apostrophe(paragraph, i):
             close = next((at for at in _straight_quotes(paragraph, i + 1)), -1)
             if close == -1:
@@ -104,6 +112,24 @@ def _apostrophe(text: str, at: int) -> bool:
     """A straight double quote between two letters stands for an apostrophe (archive wire copy's
     `country"s`, `don"t`), not a quote mark."""
     return 0 < at < len(text) - 1 and text[at - 1].isalpha() and text[at + 1].isalpha()
+
+
+def _opens_single(text: str, at: int) -> bool:
+    """A curly single mark opens a quotation (British style, ‘We will fight,’ she said) when it
+    starts a word: at the start or after a space or an opening bracket or dash."""
+    before_ok = at == 0 or text[at - 1].isspace() or text[at - 1] in "([{—–-"
+    return before_ok and at + 1 < len(text) and not text[at + 1].isspace()
+
+
+def _single_closers(text: str, start: int):
+    """Closing single marks: ’ that ends a word (not don’t, not ’90s) and is followed by a space,
+    punctuation or the end."""
+    at = text.find("’", start)
+    while at != -1:
+        after = text[at + 1] if at + 1 < len(text) else " "
+        if not text[at - 1].isspace() and not after.isalnum():
+            yield at
+        at = text.find("’", at + 1)
 
 
 def _straight_quotes(text: str, start: int):

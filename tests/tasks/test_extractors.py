@@ -140,6 +140,11 @@ def test_a_straight_quote_between_letters_is_an_apostrophe():
     assert [paragraph[s:e] for s, e, _ in quote_spans(paragraph)] == ["We don\"t expect more,"]
 
 
+def test_british_single_quotes_are_quotations_and_apostrophes_are_not():
+    body = "‘We will not back down,’ said Mary Hart, whose members’ pay fell. It’s the ’90s again."
+    assert quotes(body, [person(body, "Mary Hart")]) == [("We will not back down,", "Mary Hart", "said")]
+
+
 def test_a_bare_weekday_looks_ahead_when_its_clause_does():
     from tasks.date_mentions import find_date_mentions
 
