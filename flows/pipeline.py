@@ -257,6 +257,7 @@ def run_batch(lake: Lake, source: Path, batch: list[str], settled: list[ParsedFi
     history = no_article_history()
     if classified.records:
         history = article_history(lake, [a for result in processed for a in result["articles"]],
+                                  [e for result in processed for e in result["entities"]],
                                   {k: v for result in processed for k, v in result["sketches"].items()},
                                   params.near_duplicate_threshold, params.story.window_days)
         history["lsh_rebuild"] = lsh_rebuild(lake, params.near_duplicate_threshold) if rebuild_lsh else None

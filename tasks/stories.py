@@ -191,6 +191,13 @@ def _identity(items):
     return items
 
 
+def name_keys(entities: list[dict]) -> list[int]:
+    """The hashed names (as `_story_terms.name_index` keeps them) of these mentions: two
+    articles must share one to share a story, so only stories holding one are looked up."""
+    names = sorted({m["canonical_name"].casefold() for m in entities if m["label"] in STORY_LABELS})
+    return sorted(_hashers()[1].transform([names]).indices.tolist()) if names else []
+
+
 def article_evidence(articles: list[dict], entities: list[dict]):
     """Hashed term counts of bodies and of names; years and dates of each article."""
     names: dict[str, set[str]] = {}

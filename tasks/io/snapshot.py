@@ -5,7 +5,7 @@ the new work, never loaded whole.
 of the contents read. `article_history` serves dedup and stories: the canonical articles with
 the new body hashes, those sharing an LSH band key with a new signature (only their shingles
 are fetched), the stories of both, the raw evidence of the stories within the date window of
-the new articles, and the document frequencies (a fixed-size table). Each lookup is a DuckDB
+the new articles that share a name with them, and the document frequencies (a fixed-size table). Each lookup is a DuckDB
 scan of the key column that reads the other columns only for the rows that match.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from tasks.dedup import NUM_PERM, SketchHistory, band_table, lsh_scheme, stored_band_keys
 from tasks.io.lake import Lake
-from tasks.stories import DocumentFrequencies, StoryEvidence
+from tasks.stories import DocumentFrequencies, StoryEvidence, name_keys
 
 _IN = "IN (SELECT k FROM wanted)"
 
@@ -39,7 +39,7 @@ def first_paths(lake: Lake, file_ids: set[str]) -> dict[str, str]:
     return {row["file_id"]: row["path"] for row in rows}
 
 
-def article_history(lake: Lake, articles: list[dict], sketches: dict, near_threshold: float,
+def article_history(lake: Lake, articles: list[dict], entities: list[dict], sketches: dict, near_threshold: float,
                     window_days: int) -> dict:
     """What dedup and stories compare the new articles with (see the module's docstring)."""
     hashes = sorted({a["body_hash"] for a in articles})
@@ -63,19 +63,25 @@ def article_history(lake: Lake, articles: list[dict], sketches: dict, near_thres
     story_of = {row["article_id"]: row["story_id"] for row in lake.scan(
         "articles", "article_id, story_id", f"article_id {_IN}", {"wanted": originals}).to_pylist()}
     return {"canonical_by_hash": canonical_by_hash, "minhash": minhash, "story_of": story_of,
-            "story_evidence": story_evidence(lake, [a.get("published_date") for a in articles], window_days),
+            "story_evidence": story_evidence(lake, [a.get("published_date") for a in articles], window_days,
+                                             name_keys(entities)),
             "term_df": DocumentFrequencies.from_arrow(lake.read("_term_df"))}
 
 
-def story_evidence(lake: Lake, dates: list[dt.date | None], window_days: int) -> StoryEvidence:
-    """The raw evidence of every story a new article could join: stories whose dates come within
-    `window_days` of a new article's date, and stories with no date at all. (A new article with
-    no date is compared with these only, not with every dated story ever.)"""
+def story_evidence(lake: Lake, dates: list[dt.date | None], window_days: int, names: list[int]) -> StoryEvidence:
+    """The raw evidence of every story a new article could join: stories with an article dated
+    within `window_days` of a new article's date (or undated) that shares one of its names
+    (`names`: hashed, see `stories.name_keys`). Days are appended in feed order, so the day
+    filter skips the row groups of other days. (A new article with no date is compared with
+    undated stories only, not with every dated story ever.)"""
+    if not names:
+        return StoryEvidence()
     window = dt.timedelta(days=window_days)
-    near = " OR ".join(f"(first_date <= DATE '{hi + window}' AND last_date >= DATE '{lo - window}')"
+    days = " OR ".join(f"day BETWEEN DATE '{lo - window}' AND DATE '{hi + window}'"
                        for lo, hi in _ranges(sorted({d for d in dates if d}), window_days))
-    stories = _ids(lake.scan("stories", "story_id",
-                             f"article_count > 0 AND (first_date IS NULL{' OR ' + near if near else ''})"))
+    stories = _ids(lake.scan("_story_terms", "DISTINCT story_id",
+                             f"(day IS NULL{' OR ' + days if days else ''}) "
+                             f"AND list_has_any(name_index, (SELECT list(k) FROM names))", {"names": names}))
     table = lake.scan("_story_terms", "*", f"story_id {_IN} ORDER BY article_id", {"wanted": sorted(stories)})
     return StoryEvidence.from_arrow(table)
 
