@@ -5,8 +5,9 @@ the new work, never loaded whole.
 of the contents read. `article_history` serves dedup and stories: the canonical articles with
 the new body hashes, those sharing an LSH band key with a new signature (only their shingles
 are fetched), the stories of both, the raw evidence of the stories within the date window of
-the new articles that share a name with them, and the document frequencies (a fixed-size table). Each lookup is a DuckDB
-scan of the key column that reads the other columns only for the rows that match.
+the new articles that share a name with them, and the document frequencies (a fixed-size
+table). Each lookup is a DuckDB scan of the key columns that reads the other columns only for
+the rows that match.
 """
 
 from __future__ import annotations
