@@ -122,6 +122,8 @@ def lock_state(path: Path) -> tuple[str, dict | None]:
 
 
 class Lake:
+    SOURCE = "read_parquet($files, union_by_name = true)"  # the scanned table, for subqueries of `scan`
+
     def __init__(self, warehouse: Path):
         self.warehouse = Path(warehouse).resolve()
         self.root = self.warehouse / "lake"
@@ -237,7 +239,7 @@ class Lake:
             for key, values in (keys or {}).items():
                 con.register(key, pa.table({"k": values}))
             if files:
-                source = "read_parquet($files, union_by_name = true)"
+                source = self.SOURCE
             else:  # no files yet: an empty relation of the contract's schema
                 con.register("_empty", schema_of(name).empty_table())
                 source = "_empty"
