@@ -122,8 +122,6 @@ def lock_state(path: Path) -> tuple[str, dict | None]:
 
 
 class Lake:
-    SOURCE = "read_parquet($files, union_by_name = true)"  # the scanned table, for subqueries of `scan`
-
     def __init__(self, warehouse: Path):
         self.warehouse = Path(warehouse).resolve()
         self.root = self.warehouse / "lake"
@@ -226,7 +224,8 @@ class Lake:
         """A lookup in a committed table: `SELECT columns ... WHERE where`, run by DuckDB over the
         version's Parquet files, so only the named columns are read and row groups whose
         statistics rule the filter out are skipped. Each of `keys` (name -> values) is a
-        one-column table `name(k)` the filter can join: `article_id IN (SELECT k FROM wanted)`.
+        one-column table `name(k)` the filter can join: `article_id IN (SELECT k FROM wanted)`;
+        `{table}` in the filter is the scanned table again, for subqueries.
         `staged_only`: only the files this run staged (its own rows of an appended table)."""
         import duckdb
 
@@ -239,11 +238,11 @@ class Lake:
             for key, values in (keys or {}).items():
                 con.register(key, pa.table({"k": values}))
             if files:
-                source = self.SOURCE
+                source = "read_parquet($files, union_by_name = true)"
             else:  # no files yet: an empty relation of the contract's schema
                 con.register("_empty", schema_of(name).empty_table())
                 source = "_empty"
-            return con.sql(f"SELECT {columns} FROM {source} WHERE {where}",
+            return con.sql(f"SELECT {columns} FROM {source} WHERE {where.replace('{table}', source)}",
                            params={"files": files} if files else None).to_arrow_table()
         finally:
             con.close()

@@ -83,7 +83,7 @@ def story_evidence(lake: Lake, dates: list[dt.date | None], window_days: int, na
     near = f"(day IS NULL{' OR ' + days if days else ''})"
     # unnested and joined: ten times faster than list_has_any over the same rows
     stories = _ids(lake.scan("_story_terms", "DISTINCT story_id", f"{near} AND story_id IN (SELECT story_id FROM "
-                             f"(SELECT story_id, unnest(name_index) AS n FROM {lake.SOURCE} WHERE {near}) "
+                             f"(SELECT story_id, unnest(name_index) AS n FROM {{table}} WHERE {near}) "
                              f"WHERE n IN (SELECT k FROM names))", {"names": names}))
     table = lake.scan("_story_terms", "*", f"story_id {_IN} ORDER BY article_id", {"wanted": sorted(stories)})
     return StoryEvidence.from_arrow(table)
