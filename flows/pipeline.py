@@ -154,7 +154,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
 
         paths, refused = discover_files(source)
         logger.info("run %s: %d files under %s", run_id, len(paths) + len(refused), source)
-        files = file_history(lake, paths)
+        files = file_history(lake, paths + [item.path for item in refused])  # refused ones are known too
         stats = stat_files(source, paths)
         unchanged = unchanged_files(stats, files["file_stats"], files["known_pairs"])
         to_read = [path for path in paths if path not in unchanged]
