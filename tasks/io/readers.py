@@ -796,7 +796,9 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         content = entry.get("content")
         body = content[0].get("value") if content else None
         summary = entry.get("summary")
-        if not body and summary and len(html_to_text(summary).split()) >= 40:
+        # a long description is the article; a short one is a teaser for the linked page, unless
+        # the item has no link: then the description is all there is of it
+        if not body and summary and (len(html_to_text(summary).split()) >= 40 or not entry.get("link")):
             body = summary
         if not body and entry.get("link"):
             items.append((where, Problem("feed_link_only", f"{where}: {entry['link']} has a link and no content "
