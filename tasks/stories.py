@@ -125,29 +125,6 @@ def evidence_rows(articles: list[dict], counts, name_counts, years, dates, story
     return rows
 
 
-def story_state(evidence: StoryEvidence, df: DocumentFrequencies, params: StoryParams) -> StoryVectors:
-    """The stories' vector sums, sizes, years and date ranges, from their articles' raw
-    evidence weighted by `df` (the frequencies after this run's articles are counted)."""
-    from scipy.sparse import csr_matrix
-
-    ids = sorted(set(evidence.story_ids))
-    if not ids:
-        return StoryVectors(text=_csr([]), entity=_csr([]))
-    row_of = {sid: i for i, sid in enumerate(ids)}
-    rows = np.fromiter((row_of[sid] for sid in evidence.story_ids), dtype=np.int64, count=len(evidence.story_ids))
-    indicator = csr_matrix((np.ones(len(rows), np.float32), (rows, np.arange(len(rows)))),
-                           shape=(len(ids), len(rows)))
-    text = _weighted(evidence.text, df, 0, params.min_df, sublinear=True)
-    names = _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False)
-    state = StoryVectors(ids=ids, size=np.bincount(rows, minlength=len(ids)).tolist(),
-                         text=(indicator @ text).tocsr(), entity=(indicator @ names).tocsr(),
-                         years=[set() for _ in ids], first=[None] * len(ids), last=[None] * len(ids))
-    for r, years, day in zip(rows.tolist(), evidence.years, evidence.dates):
-        state.years[r] |= years
-        state.first[r], state.last[r] = _earliest(state.first[r], day), _latest(state.last[r], day)
-    return state
-
-
 def _csr(pairs: list[tuple[list[int], list[float]]]):
     from scipy.sparse import csr_matrix
 
