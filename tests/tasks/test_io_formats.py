@@ -166,7 +166,6 @@ RSS = f"""<?xml version="1.0" encoding="utf-8"?>
 <item><title>Trains</title><link>https://x.example/1</link><pubDate>Thu, 02 May 2024 10:00:00 GMT</pubDate>
 <content:encoded><![CDATA[<p>{STORY}</p><p>Service resumed.</p>]]></content:encoded></item>
 <item><title>Only a link</title><link>https://x.example/2</link><description>Read more.</description></item>
-<item><title>Brief</title><description>{OTHER}</description></item>
 </channel></rss>"""
 ATOM = f"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
 <entry><title>Fog</title><link href="https://x.example/3"/><updated>2024-05-03T10:00:00Z</updated>
@@ -175,9 +174,11 @@ ATOM = f"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/
 
 def test_rss_and_atom_items_with_content_are_articles_and_link_only_items_are_recorded():
     parsed, = parse_input("wire.rss", RSS.encode(), LIMITS)
-    record, brief = parsed.records
+    (record,) = parsed.records
     assert (record["text"], record["url"], record["outlet"], record["language_hint"]) == (
         STORY + "\n\nService resumed.", "https://x.example/1", "Wire", "it")
+    briefs = RSS.replace("</channel>", f"<item><title>Brief</title><description>{OTHER}</description></item></channel>")
+    (_, brief), = [parse_input("briefs.rss", briefs.encode(), LIMITS)[0].records]
     assert (brief["text"], brief["url"]) == (OTHER, None)  # no link: its description is the item
     assert [(p.reason, p.record_index, p.locator) for p in parsed.problems] == [("feed_link_only", 1, "item 2")]
     broken, = parse_input("broken.rss", b"<rss><channel><item><title>Half", LIMITS)
