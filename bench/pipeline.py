@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import subprocess
@@ -25,43 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _corpora import unpacked  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def run_cli(source: Path, warehouse: Path, home: Path, api_url: str | None = None) -> tuple[float, float]:
-    """(wall seconds, peak MiB) of one `wirehouse run` in a fresh process, with Prefect's
-    temporary server or, given api_url, against a running Prefect server. Memory is the peak
-    of the summed RSS of the whole process tree (the flow, its worker processes and the
-    temporary server), sampled every 0.2 s."""
-    import psutil
-
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING"}
-    env.pop("PREFECT_API_URL", None)
-    if api_url:
-        env["PREFECT_API_URL"] = api_url
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(source), "--warehouse", str(warehouse),
-                                "--reference-date", "1987-12-31"], env=env, cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    root, peak = psutil.Process(process.pid), 0
-    output: list[str] = []
-    import threading
-
-    reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
-    reader.start()
-    while process.poll() is None:
-        try:
-            tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.2)
-    seconds = time.perf_counter() - started
-    reader.join()
-    if process.returncode != 0:
-        raise SystemExit("wirehouse run failed:\n" + "".join(output)[-5000:])
-    return seconds, peak / 2**20
+from _runs import measured_run  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -132,20 +95,20 @@ def main() -> None:
 
     home = work / "prefect-home"
     warehouse = work / "warehouse"
-    full, full_rss = run_cli(source, warehouse, home)
+    full, _, full_rss = measured_run(source, warehouse, home)
     row = last_run(warehouse)
     print(f"wirehouse run (99%): {full:.1f} s, {row['articles_new'] / full:.0f} articles/s, peak {full_rss:.0f} MiB, "
           f"{full / spacy_seconds:.2f}x bare spaCy")
     print(f"  stages (s): {row['stage_seconds']}")
-    again, _ = run_cli(source, warehouse, home)
+    again = measured_run(source, warehouse, home).seconds
     print(f"rerun, nothing new: {again:.1f} s (files_new = {last_run(warehouse)['files_new']}; "
           f"stages {last_run(warehouse)['stage_seconds']})")
     with prefect_server(work / "server-home") as api_url:
-        served, _ = run_cli(source, warehouse, home, api_url)
+        served = measured_run(source, warehouse, home, api_url).seconds
     print(f"rerun, nothing new, against a running Prefect server (as scheduled runs are): {served:.1f} s")
     for path in new.iterdir():
         shutil.copy(path, source / path.name)
-    added, _ = run_cli(source, warehouse, home)
+    added = measured_run(source, warehouse, home).seconds
     print(f"adding 1% ({extra} files): {added:.1f} s = {added / full:.1%} of the full run "
           f"(articles_new = {last_run(warehouse)['articles_new']}; stages {last_run(warehouse)['stage_seconds']})")
 
@@ -153,7 +116,7 @@ def main() -> None:
     half.mkdir()
     for path in sorted(source.iterdir())[: len(corpus) // 2]:
         shutil.copy(path, half / path.name)
-    _, half_rss = run_cli(half, work / "warehouse-half", home)
+    half_rss = measured_run(half, work / "warehouse-half", home).tree_mib
     print(f"peak memory: half corpus {half_rss:.0f} MiB, full corpus {full_rss:.0f} MiB")
     targets = [("end to end <= 1.0x bare spaCy", full / spacy_seconds, 1.0),
                ("rerun with nothing new <= 15 s (temporary server)", again, 15.0),

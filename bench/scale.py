@@ -38,7 +38,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from multiprocessing import Pool
 from pathlib import Path
@@ -49,6 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 from _corpora import unpacked  # noqa: E402
+from _runs import measured_run  # noqa: E402
 
 LAST_DAY = dt.date(1987, 2, 25)
 PER_DAY = 2000
@@ -246,33 +246,12 @@ def build(n: int, warehouse: Path) -> None:
 
 
 def run_cli(source: Path, warehouse: Path, home: Path) -> dict:
-    """One `wirehouse run` in a fresh process: wall seconds, peak RSS of the flow's own process
-    and of its whole process tree (workers, temporary server), and the run's ledger row."""
-    import psutil
-
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING"}
-    env.pop("PREFECT_API_URL", None)
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(source), "--warehouse", str(warehouse),
-                                "--reference-date", "1987-12-31"], env=env, cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    root, flow_peak, tree_peak, output = psutil.Process(process.pid), 0, 0, []
-    threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
-    while process.poll() is None:
-        try:
-            flow_peak = max(flow_peak, root.memory_info().rss)
-            tree = [root, *root.children(recursive=True)]
-            tree_peak = max(tree_peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.1)
-    seconds = time.perf_counter() - started
-    if process.returncode != 0:
-        raise SystemExit("".join(output[-40:]))
+    """One measured `wirehouse run` (`_runs.measured_run`) and the stage seconds of its ledger row."""
+    seconds, flow_mib, tree_mib = measured_run(source, warehouse, home)
     from tasks.io.lake import Lake
 
     ledger = Lake(warehouse).ledger().sort_by([("ledger_version", "descending")]).slice(0, 1).to_pylist()[0]
-    return {"seconds": seconds, "flow_mib": flow_peak / 2**20, "tree_mib": tree_peak / 2**20,
+    return {"seconds": seconds, "flow_mib": flow_mib, "tree_mib": tree_mib,
             "stages": json.loads(ledger["stage_seconds"] or "{}"), "articles": ledger["articles_new"]}
 
 

@@ -89,11 +89,7 @@ def run(
         checked_folders(cfg)
     except UsageError as error:
         raise fail(error, EXIT_USAGE) from None
-    server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        server = TemporaryServer()
-        atexit.register(server.stop)  # registered first, so it runs after Prefect has sent its last logs and events
-    row = _run_flow(server, cfg)
+    row = _run_flow(_temporary_server(), cfg)
     from tasks.spec import PUBLISHED_COUNTS
 
     _output().print(_table(["count", "value"], [(c, row[c]) for c in (*PUBLISHED_COUNTS, "stories_new", "entities_new")],
@@ -126,18 +122,7 @@ def serve(
         checked_folders(cfg)
     except UsageError as error:
         raise fail(error, EXIT_USAGE, "serve not started") from None
-    api = contextlib.nullcontext()
-    if not os.environ.get("PREFECT_API_URL"):
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
-        server = TemporaryServer()
-        atexit.register(server.stop)
-        try:
-            server.wait_ready(cfg.server_start_timeout, lambda text: console.print(Text(text)))
-        except RuntimeError as error:
-            raise fail(error, EXIT_FAILED, "serve not started") from None
-        os.environ["PREFECT_API_URL"] = server.api_url
-        api = temporary_settings(updates={PREFECT_API_URL: server.api_url})
+    api = _server_api(_temporary_server(), cfg, "serve")  # one server for every run
     from flows.workers import stop_pool
 
     try:
@@ -329,27 +314,42 @@ def _settings_or_exit(**flags):
         raise fail(f"{type(error).__name__}: {error}", EXIT_USAGE, "bad settings") from None
 
 
-def _run_flow(server: TemporaryServer | None, cfg, flow_run_name: str | None = None) -> dict:
-    """Run the flow (against `server` when given) and map failures to one line and an exit code."""
+def _temporary_server() -> TemporaryServer | None:
+    """Prefect's temporary server, started at once so that it boots while the pipeline imports;
+    None when PREFECT_API_URL names a server."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    server = TemporaryServer()
+    atexit.register(server.stop)  # registered first, so it runs after Prefect has sent its last logs and events
+    return server
+
+
+def _server_api(server: TemporaryServer | None, cfg, what: str):
+    """A context in which Prefect talks to `server` once it answers; with no server, or when
+    the Prefect profile names one (or forbids a temporary one), Prefect decides."""
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED, temporary_settings
 
-    if server is not None and (PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value()):
-        server.stop()  # the Prefect profile names a server (or forbids a temporary one): Prefect decides
-        server = None
+    if server is None:
+        return contextlib.nullcontext()
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        server.stop()
+        return contextlib.nullcontext()
+    try:
+        server.wait_ready(cfg.server_start_timeout, lambda text: console.print(Text(text)))
+    except RuntimeError as error:
+        raise fail(error, EXIT_FAILED, f"{what} not started") from None
+    os.environ["PREFECT_API_URL"] = server.api_url  # for worker processes (Dask) started by the flow
+    return temporary_settings(updates={PREFECT_API_URL: server.api_url})
 
+
+def _run_flow(server: TemporaryServer | None, cfg, flow_run_name: str | None = None) -> dict:
+    """Run the flow (against `server` when given) and map failures to one line and an exit code."""
     from flows.pipeline import UsageError, ValidationFailed, flow_for, preload_validation
     from tasks.io.lake import WarehouseLocked
 
     signal.signal(signal.SIGTERM, _raise_on_terminate)
     preload_validation()  # GX imports on a thread while the server boots
-    api = contextlib.nullcontext()
-    if server is not None:
-        try:
-            server.wait_ready(cfg.server_start_timeout, lambda text: console.print(Text(text)))
-        except RuntimeError as error:
-            raise fail(error, EXIT_FAILED, "run not started") from None
-        os.environ["PREFECT_API_URL"] = server.api_url  # for worker processes (Dask) started by the flow
-        api = temporary_settings(updates={PREFECT_API_URL: server.api_url})
+    api = _server_api(server, cfg, "run")
     try:
         with api:
             flow = flow_for(cfg)

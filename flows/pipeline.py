@@ -174,8 +174,7 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             settled = refused + [ParsedFile(path, fid, stats[path][0]) for path, fid in unchanged.items()] \
                 if number == 0 else []
             outcome = run_batch(lake, source, batch, settled, files, stats, limits, params, cfg, clock, logger,
-                                row, rebuild_lsh=not run.bands_checked)
-            run.bands_checked |= outcome.counts["articles_new"] > 0 or bool(outcome.replace)
+                                row, run)
             stage(lake, warehouse, outcome, row, run, clock, started)
             if len(batches) > 1:
                 logger.info("batch %d/%d staged: %d articles, %d quarantine rows (invisible until the run commits)",
@@ -234,12 +233,11 @@ class StagedRun:
 
 def run_batch(lake: Lake, source: Path, batch: list[str], settled: list[ParsedFile], files: dict, stats: dict,
               limits: ReadLimits, params: RunParams, cfg: WirehouseSettings, clock: StageClock, logger, row: dict,
-              rebuild_lsh: bool) -> Outcome:
+              run: StagedRun) -> Outcome:
     """One batch of files through every stage: read, process, look history up (this run's staged
     batches included), then the pure stages."""
-    known_ids = {fid for fid, _ in files["known_pairs"]}
     # submitted tasks get plain values: the Dask runner hands `quote` wrappers on unopened
-    futures = [ingest_chunk.submit(str(source), chunk, files["known_pairs"], known_ids, limits)
+    futures = [ingest_chunk.submit(str(source), chunk, files["known_pairs"], files["known_ids"], limits)
                for chunk in _chunks(batch, cfg.chunk_size)]
     read = [item for result in _progress(futures, "ingest", logger) for item in result]
     stat_rows = [{"path": item.path, "size_bytes": stats[item.path][0], "modified_ns": stats[item.path][1],
@@ -261,7 +259,9 @@ def run_batch(lake: Lake, source: Path, batch: list[str], settled: list[ParsedFi
                                   [e for result in processed for e in result["entities"]],
                                   {k: v for result in processed for k, v in result["sketches"].items()},
                                   params.near_duplicate_threshold, params.story.window_days)
-        history["lsh_rebuild"] = lsh_rebuild(lake, params.near_duplicate_threshold) if rebuild_lsh else None
+        # the stored band keys are checked once a run, by its first batch with records
+        history["lsh_rebuild"] = None if run.bands_checked else lsh_rebuild(lake, params.near_duplicate_threshold)
+        run.bands_checked = True
     clock.lap("history")
     try:
         outcome = run_stages(classified, processed, history, lambda ids: known_stories(lake, ids), params, clock.lap)

@@ -83,6 +83,15 @@ def sketch(body: str, num_perm: int = NUM_PERM) -> tuple[list[int], list[int]]:
     return minhash_of(shingles, num_perm).hashvalues.tolist(), shingles
 
 
+def signature_matrix(table) -> np.ndarray:
+    """The `signature` column of `_minhash` rows as one n x NUM_PERM numpy block (no Python
+    object per number)."""
+    import pyarrow.compute as pc
+
+    signatures = pc.list_flatten(table.column("signature")).to_numpy(zero_copy_only=False)
+    return signatures.astype(np.uint64).reshape(table.num_rows, NUM_PERM)
+
+
 @dataclass
 class SketchHistory:
     """Signatures (one row each) and shingles of every earlier canonical article, as read
@@ -95,11 +104,7 @@ class SketchHistory:
     @classmethod
     def from_arrow(cls, table) -> SketchHistory:
         """From the `_minhash` table: signatures as one numpy block, shingles left in Arrow."""
-        import pyarrow.compute as pc
-
-        signatures = pc.list_flatten(table.column("signature")).to_numpy(zero_copy_only=False)
-        return cls(table.column("article_id").to_pylist(),
-                   signatures.astype(np.uint64).reshape(table.num_rows, NUM_PERM),
+        return cls(table.column("article_id").to_pylist(), signature_matrix(table),
                    table.column("shingles").combine_chunks())
 
     def shingles_of(self, row: int) -> list[int]:
@@ -168,8 +173,8 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
     """`kind = 'near'` rows for reprints, and the MinHash state rows of new canonical articles.
 
     sketches: article_id -> (signature, shingles) of each new article; history: the same for
-    the earlier canonical articles that share an LSH band with one of them (or more). MinHash LSH proposes candidates; the verified Jaccard of
-    the shingle sets decides. New articles are taken in canonical order, so the earliest (then
+    the earlier canonical articles that share an LSH band with one of them (or more). MinHash
+    LSH proposes candidates; the verified Jaccard of the shingle sets decides. New articles are taken in canonical order, so the earliest (then
     longest) of a group is its canonical."""
     from datasketch import LeanMinHash, MinHashLSH
 

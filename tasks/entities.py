@@ -218,18 +218,20 @@ def is_name(text: str) -> bool:
     return any(c.isupper() for c in text) or not any(c.isalpha() for c in text)
 
 
+def _overlaps_any(span: dict, others: list[tuple[int, int]]) -> bool:
+    return any(start < span["end_char"] and span["start_char"] < end for start, end in others)
+
+
 def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     """Within one article: a one-word mention that is a token of a longer PERSON name
     ("Putin", "Wang") becomes that person, label included; places get country codes."""
     for mention in mentions:
         trim_determiner(mention, body)
     labels = field_labels(body)
-    mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]])
-                and not any(s < m["end_char"] and m["start_char"] < e for s, e in labels)]
+    mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]]) and not _overlaps_any(m, labels)]
     if mentions:
         aid = mentions[0]["article_id"]
-        rows = [row for row in table_rows(body)
-                if not any(s < row["end_char"] and row["start_char"] < e for s, e in labels)]
+        rows = [row for row in table_rows(body) if not _overlaps_any(row, labels)]
         for row in rows + pattern_people(body):
             overlapping = [m for m in mentions if m["start_char"] < row["end_char"] and row["start_char"] < m["end_char"]]
             for m in overlapping:

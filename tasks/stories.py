@@ -410,27 +410,21 @@ class _EarlierArticles:
         """The earlier articles of the stories some new article comes near (average-link
         similarity of at least half the threshold, sharing a name when names are required),
         nearest stories first, at most `block_size` articles."""
-        from scipy.sparse import csr_matrix
-
         if not self.story_ids:
             return []
-        ids = sorted(set(self.story_ids))
-        column = {sid: i for i, sid in enumerate(ids)}
-        rows = np.fromiter((column[sid] for sid in self.story_ids), dtype=np.int64, count=len(self.story_ids))
-        indicator = csr_matrix((np.ones(len(rows), np.float32), (np.arange(len(rows)), rows)),
-                               shape=(len(rows), len(ids)))
-        size = np.bincount(rows, minlength=len(ids)).astype(np.float64)
+        stories = self.state()
+        size = np.asarray(stories.size, dtype=np.float64)
         w = params.entity_weight
-        name_score = (names @ (self.names.T @ indicator)).toarray()
-        score = ((text @ (self.text.T @ indicator)).toarray() + w * name_score) / size / (1 + w)
+        name_score = (names @ stories.entity.T).toarray()
+        score = ((text @ stories.text.T).toarray() + w * name_score) / size / (1 + w)
         if params.shared_name:
             score[name_score <= 0] = 0.0
-        best = score.max(axis=0) if len(score) else np.zeros(len(ids))
+        best = score.max(axis=0) if len(score) else np.zeros(len(stories.ids))
         chosen, total = set(), 0
         for story in np.argsort(-best, kind="stable"):
             if best[story] < params.threshold / 2 or total + size[story] > params.block_size:
                 break
-            chosen.add(ids[story])
+            chosen.add(stories.ids[story])
             total += size[story]
         return [j for j, sid in enumerate(self.story_ids) if sid in chosen]
 

@@ -190,7 +190,7 @@ class Lake:
             key = SPECS[name].key
             distinct = f"count(DISTINCT ({', '.join(key)}))" if key else "count(*)"
             rows, keys = self.scan(name, f"count(*) AS n, {distinct} AS k", f"run_id = '{_sql(run_id)}'",
-                                   staged_only=name not in MERGE_KEYS).to_pylist()[0].values()
+                                   staged_only=True).to_pylist()[0].values()
             out[name] = {"rows": rows, "keys": keys}
         return out
 
@@ -205,19 +205,13 @@ class Lake:
                 restored.append(name)
         return restored
 
-    def read(self, name: str, columns: list[str] | None = None, filter_ids: tuple[str, list] | None = None,
-             version: int | None = None) -> pa.Table:
-        """A committed table (or some columns of it), optionally only rows whose column is in ids."""
+    def read(self, name: str, columns: list[str] | None = None, version: int | None = None) -> pa.Table:
+        """A committed table (or some columns of it)."""
         if version is None:
             version = self.visible(name)
         table = self.table_at(name, version).to_pyarrow_dataset().to_table(columns=columns)
-        table = table.cast(pa.schema([f.with_type(pa.string()) if pa.types.is_string_view(f.type) else f
-                                      for f in table.schema]))
-        if filter_ids is not None:
-            # filtered after the read: pushing `isin` down trips over string_view statistics
-            column, ids = filter_ids
-            table = table.filter(pc.is_in(table.column(column), pa.array(list(ids), pa.string())))
-        return table
+        return table.cast(pa.schema([f.with_type(pa.string()) if pa.types.is_string_view(f.type) else f
+                                     for f in table.schema]))
 
     def scan(self, name: str, columns: str, where: str = "true", keys: dict[str, list] | None = None,
              staged_only: bool = False) -> pa.Table:

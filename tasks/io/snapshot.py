@@ -16,7 +16,7 @@ import datetime as dt
 
 import numpy as np
 
-from tasks.dedup import NUM_PERM, SketchHistory, band_table, lsh_scheme, stored_band_keys
+from tasks.dedup import NUM_PERM, SketchHistory, band_table, lsh_scheme, signature_matrix, stored_band_keys
 from tasks.io.lake import Lake
 from tasks.stories import DocumentFrequencies, StoryEvidence, name_keys
 
@@ -24,12 +24,13 @@ _IN = "IN (SELECT k FROM wanted)"
 
 
 def file_history(lake: Lake, paths: list[str]) -> dict:
-    """For the paths found in the source: which (file, path) pairs the warehouse holds, and each
-    path's stat when it was last read."""
+    """For the paths found in the source: which (file, path) pairs the warehouse holds, their
+    file ids, and each path's stat when it was last read."""
     wanted = {"wanted": sorted(paths)}
     files = lake.scan("files", "file_id, path", f"path {_IN}", wanted).to_pylist()
     stats = lake.scan("_file_stats", "path, size_bytes, modified_ns, file_id", f"path {_IN}", wanted).to_pylist()
     return {"known_pairs": {(row["file_id"], row["path"]) for row in files},
+            "known_ids": {row["file_id"] for row in files},
             "file_stats": {row["path"]: (row["size_bytes"], row["modified_ns"], row["file_id"]) for row in stats}}
 
 
@@ -113,11 +114,8 @@ def lsh_rebuild(lake: Lake, near_threshold: float):
     stored = lake.scan("_lsh_bands", "count(*)", f"scheme = '{bands}x{rows}'").column(0)[0].as_py()
     if stored == canonical * bands:
         return None
-    import pyarrow.compute as pc
-
     table = lake.read("_minhash", ["article_id", "signature"])
-    signatures = pc.list_flatten(table.column("signature")).to_numpy(zero_copy_only=False).astype(np.uint64)
-    return band_table(table.column("article_id").to_pylist(), signatures, bands, rows)
+    return band_table(table.column("article_id").to_pylist(), signature_matrix(table), bands, rows)
 
 
 def known_stories(lake: Lake, story_ids: set[str]) -> dict[str, dict]:
