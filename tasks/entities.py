@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from tasks.places import lookup_city, lookup_country
+from tasks.places import lookup_city, lookup_country, us_state
 from tasks.spec import ENTITY_LABELS
 
 NAMED_LABELS = set(ENTITY_LABELS)
@@ -87,12 +87,23 @@ def _contract_label(label: str, text: str, labels: dict[str, str] | None) -> str
 def recognise(articles: list[dict], nlp, batch_size: int = 64, labels: dict[str, str] | None = None) -> list[dict]:
     """Raw NER mentions (named labels only) for every article, offsets into its body; `labels`
     maps another model's labels onto the contract's."""
-    jobs = [(article["article_id"], start + offset, piece) for article in articles
-            for start, text in paragraph_offsets(article["body"]) if text.strip()
-            for offset, piece in model_pieces(text)]
-    texts = (_unshout(text) for _, _, text in jobs)
+    jobs, texts = [], []
+    for article in articles:
+        casing = None
+        for start, text in paragraph_offsets(article["body"]):
+            for offset, piece in model_pieces(text) if text.strip() else ():
+                if not _shouted(piece):
+                    jobs.append((article["article_id"], start + offset))
+                    texts.append(piece)
+                    continue
+                casing = casing if casing is not None else article_casing(article["body"])
+                # a wire headline's parts ("CRICKET - PAKISTAN BEAT ENGLAND") are read apart,
+                # or the recased line tends to become one long name
+                for inner, part in _spaced_dash_parts(piece):
+                    jobs.append((article["article_id"], start + offset + inner))
+                    texts.append(truecase(part, casing))
     mentions = []
-    for (aid, start, _), doc in zip(jobs, nlp.pipe(texts, batch_size=batch_size)):
+    for (aid, start), doc in zip(jobs, nlp.pipe(texts, batch_size=batch_size)):
         for ent in doc.ents:
             label = _contract_label(ent.label_, ent.text, labels)
             if label:
@@ -101,23 +112,60 @@ def recognise(articles: list[dict], nlp, batch_size: int = 64, labels: dict[str,
     return mentions
 
 
-def _unshout(text: str) -> str:
-    """ALL-CAPS headlines and headings confuse the cased model: title-case them (same length,
-    so offsets still point into the original body)."""
+def _shouted(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    if len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters):
-        return text.title()
-    return text
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
+def _spaced_dash_parts(text: str) -> list[tuple[int, str]]:
+    bounds = [0, *(i for m in re.finditer(r" [-/] ", text) for i in (m.start(), m.end())), len(text)]
+    return [(bounds[i], text[bounds[i]:bounds[i + 1]]) for i in range(0, len(bounds), 2)
+            if text[bounds[i]:bounds[i + 1]].strip()]
 
 
-def trim_determiner(mention: dict, body: str) -> None:
-    """"the United States" -> "United States": the article is not part of the name."""
+_WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+
+
+def article_casing(body: str) -> dict[str, str]:
+    """How the article writes each word in its ordinary (not ALL-CAPS) paragraphs, by
+    lower-case key: the commonest spelling, so "pakistan" -> "Pakistan", "beat" -> "beat"."""
+    seen: dict[str, Counter] = {}
+    for _, paragraph in paragraph_offsets(body):
+        if not _shouted(paragraph):
+            for word in _WORD.findall(paragraph):
+                seen.setdefault(word.casefold(), Counter())[word] += 1
+    return {key: forms.most_common(1)[0][0] for key, forms in seen.items()}
+
+
+def truecase(text: str, casing: dict[str, str]) -> str:
+    """An ALL-CAPS line in the casing of its own article: the cased model reads "PAKISTAN BEAT
+    ENGLAND" as it would "Pakistan beat England". A word the article never writes otherwise is
+    title-cased (a name is likelier than not in a headline); the length never changes, so
+    offsets still point into the original body."""
+    def recase(match: re.Match) -> str:
+        word = match.group()
+        form = casing.get(word.casefold())
+        if form is None or len(form) != len(word):
+            form = word.title() if lookup_country(word) or lookup_city(word) else word.lower()
+        return form if len(form) == len(word) else word
+    return _WORD.sub(recase, text)
+
+
+# what a model span drags along past the end of a name: a possessive, a figure, a score or
+# date ("SEOUL 1996-08-26", "Younis 4-95"), a lower-case word ("the Oval on")
+_TRAILING = re.compile(r"(?:'s|’s|(?<=s)['’]|[ ]+(?:[\d.,:/()+-]*\d[\d.,:/()+-]*|[a-z]+))$")
+
+
+def trim_span(mention: dict, body: str) -> None:
+    """The name only: "the United States" -> "United States", "Wasim Akram's" -> "Wasim Akram"."""
     text = body[mention["start_char"]:mention["end_char"]]
-    lead = _LEADING.match(text)
-    if lead and mention["end_char"] - mention["start_char"] > lead.end():
+    lead = _LEADING.match(text) or re.match(r"[^\w(\[]+(?=\w)", text)
+    if lead and len(text) > lead.end():
         mention["start_char"] += lead.end()
+        text = text[lead.end():]
+    while (tail := _TRAILING.search(text)) and tail.start() > 0:
+        text = text[:tail.start()]
+    mention["end_char"] = mention["start_char"] + len(text)
 
 
 def table_rows(body: str) -> list[dict]:
@@ -138,6 +186,25 @@ def table_rows(body: str) -> list[dict]:
     return rows
 
 
+_SIDE = r"[A-Z][\w.'&-]*(?:[ ][A-Z][\w.'&-]*){0,3}"
+_FIXTURE = re.compile(rf"(?<![\w.'&-])(?P<home>{_SIDE})[ ]+v(?:s|s\.|\.)?[ ]+(?P<away>{_SIDE})(?![\w'&-])")
+
+
+def fixture_sides(body: str) -> list[dict]:
+    """Fixtures and results in sports copy ("Huddersfield v Crystal Palace"): each side of a
+    "v" is a team, an organisation; a country's side is named as the place, as for people."""
+    rows = []
+    for match in _FIXTURE.finditer(body):
+        for side in ("home", "away"):
+            name = match.group(side).rstrip(".")
+            if name.casefold() in _CALENDAR:
+                continue
+            start = match.start(side)
+            rows.append({"start_char": start, "end_char": start + len(name),
+                         "label": "GPE" if lookup_country(name) else "ORG", "table_row": True})
+    return rows
+
+
 _ISO_DATE = re.compile(r"(?:19|20)\d\d-\d\d-\d\d")
 _CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
              "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
@@ -150,7 +217,8 @@ _PERSON_PATTERNS = [
     # results copy: "Pete Sampras (U.S.) beat Jiri Novak (Czech Republic)", "Cosmin Contra (31st)"
     re.compile(rf"(?P<name>{_NAME})[ ]?\([ ]?(?P<tail>[A-Z][\w. ]*?|\d+(?:st|nd|rd|th)|\d+)[ ]?\)"),
     # scorecards and bylines: "P. Simmons 4-38", "J. Adams 123"
-    re.compile(r"(?<![\w.])(?P<name>(?:[A-Z]\.[ ]?){1,2}[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?)"),
+    re.compile(r"(?<![\w.])(?P<name>(?P<initials>(?:[A-Z]\.[ ]?){1,2})"
+               r"(?P<surname>(?:Mc|Mac|O'|D')?[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?))"),
 ]
 
 
@@ -163,6 +231,11 @@ def pattern_people(body: str) -> list[dict]:
             if tail is not None and not (tail[0].isdigit() or lookup_country(tail.strip())):
                 continue
             if lookup_country(name) or len(name) < 4:
+                continue
+            initials = (match.groupdict().get("initials") or "").replace(" ", "")
+            # "U.S. Open", "U.K. Treasury", "S. Korea": the initials abbreviate a place, not a given name
+            if initials and (lookup_country(initials) or lookup_country(initials.replace(".", ""))
+                             or lookup_country(match.group("surname")) or us_state(name)):
                 continue
             rows.append({"start_char": match.start("name"), "end_char": match.end("name"), "label": "PERSON"})
             if tail is not None and not tail[0].isdigit():
@@ -226,12 +299,12 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     """Within one article: a one-word mention that is a token of a longer PERSON name
     ("Putin", "Wang") becomes that person, label included; places get country codes."""
     for mention in mentions:
-        trim_determiner(mention, body)
+        trim_span(mention, body)
     labels = field_labels(body)
     mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]]) and not _overlaps_any(m, labels)]
     if mentions:
         aid = mentions[0]["article_id"]
-        rows = [row for row in table_rows(body) if not _overlaps_any(row, labels)]
+        rows = [row for row in table_rows(body) + fixture_sides(body) if not _overlaps_any(row, labels)]
         for row in rows + pattern_people(body):
             overlapping = [m for m in mentions if m["start_char"] < row["end_char"] and row["start_char"] < m["end_char"]]
             for m in overlapping:
@@ -271,10 +344,24 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
                 mention["canonical_name"], mention["label"] = by_token[name], "PERSON"
         elif " " not in name and name in org_by_first and mention["label"] == "PERSON":
             mention["label"] = "ORG"
-        elif mention["label"] in ("PERSON", "ORG") and lookup_country(name) and not mention.get("table_row"):
+        elif mention["label"] == "PERSON" and len(name.split()) > 1 and _institution(name):
+            mention["label"] = "ORG"  # "U.S. Embassy", "Zagreb Newsroom": named for what it is, not who
+        elif mention["label"] in ("PERSON", "ORG") and lookup_country(name):
             mention["label"] = "GPE"  # a country named alone is the place (its team leads a table row)
         mention["country_code"] = _country_code(mention["canonical_name"]) if mention["label"] in PLACE_LABELS else None
     return mentions
+
+
+# the head nouns that make a name an institution's, whatever words lead it
+_INSTITUTION_HEADS = frozenset("""
+embassy treasury ministry department bank corp corporation inc co ltd plc llc ag sa nv group company
+agency commission committee council party union university college association federation board
+court office exchange fund institute airlines airways newsroom newsdesk club church army navy police
+government parliament assembly authority bureau service services holdings industries trust""".split())
+
+
+def _institution(name: str) -> bool:
+    return name.split()[-1].casefold().rstrip(".") in _INSTITUTION_HEADS
 
 
 def _country_code(name: str) -> str | None:

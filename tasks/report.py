@@ -28,8 +28,10 @@ QUERIES = {
                   order by article_count desc, outlet_count desc, story_id limit 15""",
     # names, places and speakers are counted in canonical articles only: ten reprints of one story
     # are one story's worth of mentions, not ten
-    "people": """select canonical_name as name, count(*) as mentions from entities where label = 'PERSON'
-                 and article_id not in (select article_id from duplicates) group by 1 order by 2 desc, 1 limit 15""",
+    # a lone surname counts for the person the warehouse knows by it (the person_names view)
+    "people": """select p.person as name, count(*) as mentions from entities e join person_names p on p.name = e.canonical_name
+                 where e.label = 'PERSON' and e.article_id not in (select article_id from duplicates)
+                 group by 1 order by 2 desc, 1 limit 15""",
     "organisations": """select canonical_name as name, count(*) as mentions from entities where label = 'ORG'
                         and article_id not in (select article_id from duplicates)
                         group by 1 order by 2 desc, 1 limit 15""",

@@ -53,6 +53,31 @@ def view_sql(name: str, files: list[str], present: set[str] | None = None) -> st
     return f"CREATE VIEW {name} AS SELECT {columns} FROM read_parquet([{listing}], union_by_name = true)"
 
 
+# Views derived from the contract tables, resolved when queried so they always agree with them.
+# person_names: a one-word name ("Reagan") names the person whose full name holds that word
+# when, over the whole warehouse, that full name is the only one, or has at least twice the
+# mentions of the next ("Ronald Reagan" over "Nancy Reagan"). Words must match exactly, so
+# "Reagan" never becomes "Donald Regan"; inside one article `entities` has resolved this already.
+DERIVED_VIEWS = {
+    "person_names": """
+CREATE VIEW person_names AS
+WITH names AS (
+    SELECT canonical_name AS name, count(*) AS mentions FROM entities WHERE label = 'PERSON' GROUP BY 1
+), words AS (
+    SELECT name, mentions, unnest(string_split(name, ' ')) AS word FROM names WHERE contains(name, ' ')
+), ranked AS (
+    SELECT lower(word) AS word, name, mentions,
+           row_number() OVER (PARTITION BY lower(word) ORDER BY mentions DESC, name) AS rank,
+           lead(mentions) OVER (PARTITION BY lower(word) ORDER BY mentions DESC, name) AS runner_up
+    FROM words WHERE length(word) > 2
+)
+SELECT n.name, coalesce(r.name, n.name) AS person, n.mentions
+FROM names n
+LEFT JOIN ranked r ON NOT contains(n.name, ' ') AND r.word = lower(n.name) AND r.rank = 1
+                  AND (r.runner_up IS NULL OR r.mentions >= 2 * r.runner_up)""",
+}
+
+
 def build_catalog(lake: Lake) -> Path:
     """Views at the versions the newest ledger row committed (the ledger itself at its newest),
     written to a staging file of this builder's own and swapped in, so readers never see half
@@ -71,6 +96,8 @@ def build_catalog(lake: Lake) -> Path:
             present = set().union(*({field.name for field in pq.read_schema(f)} for f in files))
             con.execute(view_sql(name, files, present))
             con.execute(f"COMMENT ON VIEW {name} IS {_quote(f'wirehouse view of {warehouse}')}")
+        for sql in DERIVED_VIEWS.values():
+            con.execute(sql)
         con.execute("USE memory")
         con.execute("DETACH news")
         os.replace(staging, target)

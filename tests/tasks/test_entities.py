@@ -77,3 +77,49 @@ def test_results_table_field_labels_and_lower_case_units_are_not_entities():
         mentions.append({"article_id": "a", "start_char": start, "end_char": start + len(text), "label": label})
         at = start + len(text)
     assert [(m["text"], m["label"]) for m in resolve_mentions(mentions, body)] == [("Acme Corp", "ORG")]
+
+
+def _mentions(body: str, spans: list[tuple[str, str]]) -> list[dict]:
+    mentions, at = [], 0
+    for text, label in spans:
+        start = body.index(text, at)
+        mentions.append({"article_id": "a", "start_char": start, "end_char": start + len(text), "label": label})
+        at = start + len(text)
+    return mentions
+
+
+def test_spans_keep_the_name_only_and_institutions_are_not_people():
+    from tasks.entities import resolve_mentions
+
+    body = "SEOUL 1996-08-26\n\n-- Ana Ruiz, Wasim Akram's spell of Younis 4-95 at the Oval on Monday.\n\nU.S. Embassy staff left."
+    spans = [("SEOUL 1996-08-26", "GPE"), ("-- Ana Ruiz", "PERSON"), ("Wasim Akram's", "PERSON"),
+             ("Younis 4-95", "PERSON"), ("the Oval on", "FAC"), ("U.S. Embassy", "PERSON")]
+    resolved = resolve_mentions(_mentions(body, spans), body)
+    assert [(m["text"], m["label"]) for m in resolved] == [
+        ("SEOUL", "GPE"), ("Ana Ruiz", "PERSON"), ("Wasim Akram", "PERSON"), ("Younis", "PERSON"),
+        ("Oval", "FAC"), ("U.S. Embassy", "ORG")]
+    assert all(body[m["start_char"]:m["end_char"]] == m["text"] for m in resolved)
+
+
+def test_fixture_sides_are_teams_and_initials_of_a_place_are_no_given_name():
+    from tasks.entities import resolve_mentions
+
+    body = "Division one - Crystal Palace v Notts County, Kenya v Ghana.\n\nG. McGrath won the U.S. Open."
+    spans = [("Crystal Palace v Notts County", "ORG"), ("Kenya v Ghana", "PERSON"), ("U.S. Open", "EVENT")]
+    resolved = resolve_mentions(_mentions(body, spans), body)
+    assert [(m["text"], m["label"]) for m in resolved] == [
+        ("Crystal Palace", "ORG"), ("Notts County", "ORG"), ("Kenya", "GPE"), ("Ghana", "GPE"),
+        ("G. McGrath", "PERSON"), ("U.S. Open", "EVENT")]
+
+
+def test_a_caps_headline_is_read_in_its_articles_casing():
+    from tasks.entities import article_casing, truecase
+
+    body = "CRICKET - PAKISTAN BEAT ENGLAND AT THE OVAL\n\nPakistan beat England by nine wickets at the Oval."
+    casing = article_casing(body)
+    headline = body.split("\n\n")[0]
+    assert truecase(headline, casing) == "cricket - Pakistan beat England at the Oval"
+    rows = extract_entities([{"article_id": "a", "body": body}], load_nlp("en_core_web_sm"))
+    head = {(r["text"], r["label"]) for r in rows if r["end_char"] <= len(headline)}
+    assert ("PAKISTAN", "GPE") in head and ("ENGLAND", "GPE") in head
+    assert not any("CRICKET" in text for text, _ in head)

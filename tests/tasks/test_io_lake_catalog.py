@@ -185,3 +185,25 @@ def test_concurrent_catalog_builds_never_share_a_staging_file(tmp_path):
     assert errors == []
     assert query(warehouse, "select count(*) from files")[1] == [(1,)]
     assert [p.name for p in warehouse.iterdir() if "building" in p.name] == []
+
+
+def test_a_lone_surname_names_the_person_the_warehouse_knows_by_it(tmp_path):
+    lake = Lake(tmp_path)
+    lake.ensure_tables()
+    people = [("a", "Ronald Reagan"), ("a", "Ronald Reagan"), ("b", "Ronald Reagan"), ("c", "Nancy Reagan"),
+              ("d", "Reagan"), ("e", "Donald Regan"), ("f", "Regan"), ("g", "Baker"), ("h", "James Baker"),
+              ("i", "Susan Baker"), ("j", "Lee")]
+    rows = [{"article_id": aid, "start_char": i, "end_char": i + 1, "text": name, "label": "PERSON",
+             "canonical_name": name, "run_id": "r1"} for i, (aid, name) in enumerate(people)]
+    rows.append({"article_id": "k", "start_char": 0, "end_char": 3, "text": "Lee", "label": "ORG",
+                 "canonical_name": "Lee", "run_id": "r1"})
+    versions = lake.commit({"entities": to_table("entities", rows)}, {})
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    lake.append_ledger({"run_id": "r1", "started_at": now, "finished_at": now, "status": "succeeded",
+                        "table_versions": json.dumps(versions)})
+    build_catalog(lake)
+    resolved = dict(query(tmp_path, "select name, person from person_names")[1])
+    # Reagan: Ronald holds 3 of 4 full-name mentions; Regan is another word; Baker is a tie, so stays
+    assert resolved == {"Ronald Reagan": "Ronald Reagan", "Nancy Reagan": "Nancy Reagan", "Reagan": "Ronald Reagan",
+                        "Donald Regan": "Donald Regan", "Regan": "Donald Regan", "Baker": "Baker",
+                        "James Baker": "James Baker", "Susan Baker": "Susan Baker", "Lee": "Lee"}
