@@ -691,7 +691,15 @@ def _read_parquet(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 
 
 def _read_txt(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    # the extension says text, the bytes say a web page (a saved page renamed, a scraper's dump):
+    # read as what it is, or its tags, scripts and menus would be published as the article
+    if _sniff(data.removeprefix(b"\xef\xbb\xbf")) == "html":
+        parsed.format = "html"
+        return _read_html(data, limits, parsed)
     text = _decoded(data, parsed)
+    if _MARKUP.search(text):  # an HTML fragment, as in a JSON field
+        parsed.format = "html"
+        text = html_to_text(text)
     return [(None, {"text": text})]
 
 

@@ -226,3 +226,22 @@ def test_a_file_name_that_is_not_utf8_is_read_and_stored_as_text(tmp_path):
     parsed, = read_chunk(tmp_path, paths, set(), set(), ReadLimits(1000))
     assert (parsed.path, parsed.records[0]["text"]) == ("caf\\xe9.txt", STORY)
     paths[0].encode("utf-8")  # storable as UTF-8 text
+
+
+def test_a_text_file_holding_a_web_page_is_read_as_one():
+    page = ("<!DOCTYPE html><html><head><title>Port strike ends</title><script>var x = 1;</script></head>"
+            "<body><nav><a href='/'>Home</a></nav><article><h1>Port strike ends</h1>"
+            "<p>ROTTERDAM, March 5 (Reuters) - Dock workers returned to work on Tuesday after a week-long "
+            "strike over automation, the union said, ending the longest stoppage at the port in a decade.</p>"
+            "<p>The operator said cargo would clear within days as ships queued outside the harbour.</p>"
+            "</article></body></html>")
+    for name, data in (("page.txt", page.encode()), ("page.txt.gz", gzip.compress(b"\xef\xbb\xbf" + page.encode()))):
+        parsed = parse_file(name, data, 100_000)
+        [record] = parsed.records
+        assert parsed.format == "html" and record["title"] == "Port strike ends", name
+        assert "\nROTTERDAM, March 5 (Reuters) - Dock workers" in record["text"] and "<" not in record["text"]
+        assert "var x" not in record["text"] and "Home" not in record["text"]
+    fragment = parse_file("note.txt", b"<p>Trains stopped on <b>Thursday</b>, the operator said.</p>", 1000)
+    assert fragment.format == "html" and fragment.records[0]["text"] == "Trains stopped on Thursday, the operator said."
+    plain = parse_file("note.txt", b"Prices rose 3 < 4 percent, and x<y held.", 1000)
+    assert plain.format == "txt" and plain.records[0]["text"] == "Prices rose 3 < 4 percent, and x<y held."
