@@ -159,7 +159,7 @@ _TRAILING = re.compile(r"(?:'s|’s|(?<=s)['’]|[ ]+(?:[\d.,:/()+-]*\d[\d.,:/()
 def trim_span(mention: dict, body: str) -> None:
     """The name only: "the United States" -> "United States", "Wasim Akram's" -> "Wasim Akram"."""
     text = body[mention["start_char"]:mention["end_char"]]
-    lead = _LEADING.match(text) or re.match(r"[^\w(\[]+(?=\w)", text)
+    lead = _LEADING.match(text) or re.match(r"[-–—]+[ ]*(?=\w)", text)
     if lead and len(text) > lead.end():
         mention["start_char"] += lead.end()
         text = text[lead.end():]
