@@ -67,7 +67,9 @@ def model_pieces(text: str, limit: int = MAX_MODEL_CHARS) -> list[tuple[int, str
 
 
 def canonical_form(text: str) -> str:
-    return _POSSESSIVE.sub("", _LEADING.sub("", " ".join(text.split()))).strip(" .,;:")
+    name = _POSSESSIVE.sub("", _LEADING.sub("", " ".join(text.split()))).strip(" ,;:")
+    # a sentence's full stop goes, an initialism's last dot stays ("U.S.", not "U.S")
+    return name.lstrip(".") if re.search(r"(?:^|[.\s])[A-Z]\.$", name) else name.strip(".")
 
 
 # spaCy's French model (WikiNER labels) -> the contract's OntoNotes labels; MISC has no counterpart
@@ -212,13 +214,14 @@ _CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "au
              "game", "race", "stage", "group", "division", "the"}
 
 
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _NAME = r"[A-Z][a-zA-Z'’-]+(?:[ ]+(?:[A-Z][a-zA-Z'’-]+|de|van|von|der|da|dos|di|le|la|al))*"
 _PERSON_PATTERNS = [
     # results copy: "Pete Sampras (U.S.) beat Jiri Novak (Czech Republic)", "Cosmin Contra (31st)"
     re.compile(rf"(?P<name>{_NAME})[ ]?\([ ]?(?P<tail>[A-Z][\w. ]*?|\d+(?:st|nd|rd|th)|\d+)[ ]?\)"),
     # scorecards and bylines: "P. Simmons 4-38", "J. Adams 123"
     re.compile(r"(?<![\w.])(?P<name>(?P<initials>(?:[A-Z]\.[ ]?){1,2})"
-               r"(?P<surname>(?:Mc|Mac|O'|D')?[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?))"),
+               r"(?P<surname>(?:Mc|Mac|O'|D')?[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?))(?![\w'’-])(?![ ]+[A-Z])"),
 ]
 
 
@@ -314,6 +317,21 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     for mention in mentions:
         mention["text"] = body[mention["start_char"]:mention["end_char"]]
         mention["canonical_name"] = canonical_form(mention["text"])
+    # an organisation is called by the start of its name once named in full ("Barrick" after
+    # "Barrick Gold Corp", "E.F. Hutton" and "Hutton" after "E.F. Hutton Group"): such a short
+    # form the model took for a person is that organisation
+    org_prefixes = set()
+    for mention in mentions:
+        words = mention["canonical_name"].split()
+        if mention["label"] == "ORG" and len(words) > 1 and words[0][:1].isupper():
+            named = [w for w in words if not _INITIALS.fullmatch(w)]
+            for prefix in (words[:i] for i in range(1, len(words))):
+                org_prefixes.add(" ".join(prefix))
+            if named and named[0] != words[0] and named != words[-1:]:
+                org_prefixes.add(named[0])
+    for mention in mentions:
+        if mention["label"] == "PERSON" and len(mention["canonical_name"]) > 2 and mention["canonical_name"] in org_prefixes:
+            mention["label"] = "ORG"
     people = [m["canonical_name"] for m in mentions if m["label"] == "PERSON" and " " in m["canonical_name"]]
     by_token: dict[str, str] = {}
     for full in sorted(set(people), key=lambda n: (-len(n), n)):
@@ -328,13 +346,6 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
             mention["text"] = body[mention["start_char"]:mention["end_char"]]
             mention["canonical_name"] = canonical_form(mention["text"])
             mention["label"] = "PERSON"
-    # an organisation is called by the first word of its name once named in full ("Barrick"
-    # after "Barrick Gold Corp"): a lone first word the model took for a person is that organisation
-    org_by_first = {}
-    for mention in mentions:
-        words = mention["canonical_name"].split()
-        if mention["label"] == "ORG" and len(words) > 1 and words[0][:1].isupper() and len(words[0]) > 2:
-            org_by_first.setdefault(words[0], mention["canonical_name"])
     for mention in mentions:
         name = mention["canonical_name"]
         if name.isupper() and name.title() in by_token:  # "HODDLE" in a caps headline
@@ -342,8 +353,6 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
         if " " not in name and name in by_token and mention["label"] in ("PERSON", "ORG", "GPE", "NORP"):
             if mention["label"] == "PERSON" or not (lookup_country(name) or lookup_city(name)):
                 mention["canonical_name"], mention["label"] = by_token[name], "PERSON"
-        elif " " not in name and name in org_by_first and mention["label"] == "PERSON":
-            mention["label"] = "ORG"
         elif mention["label"] == "PERSON" and len(name.split()) > 1 and _institution(name):
             mention["label"] = "ORG"  # "U.S. Embassy", "Zagreb Newsroom": named for what it is, not who
         elif mention["label"] in ("PERSON", "ORG") and lookup_country(name):

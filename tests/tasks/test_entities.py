@@ -123,3 +123,14 @@ def test_a_caps_headline_is_read_in_its_articles_casing():
     head = {(r["text"], r["label"]) for r in rows if r["end_char"] <= len(headline)}
     assert ("PAKISTAN", "GPE") in head and ("ENGLAND", "GPE") in head
     assert not any("CRICKET" in text for text, _ in head)
+
+
+def test_the_short_form_of_an_organisation_named_in_full_is_no_person():
+    from tasks.entities import resolve_mentions
+
+    body = "A unit of E.F. Hutton Group Inc bid. E.F. Hutton said Hutton would pay, U.S. officials said."
+    spans = [("E.F. Hutton Group Inc", "ORG"), ("E.F. Hutton", "PERSON"), ("Hutton", "PERSON"), ("U.S.", "GPE")]
+    resolved = resolve_mentions(_mentions(body, spans), body)
+    assert [(m["text"], m["label"], m["canonical_name"]) for m in resolved] == [
+        ("E.F. Hutton Group Inc", "ORG", "E.F. Hutton Group Inc"), ("E.F. Hutton", "ORG", "E.F. Hutton"),
+        ("Hutton", "ORG", "Hutton"), ("U.S.", "GPE", "U.S.")]
