@@ -44,7 +44,8 @@ QUARANTINE_REASONS = {
     "invalid_json": "a `.json` file or a `.jsonl` line that does not parse",
     "no_article_text": "JSON without a text field, HTML without main text, or nothing left after cleaning",
     "too_large": "over `max_file_bytes` (`max_container_bytes` for archives, WARC, Parquet, CSV, JSON Lines), also "
-                 "after decompression, or an archive over `max_archive_members`; hashed in blocks, never loaded",
+                 "after decompression, or an archive over `max_archive_members`; hashed in blocks, never loaded; "
+                 "a record (a JSON object, a row) whose text is over `max_file_bytes`",
     "archive_too_deep": "an archive inside an archive inside an archive: not opened",
     "feed_link_only": "an RSS/Atom item with a link and no content: recorded, not fetched",
     "symlink_outside_root": "a symlink leading out of the source folder (never followed)",

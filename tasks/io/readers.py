@@ -593,6 +593,9 @@ def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict 
     if not isinstance(document, dict):
         return Problem("no_article_text", f"{prefix}a {type(document).__name__}, not an article object")
     text = _field(document, "text", limits)
+    if text and len(text) * 4 > limits.max_bytes and (size := len(text.encode("utf-8", "replace"))) > limits.max_bytes:
+        # one record of a large container is held to the limit of a file (README: max_file_bytes)
+        return Problem("too_large", f"{prefix}its text is {size} bytes, over the limit of {limits.max_bytes} bytes")
     if text and _MARKUP.search(text):  # a body that is markup is read as HTML, not kept as tags
         text = html_to_text(text)
     text = _NEWSAPI_CUT.sub("", text) if text else text

@@ -245,3 +245,11 @@ def test_a_text_file_holding_a_web_page_is_read_as_one():
     assert fragment.format == "html" and fragment.records[0]["text"] == "Trains stopped on Thursday, the operator said."
     plain = parse_file("note.txt", b"Prices rose 3 < 4 percent, and x<y held.", 1000)
     assert plain.format == "txt" and plain.records[0]["text"] == "Prices rose 3 < 4 percent, and x<y held."
+
+
+def test_a_record_over_the_file_limit_is_quarantined_and_its_neighbours_kept():
+    lines = [json.dumps({"text": "word " * 400}), json.dumps({"title": "B", "text": STORY})]
+    parsed = parse_file("batch.jsonl", "\n".join(lines).encode(), 1_000)
+    assert [r["title"] for r in parsed.records] == ["B"]
+    assert reasons(parsed) == [("too_large", 0)]
+    assert parsed.problems[0].detail == "line 1: its text is 2000 bytes, over the limit of 1000 bytes"
