@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from tasks.dateline import parse_dateline
 from tasks.places import lookup_city, lookup_country, us_state
 from tasks.spec import ENTITY_LABELS
 
@@ -134,9 +135,20 @@ def article_casing(body: str) -> dict[str, str]:
     seen: dict[str, Counter] = {}
     for _, paragraph in paragraph_offsets(body):
         if not _shouted(paragraph):
-            for word in _WORD.findall(paragraph):
-                seen.setdefault(word.casefold(), Counter())[word] += 1
+            for match in _WORD.finditer(paragraph):
+                if not _opens_sentence(paragraph, match.start()):
+                    seen.setdefault(match.group().casefold(), Counter())[match.group()] += 1
     return {key: forms.most_common(1)[0][0] for key, forms in seen.items()}
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """A sentence's first word is capitalised whatever it is: its casing says nothing."""
+    k = at - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    if k >= 0 and text[k] in "\"'”’":
+        k -= 1
+    return k < 0 or text[k] in ".!?:"
 
 
 def truecase(text: str, casing: dict[str, str]) -> str:
@@ -176,7 +188,7 @@ def table_rows(body: str) -> list[dict]:
     rows = []
     for start, paragraph in paragraph_offsets(body):
         tokens = paragraph.split()
-        numeric = sum(1 for t in tokens if re.fullmatch(r"[\d.,:/()-]+", t) and not _ISO_DATE.fullmatch(t))
+        numeric = sum(1 for t in tokens if re.fullmatch(r"[\d.,:/()-]*\d[\d.,:/()-]*", t) and not _ISO_DATE.fullmatch(t))
         if len(tokens) < 2 or numeric < max(2, len(tokens) // 3):
             continue
         for match in re.finditer(r"(?:^|(?<=\s))([A-Z][A-Za-z.'&-]+(?:[ ]+[A-Z][A-Za-z.'&-]+){0,3})(?=[ ]+\d)", paragraph):
@@ -190,6 +202,20 @@ def table_rows(body: str) -> list[dict]:
 
 _SIDE = r"[A-Z][\w.'&-]*(?:[ ][A-Z][\w.'&-]*){0,3}"
 _FIXTURE = re.compile(rf"(?<![\w.'&-])(?P<home>{_SIDE})[ ]+v(?:s|s\.|\.)?[ ]+(?P<away>{_SIDE})(?![\w'&-])")
+
+
+def dateline_places(body: str) -> list[dict]:
+    """A dateline left in the body (a digest of several stories, a feed that kept it) names
+    the place of the story: its city is a place mention."""
+    rows = []
+    for start, paragraph in paragraph_offsets(body):
+        found = parse_dateline(paragraph[:200])
+        if found and found.city and found.country:
+            lead = len(paragraph) - len(paragraph.lstrip())
+            written = paragraph[lead:lead + len(found.city)]
+            if written.casefold() == found.city.casefold():
+                rows.append({"start_char": start + lead, "end_char": start + lead + len(written), "label": "GPE"})
+    return rows
 
 
 def fixture_sides(body: str) -> list[dict]:
@@ -307,7 +333,8 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]]) and not _overlaps_any(m, labels)]
     if mentions:
         aid = mentions[0]["article_id"]
-        rows = [row for row in table_rows(body) + fixture_sides(body) if not _overlaps_any(row, labels)]
+        rows = [row for row in table_rows(body) + fixture_sides(body) + dateline_places(body)
+                if not _overlaps_any(row, labels)]
         for row in rows + pattern_people(body):
             overlapping = [m for m in mentions if m["start_char"] < row["end_char"] and row["start_char"] < m["end_char"]]
             for m in overlapping:

@@ -134,3 +134,17 @@ def test_the_short_form_of_an_organisation_named_in_full_is_no_person():
     assert [(m["text"], m["label"], m["canonical_name"]) for m in resolved] == [
         ("E.F. Hutton Group Inc", "ORG", "E.F. Hutton Group Inc"), ("E.F. Hutton", "ORG", "E.F. Hutton"),
         ("Hutton", "ORG", "Hutton"), ("U.S.", "GPE", "U.S.")]
+
+
+def test_a_dateline_left_in_the_body_names_a_place_and_a_dash_is_no_figure():
+    from tasks.entities import article_casing, resolve_mentions
+
+    body = ("SOCCER - HONDURAS BEAT CUBA 4-0 IN FRIENDLY.\n\nTEGUCIGALPA 1996-08-26\n\n"
+            "Honduras beat Cuba 4-0 on Sunday. Beat writers said so.")
+    spans = [("HONDURAS", "GPE"), ("CUBA", "GPE"), ("Honduras", "GPE"), ("Cuba", "GPE")]
+    resolved = resolve_mentions(_mentions(body, spans), body)
+    assert [(m["text"], m["label"], m["country_code"]) for m in resolved] == [
+        ("HONDURAS", "GPE", "HN"), ("CUBA", "GPE", "CU"), ("TEGUCIGALPA", "GPE", "HN"),
+        ("Honduras", "GPE", "HN"), ("Cuba", "GPE", "CU")]
+    # a sentence's first word says nothing of a word's case: "beat" stays a verb
+    assert article_casing(body)["beat"] == "beat"
