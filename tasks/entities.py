@@ -330,7 +330,10 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     for mention in mentions:
         trim_span(mention, body)
     labels = field_labels(body)
-    mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]]) and not _overlaps_any(m, labels)]
+    # a results-table field label is one wherever it stands ("Revs 16.0 mln 16.8 mln" has no "vs")
+    field_names = {body[start:end] for start, end in labels}
+    mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]]) and not _overlaps_any(m, labels)
+                and body[m["start_char"]:m["end_char"]] not in field_names]
     if mentions:
         aid = mentions[0]["article_id"]
         rows = [row for row in table_rows(body) + fixture_sides(body) + dateline_places(body)
@@ -340,7 +343,8 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
             for m in overlapping:
                 mentions.remove(m)
             mentions.append({"article_id": aid, **row})
-        mentions = harmonise(sorted(mentions, key=lambda m: m["start_char"]), body)
+        mentions = [m for m in harmonise(sorted(mentions, key=lambda m: m["start_char"]), body)
+                    if body[m["start_char"]:m["end_char"]] not in field_names]
     for mention in mentions:
         mention["text"] = body[mention["start_char"]:mention["end_char"]]
         mention["canonical_name"] = canonical_form(mention["text"])

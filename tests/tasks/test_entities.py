@@ -148,3 +148,11 @@ def test_a_dateline_left_in_the_body_names_a_place_and_a_dash_is_no_figure():
         ("Honduras", "GPE", "HN"), ("Cuba", "GPE", "CU")]
     # a sentence's first word says nothing of a word's case: "beat" stays a verb
     assert article_casing(body)["beat"] == "beat"
+
+
+def test_a_field_label_is_one_wherever_it_stands_in_its_article():
+    from tasks.entities import resolve_mentions
+
+    body = "Revs 16.0 mln 16.8 mln\n\nSix mths\n\nRevs 32.7 mln vs 34.5 mln\n\nIvaco Inc said sales fell."
+    spans = [("Revs", "ORG"), ("Revs", "ORG"), ("Ivaco Inc", "ORG")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body)] == [("Ivaco Inc", "ORG")]
