@@ -302,6 +302,10 @@ def parsed_attribution(doc, start: int, end: int) -> tuple[str, int, str] | None
             phrase, word = cue
             return phrase.text, phrase.start_char, word
         subjects = [c for c in cue.children if c.dep_ in _SUBJECTS and not inside(c)]
+        verb = cue
+        while not subjects and verb.dep_ == "conj" and verb.head is not verb:
+            verb = verb.head  # "He did not give details but said …": the first verb's subject
+            subjects = [c for c in verb.children if c.dep_ in _SUBJECTS and not inside(c)]
         if not subjects:
             continue
         subject = subjects[0]
@@ -375,8 +379,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             if found:
                 same_sentence = (sentence, found)
                 phrase, offset, cue = found
+                phrase = phrase.rstrip(" ,;:—–-")  # "Officials in Brussels, who …, said"
                 mention_start, mention_end = base + offset, base + offset + len(phrase)
-                named = _entity_in(people, mention_start, mention_end)
+                named = _entity_in(people, mention_start, mention_end, body)
                 if phrase.casefold() in PRONOUNS:
                     speaker = _antecedent(people, phrase.casefold(), mention_start, quoted,
                                           base + _sentence_start(paragraph, offset)) or last_named \
@@ -407,10 +412,16 @@ def _continues(paragraph: str, start: int) -> bool:
     return not before or before[-1] in ".!?:”\""
 
 
-def _entity_in(people: list[dict], start: int, end: int) -> str | None:
+# an English phrase whose name comes after a preposition is headed by the noun before it
+# ("officials in Brussels", "the governor of the Bank of Japan"): the name only modifies it
+_MODIFIER_BEFORE = re.compile(r"\b(?:in|of|from|at|for|with|near|on|by)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _entity_in(people: list[dict], start: int, end: int, body: str | None = None) -> str | None:
     """The entity that heads the speaker phrase ("union spokesman Niek Stam"), not one that
-    only modifies it ("China's foreign ministry")."""
-    inside = [e for e in people if e["start_char"] < end and start < e["end_char"] and e["end_char"] >= end - 1]
+    only modifies it ("China's foreign ministry", with `body`: "officials in Brussels")."""
+    inside = [e for e in people if e["start_char"] < end and start < e["end_char"] and e["end_char"] >= end - 1
+              and not (body is not None and _MODIFIER_BEFORE.search(body[start:e["start_char"]]))]
     for label in ("PERSON", "ORG", "NORP", "GPE"):
         for mention in inside:
             if mention["label"] == label:

@@ -165,3 +165,12 @@ def test_listed_amounts_share_their_currency_word():
         ("4,340", 4340.0, "USD"), ("4,345", 4345.0, "USD"), ("4,350 dlrs", 4350.0, "USD"),
         ("340", 340.0, "BRC"), ("350 cruzados", 350.0, "BRC"), ("2 billion forints", 2e9, "HUF"),
         ("9 mln stg", 9e6, "GBP")]
+
+
+def test_the_speaker_is_the_subject_not_a_clause_fragment_or_a_modifying_place():
+    body = ("Minister Ana Ruiz spoke on Monday. She did not give details but said “we will see next week.”\n\n"
+            "Officials in Brussels, who asked not to be named, said “no deal is close.”")
+    entities = [person(body, "Ana Ruiz"), person(body, "Brussels", label="GPE")]
+    found = [(q["speaker"], q["cue"], body[q["speaker_start_char"]:q["speaker_end_char"]])
+             for q in find_quotes(body, entities, load_parser("en_core_web_sm"))]
+    assert found == [("Ana Ruiz", "said", "She"), ("Officials in Brussels", "said", "Officials in Brussels")]
