@@ -154,8 +154,8 @@ def _opens_sentence(text: str, at: int) -> bool:
 def truecase(text: str, casing: dict[str, str]) -> str:
     """An ALL-CAPS line in the casing of its own article: the cased model reads "PAKISTAN BEAT
     ENGLAND" as it would "Pakistan beat England". A word the article never writes otherwise is
-    title-cased (a name is likelier than not in a headline); the length never changes, so
-    offsets still point into the original body."""
+    lower case unless it names a known place; the length never changes, so offsets still point
+    into the original body."""
     def recase(match: re.Match) -> str:
         word = match.group()
         form = casing.get(word.casefold())
@@ -195,8 +195,7 @@ def table_rows(body: str) -> list[dict]:
             name = match.group(1)
             if name.casefold() in _CALENDAR or name.endswith(("'s", "’s")) or _ISO_DATE.match(paragraph, match.end(1) + 1):
                 continue
-            rows.append({"start_char": start + match.start(1), "end_char": start + match.end(1), "label": "ORG",
-                         "table_row": True})
+            rows.append({"start_char": start + match.start(1), "end_char": start + match.end(1), "label": "ORG"})
     return rows
 
 
@@ -220,7 +219,7 @@ def dateline_places(body: str) -> list[dict]:
 
 def fixture_sides(body: str) -> list[dict]:
     """Fixtures and results in sports copy ("Huddersfield v Crystal Palace"): each side of a
-    "v" is a team, an organisation; a country's side is named as the place, as for people."""
+    "v" is a team, an organisation (a country's side becomes its place in `resolve_mentions`)."""
     rows = []
     for match in _FIXTURE.finditer(body):
         for side in ("home", "away"):
@@ -228,8 +227,7 @@ def fixture_sides(body: str) -> list[dict]:
             if name.casefold() in _CALENDAR:
                 continue
             start = match.start(side)
-            rows.append({"start_char": start, "end_char": start + len(name),
-                         "label": "GPE" if lookup_country(name) else "ORG", "table_row": True})
+            rows.append({"start_char": start, "end_char": start + len(name), "label": "ORG"})
     return rows
 
 
@@ -387,7 +385,7 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
         elif mention["label"] == "PERSON" and len(name.split()) > 1 and _institution(name):
             mention["label"] = "ORG"  # "U.S. Embassy", "Zagreb Newsroom": named for what it is, not who
         elif mention["label"] in ("PERSON", "ORG") and lookup_country(name):
-            mention["label"] = "GPE"  # a country named alone is the place (its team leads a table row)
+            mention["label"] = "GPE"  # a country named alone is the place, its national side's too (as CoNLL)
         mention["country_code"] = _country_code(mention["canonical_name"]) if mention["label"] in PLACE_LABELS else None
     return mentions
 
