@@ -53,6 +53,14 @@ ENVELOPE_KEYS = ("articles", "data", "items", "results", "rows", "records", "ent
 _NEWSAPI_CUT = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$")  # NewsAPI's truncation marker
 _MARKUP = re.compile(r"<(?:p|div|br|span|a|h[1-6]|article|section|ul|ol|li|strong|em|b|i|img|figure|blockquote|"
                      r"table|tr|td)\b[^>]*>", re.IGNORECASE)
+# wire copy writes tickers in angle brackets (`<P>`, `<A.H. ROBINS>`), which open like a tag:
+# markup also closes a tag, breaks a line or opens a paragraph in lower case
+_MARKUP_PROOF = re.compile(r"(?i:</(?:p|div|span|a|h[1-6]|article|section|ul|ol|li|strong|em|b|i|figure|blockquote|"
+                           r"table|tr|td)\s*>|<br\s*/?>)|<p>")
+
+
+def is_markup(text: str) -> bool:
+    return bool(_MARKUP.search(text) and _MARKUP_PROOF.search(text))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -596,7 +604,7 @@ def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict 
     if text and len(text) * 4 > limits.max_bytes and (size := len(text.encode("utf-8", "replace"))) > limits.max_bytes:
         # one record of a large container is held to the limit of a file (README: max_file_bytes)
         return Problem("too_large", f"{prefix}its text is {size} bytes, over the limit of {limits.max_bytes} bytes")
-    if text and _MARKUP.search(text):  # a body that is markup is read as HTML, not kept as tags
+    if text and is_markup(text):  # a body that is markup is read as HTML, not kept as tags
         text = html_to_text(text)
     text = _NEWSAPI_CUT.sub("", text) if text else text
     if not text or not text.strip():
@@ -700,7 +708,7 @@ def _read_txt(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         parsed.format = "html"
         return _read_html(data, limits, parsed)
     text = _decoded(data, parsed)
-    if _MARKUP.search(text):  # an HTML fragment, as in a JSON field
+    if is_markup(text):  # an HTML fragment, as in a JSON field
         parsed.format = "html"
         text = html_to_text(text)
     return [(None, {"text": text})]

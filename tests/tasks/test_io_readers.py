@@ -245,6 +245,9 @@ def test_a_text_file_holding_a_web_page_is_read_as_one():
     assert fragment.format == "html" and fragment.records[0]["text"] == "Trains stopped on Thursday, the operator said."
     plain = parse_file("note.txt", b"Prices rose 3 < 4 percent, and x<y held.", 1000)
     assert plain.format == "txt" and plain.records[0]["text"] == "Prices rose 3 < 4 percent, and x<y held."
+    tickers = b"PHILLIPS <P> SUES <A.H. ROBINS>\n\nNEW YORK, March 12 - Phillips <P> said it sued A.H. Robins <I>."
+    wire = parse_file("wire.txt", tickers, 1000)
+    assert wire.format == "txt" and "<P> said it sued A.H. Robins <I>." in wire.records[0]["text"]
 
 
 def test_a_record_over_the_file_limit_is_quarantined_and_its_neighbours_kept():
