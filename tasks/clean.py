@@ -15,6 +15,7 @@ from functools import lru_cache
 import ftfy
 
 from tasks.dateline import AGENCIES, Dateline, normalise_agency, parse_dateline
+from tasks.places import country_in_context
 
 PARAGRAPH_SEPARATOR = "\n\n"
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -389,7 +390,8 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
         "language": None,  # detected for the whole batch in clean_records
         "agency": agency,
         "dateline_city": dateline.city if dateline else None,
-        "dateline_country": dateline.country if dateline else None,
+        "dateline_country": country_in_context(dateline.country, dateline.namesakes, f"{title or ''}\n{body}")
+                            if dateline else None,
         "dateline_date": dateline.date if dateline else None,
         "published_date": published,
         "published_date_source": published_source,

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from tasks.places import _titled, resolve_place
+from tasks.places import _titled, namesake_countries, resolve_place
 
 # month names and abbreviations of the wires' languages -> month number
 _MONTH_NAMES = {
@@ -68,6 +68,7 @@ class Dateline:
     date: dt.date | None
     agency: str | None
     end: int  # where the article text starts after the dateline
+    namesakes: tuple[str, ...] = ()  # countries of comparable cities so named, when no region says which
 
 
 def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
@@ -97,6 +98,7 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
         date=_date_of(match, anchor),
         agency=normalise_agency(agency) if agency else None,
         end=match.end(),
+        namesakes=() if match["region"] or place is None else namesake_countries(city, place.country),
     )
 
 

