@@ -585,10 +585,21 @@ def _lookup(document: dict, key: str):
     return value
 
 
+def _as_body(value) -> str | None:
+    """An article's text: a string, or a list of paragraphs (kept apart, repeats and all); a
+    number or a flag is no article."""
+    if isinstance(value, (list, tuple)):
+        parts = [part for part in (_as_body(v) for v in value) if part]
+        return "\n\n".join(parts) or None
+    if isinstance(value, (str, dict)):
+        return _as_text(value)
+    return None
+
+
 def _field(document: dict, name: str, limits: ReadLimits) -> str | None:
     mapped = tuple(key for ours, key in limits.field_map if ours == name)
     for key in (*mapped, *FIELDS[name]):
-        text = _as_text(_lookup(document, key))
+        text = (_as_body if name == "text" else _as_text)(_lookup(document, key))
         if text:
             return text
     return None
@@ -702,11 +713,21 @@ def _read_parquet(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 
 
 def _read_txt(data: bytes, limits: ReadLimits, parsed: ParsedFile):
-    # the extension says text, the bytes say a web page (a saved page renamed, a scraper's dump):
-    # read as what it is, or its tags, scripts and menus would be published as the article
-    if _sniff(data.removeprefix(b"\xef\xbb\xbf")) == "html":
+    # the extension says text, the bytes say a web page or a scraper's JSON (a file renamed, a
+    # dump): read as what it is, or its tags, menus or braces would be published as the article
+    sniffed = _sniff(data.removeprefix(b"\xef\xbb\xbf"))
+    if sniffed == "html":
         parsed.format = "html"
         return _read_html(data, limits, parsed)
+    if sniffed in ("json", "jsonl"):
+        as_json = ParsedFile(parsed.path, parsed.file_id, parsed.size_bytes, sniffed)
+        try:
+            items = _READERS[sniffed](data, limits, as_json)
+        except Reject:
+            items = []  # braces in prose: it is text after all
+        if any(not isinstance(item, Problem) for _, item in items):
+            parsed.format, parsed.encoding = as_json.format, as_json.encoding
+            return items
     text = _decoded(data, parsed)
     if is_markup(text):  # an HTML fragment, as in a JSON field
         parsed.format = "html"
@@ -800,10 +821,13 @@ def _read_warc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 
 def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     """Each RSS/Atom item with content is an article; an item that is only a link is reported,
-    not dropped."""
+    not dropped. An `.xml` file that is an XHTML page is read as the page."""
     import feedparser
 
     feed = feedparser.parse(data)
+    if not feed.entries and re.match(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE html[^>]*>\s*)?<html\b", data[:2048], re.IGNORECASE):
+        parsed.format = "html"
+        return _read_html(data, limits, parsed)
     if not feed.entries:
         reason = f": {feed.bozo_exception}" if feed.get("bozo") else ""
         raise Reject("no_article_text", f"no feed items{reason}")

@@ -256,3 +256,21 @@ def test_a_record_over_the_file_limit_is_quarantined_and_its_neighbours_kept():
     assert [r["title"] for r in parsed.records] == ["B"]
     assert reasons(parsed) == [("too_large", 0)]
     assert parsed.problems[0].detail == "line 1: its text is 2000 bytes, over the limit of 1000 bytes"
+
+
+def test_a_file_is_read_as_what_its_bytes_are_when_the_extension_says_otherwise():
+    as_json = parse_file("dump.txt", json.dumps({"title": "T", "text": STORY}).encode(), 10_000)
+    assert as_json.format == "json" and [(r["title"], r["text"]) for r in as_json.records] == [("T", STORY)]
+    braces = parse_file("note.txt", b"{Editor's note} " + STORY.encode(), 10_000)
+    assert braces.format == "txt" and braces.records[0]["text"].startswith("{Editor's note} ROME")
+    xhtml = (b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body><article><p>'
+             + STORY.encode() * 3 + b"</p></article></body></html>")
+    page = parse_file("page.xml", xhtml, 10_000)
+    assert page.format == "html" and page.records[0]["text"].startswith("ROME, May 2 - Trains stopped")
+
+
+def test_a_list_of_paragraphs_is_a_body_and_a_number_is_not():
+    lines = [json.dumps({"text": ["ROME, May 2 - Trains stopped.", "The operator said so."]}), json.dumps({"text": 12345})]
+    parsed = parse_file("batch.jsonl", "\n".join(lines).encode(), 10_000)
+    assert [r["text"] for r in parsed.records] == ["ROME, May 2 - Trains stopped.\n\nThe operator said so."]
+    assert reasons(parsed) == [("no_article_text", 1)]
