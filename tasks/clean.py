@@ -163,7 +163,9 @@ def detect_languages(texts: list[str], hints: list[str | None] | None = None) ->
     out = []
     for sample, language, hint in zip(samples, found, hints or [None] * len(samples)):
         code = language.iso_code_639_1.name.lower() if language else None
-        if len(sample) < SHORT_TEXT:
+        if len(set(words_of(sample.casefold()))) < MIN_DISTINCT_WORDS:
+            code = None  # "xxxx…", a row of one token: trigrams would name a language anyway
+        elif len(sample) < SHORT_TEXT:
             code = _by_function_words(sample, detector) or code
         # lingua scores only the letters of scripts it knows: a Burmese page with a few English
         # words is `en` to it
@@ -209,6 +211,7 @@ def language_of_script(sample: str) -> str | None:
 
 
 SHORT_TEXT = 400  # below this many characters trigrams alone mistake languages that share letters
+MIN_DISTINCT_WORDS = 3  # fewer different words are no evidence of any language
 
 
 @lru_cache(maxsize=None)

@@ -69,6 +69,8 @@ def test_languages_of_short_texts_scripts_and_hints():
              "မြန်မာနိုင်ငံ အစိုးရက ယနေ့ ကြေညာခဲ့သည်။ BBC News", "The port reopened on Tuesday after the storm."]
     assert detect_languages(texts, [None, None, None, None, "en", "it"]) == ["en", "en", "da", "lv", "my", "en"]
     assert detect_languages(["Le port a rouvert mardi."], ["fr-FR"]) == ["fr"]
+    # one token repeated is no evidence of a language, though trigrams would name one
+    assert detect_languages(["x" * 5000, "ab ab ab ab"]) == [None, None]
     assert [extraction_for(code) for code in ("en", "fr", "my", None)] == [
         "full", "entities_quotes", "language_unsupported", "language_unknown"]
 
