@@ -174,8 +174,8 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
 
     sketches: article_id -> (signature, shingles) of each new article; history: the same for
     the earlier canonical articles that share an LSH band with one of them (or more). MinHash
-    LSH proposes candidates; the verified Jaccard of the shingle sets decides. New articles are taken in canonical order, so the earliest (then
-    longest) of a group is its canonical."""
+    LSH proposes candidates; the verified Jaccard of the shingle sets decides. New articles are
+    taken in canonical order, so the earliest (then longest) of a group is its canonical."""
     from datasketch import LeanMinHash, MinHashLSH
 
     history = history or SketchHistory([], np.zeros((0, num_perm), np.uint64), pa.array([], pa.list_(pa.int64())))

@@ -57,11 +57,11 @@ _MARKUP = re.compile(r"<(?:p|div|br|span|a|h[1-6]|article|section|ul|ol|li|stron
 # markup also closes a tag, breaks a line or opens a paragraph in lower case
 _MARKUP_PROOF = re.compile(r"(?i:</(?:p|div|span|a|h[1-6]|article|section|ul|ol|li|strong|em|b|i|figure|blockquote|"
                            r"table|tr|td)\s*>|<br\s*/?>)|<p>")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
 def is_markup(text: str) -> bool:
     return bool(_MARKUP.search(text) and _MARKUP_PROOF.search(text))
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
 @dataclass
