@@ -825,7 +825,7 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     import feedparser
 
     feed = feedparser.parse(data)
-    if not feed.entries and re.match(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE html[^>]*>\s*)?<html\b", data[:2048], re.IGNORECASE):
+    if not feed.entries and _sniff(re.sub(rb"^\s*<\?xml[^>]*>", b"", data[:2048])) == "html":
         parsed.format = "html"
         return _read_html(data, limits, parsed)
     if not feed.entries:
