@@ -37,7 +37,8 @@ QUARANTINE_STAGES = ("ingest", "clean", "process", "extract", "validate")
 QUARANTINE_REASONS = {
     "unknown_format": "an extension that is none of the readable formats",
     "empty": "no bytes, or only whitespace",
-    "binary": "NUL bytes, or a large share of control or unassigned characters",
+    "binary": "NUL bytes (in CSV or JSON Lines, a few of them cost only the row or line that holds them), "
+              "or a large share of control or unassigned characters",
     "undecodable": "neither UTF-8, UTF-16 nor any legacy encoding charset-normalizer knows reads it",
     "truncated_archive": "a `.gz` or tar that ends before its end marker",
     "corrupt_archive": "a `.gz`, zip or tar that cannot be opened",

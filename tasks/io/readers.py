@@ -434,11 +434,14 @@ def _archive_members(kind: str, data: bytes, limits: ReadLimits, parsed: ParsedF
 
 # ---- decoding -------------------------------------------------------------------------------
 
-def decode_text(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes, line_records: bool = False) -> tuple[str, str]:
     """Bytes -> text. BOMs first, UTF-16 without a BOM by its pattern of zero bytes, strict
     UTF-8, then charset-normalizer among the legacy encodings (cp1251, KOI8-R, GBK, Shift-JIS,
     ISO-8859-x, …; cp1252 when it reads as well); ftfy repairs mojibake later, in clean. Text
-    that decodes but is mostly control, unassigned or private-use characters is binary."""
+    that decodes but is mostly control, unassigned or private-use characters is binary.
+
+    `line_records` (CSV, JSON Lines): a few NUL bytes are a damaged record, not a binary file;
+    they are kept for the reader to refuse the records that hold them."""
     if data.startswith(b"\xef\xbb\xbf"):
         return _text_or_binary(data[3:].decode("utf-8", errors="strict")), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -453,7 +456,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
             return _text_or_binary(data.decode(utf16)), utf16
         except UnicodeDecodeError:
             pass
-    if b"\x00" in head:
+    if b"\x00" in head and not (line_records and data.count(0) <= max(8, len(data) // 1000)):
         raise Reject("binary", "content has NUL bytes; not a text file")
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     if controls > max(8, len(head) // 100):
@@ -639,9 +642,9 @@ def _items_of(document, limits: ReadLimits, where: str | None = None) -> list[tu
     return [(where, _record_or_problem(document, where, limits))]
 
 
-def _decoded(data: bytes, parsed: ParsedFile) -> str:
+def _decoded(data: bytes, parsed: ParsedFile, line_records: bool = False) -> str:
     """The text of a file that holds text (its encoding noted), or `empty`."""
-    text, parsed.encoding = decode_text(data)
+    text, parsed.encoding = decode_text(data, line_records)
     if not text.strip():
         raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
     return text
@@ -663,7 +666,7 @@ def _read_json(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 
 
 def _read_jsonl(data: bytes, limits: ReadLimits, parsed: ParsedFile):
-    text = _decoded(data, parsed)
+    text = _decoded(data, parsed, line_records=True)
     return _jsonl_lines(text, limits)
 
 
@@ -671,6 +674,9 @@ def _jsonl_lines(text: str, limits: ReadLimits):
     items = []
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
+            continue
+        if "\x00" in line:
+            items.append((f"line {line_no}", _nul_problem(f"line {line_no}")))
             continue
         try:
             document = json.loads(line)
@@ -684,7 +690,7 @@ def _jsonl_lines(text: str, limits: ReadLimits):
 
 def _read_csv(data: bytes, limits: ReadLimits, parsed: ParsedFile, delimiter: str | None = None):
     """One article per row; the text column is found by its name like a JSON field."""
-    text = _decoded(data, parsed)
+    text = _decoded(data, parsed, line_records=True)
     csv.field_size_limit(max(limits.max_bytes, 1 << 17))
     if delimiter is None:
         try:
@@ -695,8 +701,15 @@ def _read_csv(data: bytes, limits: ReadLimits, parsed: ParsedFile, delimiter: st
     items = []
     for n, row in enumerate(reader, start=1):
         where = f"row {n}"
+        if any("\x00" in (v if isinstance(v, str) else "".join(v or ())) for v in row.values()):
+            items.append((where, _nul_problem(where)))
+            continue
         items.append((where, _record_or_problem({k: v for k, v in row.items() if k is not None and v}, where, limits)))
     return items
+
+
+def _nul_problem(where: str) -> Problem:
+    return Problem("binary", f"{where} has NUL bytes: a damaged record; the file's other records were read")
 
 
 def _read_tsv(data: bytes, limits: ReadLimits, parsed: ParsedFile):

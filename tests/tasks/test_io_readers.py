@@ -64,6 +64,19 @@ def test_gzip_of_jsonl_with_a_bad_line_keeps_its_neighbours():
     assert reasons(parsed) == [("invalid_json", 1)]
 
 
+def test_a_nul_byte_costs_its_row_or_line_not_the_file():
+    rows = "title,text\nGood,{story}\nBad,Tr\x00ains\nAlso good,{story}\n".format(story=STORY.strip())
+    parsed = parse_file("export.csv", rows.encode(), 10_000)
+    assert [(r["title"], r["locator"]) for r in parsed.records] == [("Good", "row 1"), ("Also good", "row 3")]
+    assert reasons(parsed) == [("binary", 1)]
+    lines = "\n".join([json.dumps({"title": "A", "text": STORY}), '{"title": "B", "text": "x\x00y"}',
+                        json.dumps({"title": "C", "text": STORY})])
+    parsed = parse_file("feed.jsonl", lines.encode(), 10_000)
+    assert [(r["title"], r["locator"]) for r in parsed.records] == [("A", "line 1"), ("C", "line 3")]
+    assert reasons(parsed) == [("binary", 1)]
+    assert reasons(parse_file("export.csv", b"title,text\n" + b"\x00" * 40, 10_000)) == [("binary", None)]
+
+
 def test_json_field_names_of_common_scrapers():
     document = {"title": "T", "maintext": STORY, "date_publish": "2024-05-02 10:00:00", "authors": ["A", "B"],
                 "url": "https://x.example/a", "source_domain": "x.example", "language": "en"}
