@@ -776,12 +776,16 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
             document, text = fuller, fuller_text
     if not text or not text.strip():
         raise Reject("no_article_text", "no main text found in the HTML page")
+    if len(words_of(text)) < MIN_PAGE_WORDS:
+        raise Reject("no_article_text", f"the page's main text is {text.strip()[:60]!r}: under {MIN_PAGE_WORDS} "
+                                        f"words, what is left of a menu or a notice, not an article")
     return {"text": text, "title": document.title, "published": document.date, "byline": document.author,
             "url": document.url, "outlet": document.sitename or document.hostname,
             "language_hint": document.language}, encoding
 
 
 SHORT_PAGE_WORDS = 50
+MIN_PAGE_WORDS = 5  # none of 1,034 real test pages of trafilatura, newspaper4k and news-please is shorter
 
 _BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article",
            "figure", "ul", "ol", "table")

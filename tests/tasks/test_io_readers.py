@@ -263,6 +263,14 @@ def test_a_text_file_holding_a_web_page_is_read_as_one():
     assert wire.format == "txt" and "<P> said it sued A.H. Robins <I>." in wire.records[0]["text"]
 
 
+def test_a_page_whose_main_text_is_a_menu_is_no_article():
+    menu = b"<html><head><title>Site</title></head><body><nav><a href='/'>Menu</a></nav></body></html>"
+    parsed = parse_file("index.html", menu, 10_000)
+    assert reasons(parsed) == [("no_article_text", None)] and "under 5 words" in parsed.problems[0].detail
+    page = f"<html><body><article><p>{STORY}</p></article></body></html>".encode()
+    assert parse_file("story.html", page, 10_000).records[0]["text"] == STORY.strip()
+
+
 def test_a_record_over_the_file_limit_is_quarantined_and_its_neighbours_kept():
     lines = [json.dumps({"text": "word " * 400}), json.dumps({"title": "B", "text": STORY})]
     parsed = parse_file("batch.jsonl", "\n".join(lines).encode(), 1_000)
