@@ -785,6 +785,7 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
 
 
 SHORT_PAGE_WORDS = 50
+FEED_TEASER_WORDS = 40  # a feed item's description shorter than this, beside a link, is a teaser
 MIN_PAGE_WORDS = 5  # none of 1,034 real test pages of trafilatura, newspaper4k and news-please is shorter
 
 _BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article",
@@ -858,10 +859,12 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         summary = entry.get("summary")
         # a long description is the article; a short one is a teaser for the linked page, unless
         # the item has no link: then the description is all there is of it
-        if not body and summary and (len(html_to_text(summary).split()) >= 40 or not entry.get("link")):
+        teaser = len(html_to_text(summary).split()) if summary else 0
+        if not body and summary and (teaser >= FEED_TEASER_WORDS or not entry.get("link")):
             body = summary
         if not body and entry.get("link"):
-            items.append((where, Problem("feed_link_only", f"{where}: {entry['link']} has a link and no content "
+            held = f"only a {teaser}-word teaser (under {FEED_TEASER_WORDS} words)" if teaser else "no content"
+            items.append((where, Problem("feed_link_only", f"{where}: {entry['link']} has a link and {held} "
                                                            f"in the feed")))
             continue
         if not body:

@@ -180,7 +180,9 @@ def test_rss_and_atom_items_with_content_are_articles_and_link_only_items_are_re
     briefs = RSS.replace("</channel>", f"<item><title>Brief</title><description>{OTHER}</description></item></channel>")
     (_, brief), = [parse_input("briefs.rss", briefs.encode(), LIMITS)[0].records]
     assert (brief["text"], brief["url"]) == (OTHER, None)  # no link: its description is the item
-    assert [(p.reason, p.record_index, p.locator) for p in parsed.problems] == [("feed_link_only", 1, "item 2")]
+    assert [(p.reason, p.record_index, p.locator, p.detail) for p in parsed.problems] == [
+        ("feed_link_only", 1, "item 2", "item 2: https://x.example/2 has a link and only a 2-word teaser (under 40 words) "
+                                        "in the feed")]
     broken, = parse_input("broken.rss", b"<rss><channel><item><title>Half", LIMITS)
     assert [(p.reason, p.detail) for p in broken.problems] == [
         ("no_article_text", "item 1: an item with neither content nor a link")]
