@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 # extension -> format (a name may also end in `.gz` of any of them)
-EXTENSIONS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".xhtml": "html",
+EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+              ".htm": "html", ".xhtml": "html",
               ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv",
               ".parquet": "parquet", ".warc": "warc", ".rss": "feed", ".atom": "feed", ".xml": "feed",
               ".zip": "zip", ".tar": "tar", ".tgz": "tar", ".tbz2": "tar", ".tbz": "tar", ".txz": "tar"}
@@ -615,6 +616,8 @@ def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict 
     if not isinstance(document, dict):
         return Problem("no_article_text", f"{prefix}a {type(document).__name__}, not an article object")
     text = _field(document, "text", limits)
+    if not text and (markdown := _as_body(_lookup(document, "markdown"))):  # crawlers' LLM-ready output
+        text = markdown_to_text(markdown)
     if text and len(text) * 4 > limits.max_bytes and (size := len(text.encode("utf-8", "replace"))) > limits.max_bytes:
         # one record of a large container is held to the limit of a file (README: max_file_bytes)
         return Problem("too_large", f"{prefix}its text is {size} bytes, over the limit of {limits.max_bytes} bytes")
@@ -748,6 +751,25 @@ def _read_txt(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     return [(None, {"text": text})]
 
 
+def _read_markdown(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    """A Markdown file: its first `# heading` is the title, its text the rest without markup."""
+    text = _decoded(data, parsed)
+    heading = _MARKDOWN_TITLE.match(text)
+    body = markdown_to_text(text[heading.end():] if heading else text)
+    return [(None, {"text": body, "title": heading.group(1).strip() if heading else None})]
+
+
+_MARKDOWN_TITLE = re.compile(r"\s*#[ \t]+([^\n]+?)[ \t#]*(?:\n|$)")
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Markdown -> text: rendered (CommonMark), then read as markup, so that emphasis, link
+    targets and list marks are not published as the article's words."""
+    from markdown_it import MarkdownIt
+
+    return html_to_text(MarkdownIt("commonmark").render(markdown))
+
+
 def _read_html(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     record, parsed.encoding = html_record(data)
     return [(None, record)]
@@ -877,8 +899,8 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     return items
 
 
-_READERS = {"txt": _read_txt, "html": _read_html, "json": _read_json, "jsonl": _read_jsonl, "csv": _read_csv,
-            "tsv": _read_tsv, "parquet": _read_parquet, "warc": _read_warc, "feed": _read_feed}
+_READERS = {"txt": _read_txt, "markdown": _read_markdown, "html": _read_html, "json": _read_json, "jsonl": _read_jsonl,
+            "csv": _read_csv, "tsv": _read_tsv, "parquet": _read_parquet, "warc": _read_warc, "feed": _read_feed}
 
 
 def read_chunk(root: Path, rel_paths: list[str], skip_pairs: set[tuple[str, str]],

@@ -181,10 +181,20 @@ def test_rss_and_atom_items_with_content_are_articles_and_link_only_items_are_re
     (_, brief), = [parse_input("briefs.rss", briefs.encode(), LIMITS)[0].records]
     assert (brief["text"], brief["url"]) == (OTHER, None)  # no link: its description is the item
     assert [(p.reason, p.record_index, p.locator, p.detail) for p in parsed.problems] == [
-        ("feed_link_only", 1, "item 2", "item 2: https://x.example/2 has a link and only a 2-word teaser (under 40 words) "
-                                        "in the feed")]
+        ("feed_link_only", 1, "item 2",
+         "item 2: https://x.example/2 has a link and only a 2-word teaser (under 40 words) in the feed")]
     broken, = parse_input("broken.rss", b"<rss><channel><item><title>Half", LIMITS)
     assert [(p.reason, p.detail) for p in broken.problems] == [
         ("no_article_text", "item 1: an item with neither content nor a link")]
     (entry,) = parse_input("wire.atom", ATOM.encode(), LIMITS)[0].records
     assert (entry["text"], entry["byline"], entry["url"]) == (OTHER, "Ann Lee", "https://x.example/3")
+
+
+def test_markdown_files_and_fields_are_read_without_their_marks():
+    page = f"# Trains stop\n\n**{STORY[:11]}** - {STORY[14:]}\n\n- [Timetable](https://x.example/t)\n"
+    parsed, = parse_input("notes/trains.md", page.encode(), LIMITS)
+    (record,) = parsed.records
+    assert (parsed.format, record["title"], record["text"]) == ("markdown", "Trains stop", STORY + "\n\nTimetable")
+    crawl = {"markdown": f"## {STORY}\n\n*Service resumed.*", "metadata": {"title": "ignored"}}
+    (record,) = parse_input("crawl.json", json.dumps(crawl).encode(), LIMITS)[0].records
+    assert record["text"] == STORY + "\n\nService resumed."
