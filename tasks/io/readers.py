@@ -615,9 +615,9 @@ def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict 
     prefix = f"{where}: " if where else ""
     if not isinstance(document, dict):
         return Problem("no_article_text", f"{prefix}a {type(document).__name__}, not an article object")
-    text = _field(document, "text", limits)
+    text, heading = _field(document, "text", limits), None
     if not text and (markdown := _as_body(_lookup(document, "markdown"))):  # crawlers' LLM-ready output
-        text = markdown_to_text(markdown)
+        heading, text = markdown_article(markdown)
     if text and len(text) * 4 > limits.max_bytes and (size := len(text.encode("utf-8", "replace"))) > limits.max_bytes:
         # one record of a large container is held to the limit of a file (README: max_file_bytes)
         return Problem("too_large", f"{prefix}its text is {size} bytes, over the limit of {limits.max_bytes} bytes")
@@ -627,7 +627,8 @@ def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict 
     if not text or not text.strip():
         keys = ", ".join((*(key for ours, key in limits.field_map if ours == "text"), *FIELDS["text"]))
         return Problem("no_article_text", f"{prefix}none of the fields {keys} holds text")
-    return {"text": text, **{name: _field(document, name, limits) for name in FIELDS if name != "text"}}
+    record = {"text": text, **{name: _field(document, name, limits) for name in FIELDS if name != "text"}}
+    return record | {"title": record["title"] or heading}
 
 
 def _items_of(document, limits: ReadLimits, where: str | None = None) -> list[tuple[str | None, dict | Problem]]:
@@ -752,22 +753,22 @@ def _read_txt(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 
 
 def _read_markdown(data: bytes, limits: ReadLimits, parsed: ParsedFile):
-    """A Markdown file: its first `# heading` is the title, its text the rest without markup."""
-    text = _decoded(data, parsed)
-    heading = _MARKDOWN_TITLE.match(text)
-    body = markdown_to_text(text[heading.end():] if heading else text)
-    return [(None, {"text": body, "title": heading.group(1).strip() if heading else None})]
+    title, text = markdown_article(_decoded(data, parsed))
+    return [(None, {"text": text, "title": title})]
 
 
-_MARKDOWN_TITLE = re.compile(r"\s*#[ \t]+([^\n]+?)[ \t#]*(?:\n|$)")
+_MARKDOWN_TITLE = re.compile(r"\s*#{1,2}[ \t]+([^\n]+?)[ \t#]*(?:\n|$)")
 
 
-def markdown_to_text(markdown: str) -> str:
-    """Markdown -> text: rendered (CommonMark), then read as markup, so that emphasis, link
-    targets and list marks are not published as the article's words."""
+def markdown_article(markdown: str) -> tuple[str | None, str]:
+    """Markdown -> (title, text): a heading that opens it is the title; the rest is rendered
+    (CommonMark) and read as markup, so that emphasis, link targets and list marks are not
+    published as the article's words."""
     from markdown_it import MarkdownIt
 
-    return html_to_text(MarkdownIt("commonmark").render(markdown))
+    heading = _MARKDOWN_TITLE.match(markdown)
+    rest = markdown[heading.end():] if heading else markdown
+    return (heading.group(1).strip() if heading else None), html_to_text(MarkdownIt("commonmark").render(rest))
 
 
 def _read_html(data: bytes, limits: ReadLimits, parsed: ParsedFile):

@@ -195,6 +195,6 @@ def test_markdown_files_and_fields_are_read_without_their_marks():
     parsed, = parse_input("notes/trains.md", page.encode(), LIMITS)
     (record,) = parsed.records
     assert (parsed.format, record["title"], record["text"]) == ("markdown", "Trains stop", STORY + "\n\nTimetable")
-    crawl = {"markdown": f"## {STORY}\n\n*Service resumed.*", "metadata": {"title": "ignored"}}
+    crawl = {"markdown": f"## Trains\n\n{STORY}\n\n*Service resumed.*", "metadata": {"url": "https://x.example/a"}}
     (record,) = parse_input("crawl.json", json.dumps(crawl).encode(), LIMITS)[0].records
-    assert record["text"] == STORY + "\n\nService resumed."
+    assert (record["title"], record["text"]) == ("Trains", STORY + "\n\nService resumed.")
