@@ -65,6 +65,14 @@ def is_markup(text: str) -> bool:
     return bool(_MARKUP.search(text) and _MARKUP_PROOF.search(text))
 
 
+# Markdown by signs plain text never makes: a bold pair, a link to a URL, a heading line
+_MARKDOWN_PROOF = re.compile(r"\*\*[^*\n]+\*\*|\[[^\]\n]+\]\(https?://[^)\s]+\)|(?m:^#{1,6}[ \t]+\S)")
+
+
+def is_markdown(text: str) -> bool:
+    return bool(_MARKDOWN_PROOF.search(text))
+
+
 @dataclass
 class Problem:
     """Why a file (or one record of it) could not become an article."""
@@ -623,6 +631,8 @@ def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict 
         return Problem("too_large", f"{prefix}its text is {size} bytes, over the limit of {limits.max_bytes} bytes")
     if text and is_markup(text):  # a body that is markup is read as HTML, not kept as tags
         text = html_to_text(text)
+    elif text and is_markdown(text):
+        heading, text = markdown_article(text)
     text = _NEWSAPI_CUT.sub("", text) if text else text
     if not text or not text.strip():
         keys = ", ".join((*(key for ours, key in limits.field_map if ours == "text"), *FIELDS["text"]))
@@ -749,6 +759,10 @@ def _read_txt(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     if is_markup(text):  # an HTML fragment, as in a JSON field
         parsed.format = "html"
         text = html_to_text(text)
+    elif is_markdown(text):
+        parsed.format = "markdown"
+        title, text = markdown_article(text)
+        return [(None, {"text": text, "title": title})]
     return [(None, {"text": text})]
 
 

@@ -198,3 +198,11 @@ def test_markdown_files_and_fields_are_read_without_their_marks():
     crawl = {"markdown": f"## Trains\n\n{STORY}\n\n*Service resumed.*", "metadata": {"url": "https://x.example/a"}}
     (record,) = parse_input("crawl.json", json.dumps(crawl).encode(), LIMITS)[0].records
     assert (record["title"], record["text"]) == ("Trains", STORY + "\n\nService resumed.")
+
+
+def test_markdown_in_a_text_field_or_a_text_file_is_read_as_markdown_only_on_proof():
+    rows = f"title\ttext\nBold\t**{STORY[:11]}** - {STORY[14:]}\nPlain\t{STORY} Shares fell 2 * 3 percent.\n"
+    bold, plain = parse_input("export.tsv", rows.encode(), LIMITS)[0].records
+    assert (bold["text"], plain["text"]) == (STORY, STORY + " Shares fell 2 * 3 percent.")
+    parsed, = parse_input("notes.txt", f"## Trains\n\n{STORY} [More](https://x.example/m)".encode(), LIMITS)
+    assert (parsed.format, parsed.records[0]["title"], parsed.records[0]["text"]) == ("markdown", "Trains", STORY + " More")
