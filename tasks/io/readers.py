@@ -34,19 +34,19 @@ CONTAINER_FORMATS = (*ARCHIVE_FORMATS, "warc", "parquet", "csv", "tsv", "jsonl")
 MAX_ARCHIVE_DEPTH = 2  # an archive inside an archive is read; one deeper is refused
 MEMBER_SEPARATOR = "!/"  # `dump.zip!/2024/a.json`: the member `2024/a.json` of `dump.zip`
 
-# Field names of news-please, newspaper4k, trafilatura, NewsAPI, JSON Feed and Hugging Face news
-# sets, best first; `field_map` puts names of your own (dotted paths too) in front.
+# Field names of news-please, newspaper4k, trafilatura, NewsAPI, JSON Feed, Firecrawl and Hugging
+# Face news sets, best first; `field_map` puts names of your own (dotted paths too) in front.
 FIELDS = {
     "text": ("maintext", "text", "raw_text", "article_text", "body", "content", "content_text", "content_html",
              "document", "article", "full_text", "story"),
-    "title": ("title", "headline"),
+    "title": ("title", "headline", "metadata.title"),
     "published": ("date_publish", "publish_date", "publishedAt", "published_at", "date_published", "pubDate",
                   "datePublished", "date", "published", "created_at", "date_modify"),
     "byline": ("authors", "author", "byline", "creator"),
-    "url": ("url", "canonical_url", "link"),
+    "url": ("url", "canonical_url", "link", "metadata.sourceURL"),
     "outlet": ("source_domain", "meta_site_name", "sitename", "site_name", "hostname", "source", "publisher",
-               "outlet", "domain"),
-    "language_hint": ("language", "lang", "meta_lang", "language_code", "inLanguage"),
+               "outlet", "domain", "metadata.ogSiteName"),
+    "language_hint": ("language", "lang", "meta_lang", "language_code", "inLanguage", "metadata.language"),
 }
 # where a JSON object keeps its list of articles: NewsAPI `articles`, APIs' `data`, JSON Feed `items`, …
 ENVELOPE_KEYS = ("articles", "data", "items", "results", "rows", "records", "entries", "documents", "docs", "hits",
@@ -643,7 +643,8 @@ def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict 
 
 def _items_of(document, limits: ReadLimits, where: str | None = None) -> list[tuple[str | None, dict | Problem]]:
     """A JSON value -> its records: an object, a list of them, or an envelope holding a list
-    (`{"articles": [...]}`, `{"data": [...]}`, JSON Feed's `items`, `{"response": {"docs": …}}`)."""
+    (`{"articles": [...]}`, `{"data": [...]}`, JSON Feed's `items`, `{"response": {"docs": …}}`,
+    Firecrawl's `{"data": {"markdown": …}}`)."""
     if isinstance(document, list):
         prefix = f"{where}, " if where else ""
         return [(f"{prefix}item {n}", _record_or_problem(element, f"{prefix}item {n}", limits))
@@ -651,7 +652,7 @@ def _items_of(document, limits: ReadLimits, where: str | None = None) -> list[tu
     if isinstance(document, dict) and not _field(document, "text", limits):
         for key in ENVELOPE_KEYS:
             inner = document.get(key)
-            if isinstance(inner, list) or (isinstance(inner, dict) and key == "response"):
+            if isinstance(inner, list) or (isinstance(inner, dict) and key in ("response", "data")):
                 return _items_of(inner, limits, where)
     return [(where, _record_or_problem(document, where, limits))]
 

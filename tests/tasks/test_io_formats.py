@@ -195,9 +195,11 @@ def test_markdown_files_and_fields_are_read_without_their_marks():
     parsed, = parse_input("notes/trains.md", page.encode(), LIMITS)
     (record,) = parsed.records
     assert (parsed.format, record["title"], record["text"]) == ("markdown", "Trains stop", STORY + "\n\nTimetable")
-    crawl = {"markdown": f"## Trains\n\n{STORY}\n\n*Service resumed.*", "metadata": {"url": "https://x.example/a"}}
+    crawl = {"success": True, "data": {"markdown": f"## Trains\n\n{STORY}\n\n*Service resumed.*",
+                                       "metadata": {"sourceURL": "https://x.example/a", "language": "en"}}}
     (record,) = parse_input("crawl.json", json.dumps(crawl).encode(), LIMITS)[0].records
-    assert (record["title"], record["text"]) == ("Trains", STORY + "\n\nService resumed.")
+    assert (record["title"], record["text"], record["url"], record["language_hint"]) == (
+        "Trains", STORY + "\n\nService resumed.", "https://x.example/a", "en")
 
 
 def test_markdown_in_a_text_field_or_a_text_file_is_read_as_markdown_only_on_proof():
