@@ -14,10 +14,20 @@ from tasks.dateline import parse_dateline, year_for
     ("WASHINGTON (AP) — The Senate", None, ("Washington", "US", None, "AP")),
     ("AMSTERDAM, 2 March - Dutch", dt.date(1987, 12, 31), ("Amsterdam", "NL", dt.date(1987, 3, 2), None)),
     ("WEST HARTFORD, Conn., Feb 26 - x", dt.date(1987, 12, 31), ("West Hartford", "US", dt.date(1987, 2, 26), None)),
+    # month names of any language dateparser knows, agencies in any script
+    ("WARSZAWA, 3 marca (PAP) - Rząd", dt.date(2024, 6, 1), ("Warszawa", "PL", dt.date(2024, 3, 3), "PAP")),
+    ("PRAHA 3. března (ČTK) - Vláda", dt.date(2024, 6, 1), ("Praha", "CZ", dt.date(2024, 3, 3), "ČTK")),
+    ("BUCUREŞTI, 3 martie (Agerpres) - x", dt.date(2024, 6, 1), ("Bucureşti", "RO", dt.date(2024, 3, 3), "Agerpres")),
 ])
 def test_wire_dateline_forms(text, anchor, expected):
     found = parse_dateline(text, anchor)
     assert (found.city, found.country, found.date, found.agency) == expected
+
+
+def test_a_month_name_two_languages_disagree_on_gives_no_date():
+    # `listopad` is November in Polish and Czech, October in Croatian: no guess
+    assert parse_dateline("ZAGREB, 3 listopada - Vlada", dt.date(2024, 12, 1)) is None
+    assert parse_dateline("WARSZAWA, 3 listopada - Rząd", dt.date(2024, 12, 1)) is None
 
 
 def test_year_is_never_guessed_without_an_anchor():
