@@ -92,7 +92,7 @@ DATELINE = re.compile(
     (?P<city>{_WORD}(?:[ /]{_WORD}){{0,3}}?)
     (?:[ \t]?,[ \t]*(?P<region>[A-Z][A-Za-z.'’]*(?:[ ][A-Z][A-Za-z.]*)?))?
     (?:(?:[ \t]*,[ \t]*|[ \t]+)(?P<date>
-        (?P<month>(?i:{_MONTH}))\.?[ \t]*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?[ \t]+(?P<year>(?:19|20)\d\d))?
+        (?P<month>(?i:{_MONTH}))\.?[ \t]*(?P<day>\d{{1,2}})(?:st|nd|rd|th|\.)?(?:,?[ \t]+(?P<year>(?:19|20)\d\d))?
         |(?P<day_first>\d{{1,2}})\.?[ \t]+(?:de[ \t]+)?(?P<month_after>(?i:{_MONTH}))\.?(?:,?[ \t]+(?P<year_after>(?:19|20)\d\d))?
         |(?P<iso>(?:19|20)\d\d-\d\d-\d\d)))?
     ,?[ \t]*(?:\((?P<agency>[^\W\d_](?:[^\W\d_]|[ .&-]){{0,24}})\))?

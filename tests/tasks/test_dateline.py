@@ -18,6 +18,7 @@ from tasks.dateline import parse_dateline, year_for
     ("WARSZAWA, 3 marca (PAP) - Rząd", dt.date(2024, 6, 1), ("Warszawa", "PL", dt.date(2024, 3, 3), "PAP")),
     ("PRAHA 3. března (ČTK) - Vláda", dt.date(2024, 6, 1), ("Praha", "CZ", dt.date(2024, 3, 3), "ČTK")),
     ("BUCUREŞTI, 3 martie (Agerpres) - x", dt.date(2024, 6, 1), ("Bucureşti", "RO", dt.date(2024, 3, 3), "Agerpres")),
+    ("BUDAPEST, március 3. (MTI) - A kormány", dt.date(2024, 6, 1), ("Budapest", "HU", dt.date(2024, 3, 3), "MTI")),
 ])
 def test_wire_dateline_forms(text, anchor, expected):
     found = parse_dateline(text, anchor)
