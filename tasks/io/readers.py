@@ -549,13 +549,17 @@ def _codec(name: str | None) -> str | None:
 
 
 _TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
+# C1 controls that are Windows-1252 punctuation written through Latin-1 (`\x93…\x94` for “…”):
+# mojibake that clean's ftfy repairs, not a sign of binary
+_CP1252_IN_C1 = {chr(b) for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
 
 def _text_or_binary(text: str) -> str:
     """A single-byte code page turns any bytes into characters: judge the characters. Text in
     any language has almost no control, unassigned or private-use characters."""
     sample = text[:8192]
-    odd = sum(1 for c in sample if c not in _TEXT_CONTROLS and unicodedata.category(c) in ("Cc", "Cn", "Co", "Cs"))
+    odd = sum(1 for c in sample if c not in _TEXT_CONTROLS and c not in _CP1252_IN_C1
+              and unicodedata.category(c) in ("Cc", "Cn", "Co", "Cs"))
     if odd > max(8, len(sample) // 100):
         raise Reject("binary", f"{odd} of the first {len(sample)} characters are control or unassigned: not text")
     return text

@@ -208,6 +208,10 @@ def test_random_bytes_are_binary_even_without_nul():
     assert reasons(parse_file("noise.txt", noise, 10_000)) == [("binary", None)]
     text = "Zürich, Łódź, Ελλάδα, 北京, Москва: ordinary text is text. " * 20
     assert parse_file("ok.txt", text.encode(), 100_000).records
+    # Windows quotes passed through Latin-1 into UTF-8 are C1 controls: mojibake, not binary
+    mojibake = "\u9999\u6e2f \x93\u9053\u6b49\x94\u3002 " * 40
+    record, = parse_file("zh.txt", mojibake.encode(), 100_000).records
+    assert record["text"] == mojibake
 
 
 def test_a_file_that_grows_while_it_is_read_is_noticed_and_not_trusted(tmp_path):
