@@ -58,6 +58,8 @@ _MARKUP = re.compile(r"<(?:p|div|br|span|a|h[1-6]|article|section|ul|ol|li|stron
 # markup also closes a tag, breaks a line or opens a paragraph in lower case
 _MARKUP_PROOF = re.compile(r"(?i:</(?:p|div|span|a|h[1-6]|article|section|ul|ol|li|strong|em|b|i|figure|blockquote|"
                            r"table|tr|td)\s*>|<br\s*/?>)|<p>")
+_META_REFRESH = re.compile(r"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d+\s*;"""
+                           r"""\s*url\s*=\s*["']?([^"'>\s]+)""", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -818,6 +820,10 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
             document, text = fuller, fuller_text
     if not text or not text.strip():
         raise Reject("no_article_text", "no main text found in the HTML page")
+    redirect = _META_REFRESH.search(html[:8192])
+    if redirect and len(words_of(text)) < SHORT_PAGE_WORDS:
+        raise Reject("no_article_text", f"a redirect to {redirect.group(1)[:200]!r} (meta refresh) with "
+                                        f"{len(words_of(text))} words of its own: not an article")
     if len(words_of(text)) < MIN_PAGE_WORDS:
         raise Reject("no_article_text", f"the page's main text is {text.strip()[:60]!r}: under {MIN_PAGE_WORDS} "
                                         f"words, what is left of a menu or a notice, not an article")

@@ -273,6 +273,14 @@ def test_a_page_whose_main_text_is_a_menu_is_no_article():
     assert reasons(parsed) == [("no_article_text", None)] and "under 5 words" in parsed.problems[0].detail
     page = f"<html><body><article><p>{STORY}</p></article></body></html>".encode()
     assert parse_file("story.html", page, 10_000).records[0]["text"] == STORY.strip()
+    moved = (b'<html><head><meta http-equiv="refresh" content="0; url=new.html"><title>Redirecting</title></head>'
+             b"<body><p>This page has moved. If you are not redirected, click here.</p></body></html>")
+    parsed = parse_file("old.html", moved, 10_000)
+    assert [(p.reason, p.detail) for p in parsed.problems] == [
+        ("no_article_text", "a redirect to 'new.html' (meta refresh) with 11 words of its own: not an article")]
+    refreshed = f'<html><head><meta http-equiv="refresh" content="300; url=live.html"></head><body><article><p>{STORY}'
+    assert parse_file("live.html", (refreshed * 1 + " More." * 60 + "</p></article></body></html>").encode(),
+                      10_000).records
 
 
 def test_a_record_over_the_file_limit_is_quarantined_and_its_neighbours_kept():
