@@ -12,7 +12,7 @@ from collections import Counter
 from functools import lru_cache
 
 from tasks.dateline import parse_dateline
-from tasks.places import lookup_city, lookup_country, us_state
+from tasks.places import country_name, lookup_city, lookup_country, us_state
 from tasks.spec import ENTITY_LABELS
 
 NAMED_LABELS = set(ENTITY_LABELS)
@@ -387,6 +387,8 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
         elif mention["label"] in ("PERSON", "ORG") and lookup_country(name):
             mention["label"] = "GPE"  # a country named alone is the place, its national side's too (as CoNLL)
         mention["country_code"] = _country_code(mention["canonical_name"]) if mention["label"] in PLACE_LABELS else None
+        if mention["label"] == "GPE" and (country := lookup_country(mention["canonical_name"])):
+            mention["canonical_name"] = country_name(country.country)  # "U.S.", "USA", "America": one place
     return mentions
 
 

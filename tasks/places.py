@@ -59,19 +59,42 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, Place], dict[str, str], di
         for name in {country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)}:
             if name:
                 countries[_key(name)] = Place(getattr(country, "common_name", country.name), country.alpha_2, "country")
-    for alias, code in {"U.S.": "US", "USA": "US", "United States": "US", "America": "US", "UK": "GB",
-                        "Britain": "GB", "Great Britain": "GB", "Russia": "RU", "South Korea": "KR",
-                        "North Korea": "KP", "Iran": "IR", "Syria": "SY", "Vietnam": "VN", "Taiwan": "TW",
-                        "Venezuela": "VE", "Bolivia": "BO", "Tanzania": "TZ", "Laos": "LA",
-                        "Moldova": "MD", "Czech Republic": "CZ", "Ivory Coast": "CI", "Holland": "NL",
-                        "West Germany": "DE"}.items():
-        countries[_key(alias)] = Place(alias, code, "country")
+    for code, aliases in _COUNTRY_ALIASES.items():
+        for alias in aliases:
+            countries[_key(alias)] = Place(alias, code, "country")
     us_states: dict[str, str] = {}
     for state in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
         for name in (state.name, state.ap_abbr, state.abbr):
             if name:
                 us_states[_key(name)] = state.name
     return {k: v for k, (_, v) in cities.items()}, countries, us_states, official
+
+
+# names news uses that pycountry lacks; the first is the name a country is listed under
+_COUNTRY_ALIASES = {
+    "US": ("United States", "U.S.", "USA", "U.S.A.", "America"), "GB": ("Britain", "UK", "U.K.", "Great Britain"),
+    "RU": ("Russia",), "KR": ("South Korea",), "KP": ("North Korea",), "IR": ("Iran",), "SY": ("Syria",),
+    "VN": ("Vietnam",), "TW": ("Taiwan",), "VE": ("Venezuela",), "BO": ("Bolivia",), "TZ": ("Tanzania",),
+    "LA": ("Laos",), "MD": ("Moldova",), "CZ": ("Czech Republic",), "CI": ("Ivory Coast",), "NL": ("Holland",),
+    "DE": ("West Germany",), "TR": ("Turkey",), "AE": ("UAE", "U.A.E."), "MM": ("Burma",), "BN": ("Brunei",),
+    "MK": ("Macedonia",), "CV": ("Cape Verde",), "TL": ("East Timor",), "SZ": ("Swaziland",), "VA": ("Vatican",),
+    "PS": ("Palestine",),
+}
+_LISTED_UNDER = {"GB": "United Kingdom", "AE": "United Arab Emirates", "NL": "Netherlands", "DE": "Germany",
+                 "MK": "North Macedonia", "SZ": "Eswatini"}
+
+
+@lru_cache(maxsize=None)
+def country_name(code: str) -> str:
+    """The one name a country is listed under (`U.S.`, `USA` and `America` are United States)."""
+    import pycountry
+
+    if code in _LISTED_UNDER:
+        return _LISTED_UNDER[code]
+    if code in _COUNTRY_ALIASES:
+        return _COUNTRY_ALIASES[code][0]
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or country.name if country else code
 
 
 def lookup_country(name: str) -> Place | None:

@@ -245,8 +245,9 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("text", pa.string(), "the mention as written", "Wang", required=True),
         Column("label", pa.string(), f"OntoNotes label: {', '.join(ENTITY_LABELS)}", "PERSON", required=True,
                values=ENTITY_LABELS),
-        Column("canonical_name", pa.string(), "resolved name (surname to full name within the article)", "Wang Yi",
-               required=True),
+        Column("canonical_name", pa.string(), "resolved name (surname to full name within the article; a country "
+                                                 "under one name: `U.S.`, `USA` and `America` are `United States`)",
+               "Wang Yi", required=True),
         Column("country_code", pa.string(), "ISO 3166 alpha-2 for places that are countries or known cities", "RU",
                values="countries"),
         _run_id(),

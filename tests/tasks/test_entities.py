@@ -133,7 +133,17 @@ def test_the_short_form_of_an_organisation_named_in_full_is_no_person():
     resolved = resolve_mentions(_mentions(body, spans), body)
     assert [(m["text"], m["label"], m["canonical_name"]) for m in resolved] == [
         ("E.F. Hutton Group Inc", "ORG", "E.F. Hutton Group Inc"), ("E.F. Hutton", "ORG", "E.F. Hutton"),
-        ("Hutton", "ORG", "Hutton"), ("U.S.", "GPE", "U.S.")]
+        ("Hutton", "ORG", "Hutton"), ("U.S.", "GPE", "United States")]
+
+
+def test_a_country_has_one_name_however_it_is_written():
+    from tasks.entities import resolve_mentions
+
+    body = "U.S. and British officials met in America; the USA and the UK disagreed, Britain said."
+    spans = [("U.S.", "GPE"), ("America", "GPE"), ("USA", "GPE"), ("UK", "GPE"), ("Britain", "GPE")]
+    assert [(m["canonical_name"], m["country_code"]) for m in resolve_mentions(_mentions(body, spans), body)] == [
+        ("United States", "US"), ("United States", "US"), ("United States", "US"), ("United Kingdom", "GB"),
+        ("United Kingdom", "GB")]
 
 
 def test_a_dateline_left_in_the_body_names_a_place_and_a_dash_is_no_figure():
