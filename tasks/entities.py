@@ -386,6 +386,9 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
             mention["label"] = "ORG"  # "U.S. Embassy", "Zagreb Newsroom": named for what it is, not who
         elif mention["label"] in ("PERSON", "ORG") and lookup_country(name):
             mention["label"] = "GPE"  # a country named alone is the place, its national side's too (as CoNLL)
+        if mention["canonical_name"] == "US" and mention["label"] in ("GPE", "ORG", "PERSON"):
+            mention["label"] = "GPE"  # "US" in capitals is the country; as a key of any case it would be "us"
+            mention["canonical_name"] = "United States"
         mention["country_code"] = _country_code(mention["canonical_name"]) if mention["label"] in PLACE_LABELS else None
         if mention["label"] == "GPE" and (country := lookup_country(mention["canonical_name"])):
             mention["canonical_name"] = country_name(country.country)  # "U.S.", "USA", "America": one place

@@ -139,11 +139,11 @@ def test_the_short_form_of_an_organisation_named_in_full_is_no_person():
 def test_a_country_has_one_name_however_it_is_written():
     from tasks.entities import resolve_mentions
 
-    body = "U.S. and British officials met in America; the USA and the UK disagreed, Britain said."
-    spans = [("U.S.", "GPE"), ("America", "GPE"), ("USA", "GPE"), ("UK", "GPE"), ("Britain", "GPE")]
+    body = "U.S. and British officials met in America; the USA and the UK disagreed, Britain said. US talks end."
+    spans = [("U.S.", "GPE"), ("America", "GPE"), ("USA", "GPE"), ("UK", "GPE"), ("Britain", "GPE"), ("US", "ORG")]
     assert [(m["canonical_name"], m["country_code"]) for m in resolve_mentions(_mentions(body, spans), body)] == [
         ("United States", "US"), ("United States", "US"), ("United States", "US"), ("United Kingdom", "GB"),
-        ("United Kingdom", "GB")]
+        ("United Kingdom", "GB"), ("United States", "US")]
 
 
 def test_a_dateline_left_in_the_body_names_a_place_and_a_dash_is_no_figure():
