@@ -62,7 +62,7 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
     """(start, end, closed) of the text inside each pair of quote marks: curly and straight
     double quotes, curly single quotes that open and close words (`‘…’`, British style), and
     `«…»`, `„…“`, `‹…›`, `「…」`, `『…』`, `‚…‘`; the spaces French sets inside guillemets are
-    not part of the quotation."""
+    not part of the quotation, and marks around no letter or digit quote nothing."""
     spans = []
     i = 0
     while i < len(paragraph):
@@ -105,7 +105,8 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
             i = close + 1
         else:
             i += 1
-    return [(s, e, closed) for s, e, closed in spans if paragraph[s:e].strip()]
+    # marks around no word (`" | "` between a table's cells) quote nothing
+    return [(s, e, closed) for s, e, closed in spans if any(c.isalnum() for c in paragraph[s:e])]
 
 
 def _apostrophe(text: str, at: int) -> bool:

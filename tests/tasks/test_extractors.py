@@ -138,6 +138,8 @@ def test_a_straight_quote_between_letters_is_an_apostrophe():
 
     paragraph = 'The country"s exports rose. "We don"t expect more," the minister said.'
     assert [paragraph[s:e] for s, e, _ in quote_spans(paragraph)] == ["We don\"t expect more,"]
+    cells = 'Spring " | " Summer " | " Fall: "The snow reminds me of grandma," Penny says.'
+    assert [cells[s:e] for s, e, _ in quote_spans(cells)] == ["The snow reminds me of grandma,"]
 
 
 def test_british_single_quotes_are_quotations_and_apostrophes_are_not():
