@@ -1,7 +1,8 @@
 """Wire datelines: `BEIJING, Sept 18, 2023 (AFP) –`, `CLEVELAND, Feb 26 -`, `LONDON 1996-08-22`,
 `BENGALURU (Reuters) -`, `MARTINSBURG, W.Va. —`, `WASHINGTON (AP) —`, and the same forms with the
 month names of any language dateparser knows: `PARIS, 5 janvier (AFP) -`, `BERLIN, 5. Januar 2024 -`,
-`PRAHA 3. března (ČTK) -`, `МОСКВА, 31 янв - РИА Новости.`
+`PRAHA 3. března (ČTK) -`, `МОСКВА, 31 янв - РИА Новости.`; and Chinese and Japanese wires'
+`新华社北京3月3日电`, `【北京共同】`.
 
 A date without a year takes it from an anchor (file metadata or the configured reference
 date); with no anchor the date stays null rather than guessed.
@@ -114,7 +115,7 @@ class Dateline:
 
 def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
     """The dateline at the start of `text`, or None. `anchor` supplies a missing year."""
-    cityless = _cityless(text, anchor)
+    cityless = _cityless(text, anchor) or _cjk_dateline(text, anchor)
     if cityless:
         return cityless
     match = DATELINE.match(text)
@@ -151,6 +152,37 @@ def _cityless(text: str, anchor: dt.date | None) -> Dateline | None:
     if not match:
         return None
     return Dateline(None, None, _date_of(match, anchor), None, match.end())
+
+
+# Chinese wires: `新华社北京3月3日电（记者 …）`, `中新网上海3月3日电`; Japanese: `【北京共同】`,
+# `【ワシントン=時事】`. A city and date opening a Chinese sentence (`北京3月3日举行…`) is no
+# dateline: the telegram mark 电 or an agency must say so.
+_CJK_AGENCIES = {"新华社": "Xinhua", "新華社": "Xinhua", "中新社": "China News Service", "中新网": "China News Service",
+                 "共同": "Kyodo", "共同社": "Kyodo", "時事": "Jiji", "ロイター": "Reuters", "路透社": "Reuters",
+                 "法新社": "AFP", "美联社": "AP"}
+_CJK_AGENCY = "|".join(sorted(map(re.escape, _CJK_AGENCIES), key=len, reverse=True))
+_CJK = re.compile(rf"""^[ \t]*(?:
+    (?P<agency>{_CJK_AGENCY})?(?P<city>[\u3400-\u9fff]{{2,5}}?)(?:(?P<year>(?:19|20)\d\d)年)?
+        (?P<month>\d{{1,2}})月(?P<day>\d{{1,2}})日(?P<wire>[电電])(?:[（(][^）)\n]{{0,40}}[）)])?
+    |【(?P<bracket_city>[^\s=＝】]{{1,10}}?)[=＝]?(?P<bracket_agency>{_CJK_AGENCY})?】)[ \t]*""", re.VERBOSE)
+
+
+def _cjk_dateline(text: str, anchor: dt.date | None) -> Dateline | None:
+    match = _CJK.match(text)
+    if not match or not (match["wire"] or match["bracket_agency"]):
+        return None
+    city = match["city"] or match["bracket_city"]
+    place = resolve_place(city, None)
+    date = None
+    if match["month"]:
+        try:
+            date = (dt.date(int(match["year"]), int(match["month"]), int(match["day"])) if match["year"]
+                    else year_for(int(match["month"]), int(match["day"]), anchor) if anchor else None)
+        except ValueError:
+            date = None
+    agency = match["agency"] or match["bracket_agency"]
+    return Dateline(city, place.country if place else None, date, _CJK_AGENCIES[agency] if agency else None,
+                    match.end())
 
 
 def _date_of(match: re.Match, anchor: dt.date | None) -> dt.date | None:

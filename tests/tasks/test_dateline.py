@@ -19,6 +19,8 @@ from tasks.dateline import parse_dateline, year_for
     ("PRAHA 3. března (ČTK) - Vláda", dt.date(2024, 6, 1), ("Praha", "CZ", dt.date(2024, 3, 3), "ČTK")),
     ("BUCUREŞTI, 3 martie (Agerpres) - x", dt.date(2024, 6, 1), ("Bucureşti", "RO", dt.date(2024, 3, 3), "Agerpres")),
     ("BUDAPEST, március 3. (MTI) - A kormány", dt.date(2024, 6, 1), ("Budapest", "HU", dt.date(2024, 3, 3), "MTI")),
+    ("新华社北京3月3日电（记者 王明）国务院", dt.date(2024, 6, 1), ("北京", "CN", dt.date(2024, 3, 3), "Xinhua")),
+    ("【東京=時事】政府は3日", None, ("東京", "JP", None, "Jiji")),
 ])
 def test_wire_dateline_forms(text, anchor, expected):
     found = parse_dateline(text, anchor)
@@ -38,6 +40,7 @@ def test_year_is_never_guessed_without_an_anchor():
 
 def test_sentences_and_headings_are_not_datelines():
     assert parse_dateline("He said - the talks failed", None) is None
+    assert parse_dateline("北京3月3日举行了会议", dt.date(2024, 6, 1)) is None  # a sentence: no 电, no agency
     assert parse_dateline("Ukraine and the Pacific", None) is None
     assert parse_dateline("Chinese Foreign Minister Wang Yi will arrive", None) is None
 
