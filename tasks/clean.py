@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,10 +38,16 @@ _WIRE_SIGNOFF = re.compile(r"^(?:Reuters?|REUTERS?)$")
 
 
 def normalise_text(text: str) -> str:
-    """Mojibake and unicode repair, one newline style, no control characters."""
-    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    """Mojibake and unicode repair, one newline style, no control characters. Full-width Latin
+    letters and digits and half-width katakana take their usual width; full-width punctuation
+    stays, as Chinese and Japanese write it (ftfy's width fix would turn `，（）` into `,()`)."""
+    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_character_width=False)
+    text = _ODD_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
+
+
+_ODD_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff65-\uff9f]+")
 
 
 def split_paragraphs(text: str, hard_wrapped: bool = True) -> list[str]:
@@ -257,9 +264,9 @@ def words_of(text: str) -> list[str]:
 
 
 def body_hash(body: str) -> str:
-    """Hash of the body with case, quote styles and whitespace folded: equal for exact copies
-    that differ only in typography."""
-    folded = body.casefold().translate(str.maketrans("‘’‚‛“”„‟«»–—", "''''\"\"\"\"\"\"--"))
+    """Hash of the body with case, quote styles, punctuation width and whitespace folded: equal
+    for exact copies that differ only in typography."""
+    folded = body.casefold().translate(str.maketrans("‘’‚‛“”„‟«»–—，（）：；！？", "''''\"\"\"\"\"\"--,():;!?"))
     return hashlib.sha256(" ".join(folded.split()).encode()).hexdigest()
 
 

@@ -55,9 +55,16 @@ def test_mojibake_is_repaired_and_curly_quotes_kept():
     assert clean_record(raw, None)["body"] == "The minister said “no” to the plan."
 
 
+def test_chinese_punctuation_keeps_its_width_and_full_width_letters_lose_theirs():
+    from tasks.clean import normalise_text
+
+    assert normalise_text("总理表示，经济（北京）稳定。ＡＢＣ１２ ｶﾀｶﾅ") == "总理表示，经济（北京）稳定。ABC12 カタカナ"
+
+
 def test_body_hash_ignores_typography():
     assert body_hash("It's “here”\n\nnow") == body_hash("it's \"here\" now")
     assert body_hash("It is here") != body_hash("It was here")
+    assert body_hash("总理表示，经济（北京）稳定") == body_hash("总理表示,经济(北京)稳定")
 
 
 def test_languages_of_short_texts_scripts_and_hints():
