@@ -629,15 +629,16 @@ def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict 
     prefix = f"{where}: " if where else ""
     if not isinstance(document, dict):
         return Problem("no_article_text", f"{prefix}a {type(document).__name__}, not an article object")
-    text, heading = _field(document, "text", limits), None
-    if not text and (markdown := _as_body(_lookup(document, "markdown"))):  # crawlers' LLM-ready output
-        heading, text = markdown_article(markdown)
+    text = _field(document, "text", limits)
+    markdown = None if text else _as_body(_lookup(document, "markdown"))  # crawlers' LLM-ready output
+    text = text or markdown
     if text and len(text) * 4 > limits.max_bytes and (size := len(text.encode("utf-8", "replace"))) > limits.max_bytes:
         # one record of a large container is held to the limit of a file (README: max_file_bytes)
         return Problem("too_large", f"{prefix}its text is {size} bytes, over the limit of {limits.max_bytes} bytes")
-    if text and is_markup(text):  # a body that is markup is read as HTML, not kept as tags
+    heading = None
+    if text and not markdown and is_markup(text):  # a body that is markup is read as HTML, not kept as tags
         text = html_to_text(text)
-    elif text and is_markdown(text):
+    elif text and (markdown or is_markdown(text)):
         heading, text = markdown_article(text)
     text = _NEWSAPI_CUT.sub("", text) if text else text
     if not text or not text.strip():
@@ -768,13 +769,16 @@ def _read_txt(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         text = html_to_text(text)
     elif is_markdown(text):
         parsed.format = "markdown"
-        title, text = markdown_article(text)
-        return [(None, {"text": text, "title": title})]
+        return _markdown_items(text)
     return [(None, {"text": text})]
 
 
 def _read_markdown(data: bytes, limits: ReadLimits, parsed: ParsedFile):
-    title, text = markdown_article(_decoded(data, parsed))
+    return _markdown_items(_decoded(data, parsed))
+
+
+def _markdown_items(markdown: str):
+    title, text = markdown_article(markdown)
     return [(None, {"text": text, "title": title})]
 
 
@@ -816,15 +820,16 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
     if found < SHORT_PAGE_WORDS:
         fuller = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True)
         fuller_text = getattr(fuller, "text", None) if fuller is not None else None
-        if fuller_text and len(words_of(fuller_text)) >= 2 * max(found, 1):
-            document, text = fuller, fuller_text
+        fuller_found = len(words_of(fuller_text or ""))
+        if fuller_text and fuller_found >= 2 * max(found, 1):
+            document, text, found = fuller, fuller_text, fuller_found
     if not text or not text.strip():
         raise Reject("no_article_text", "no main text found in the HTML page")
     redirect = _META_REFRESH.search(html[:8192])
-    if redirect and len(words_of(text)) < SHORT_PAGE_WORDS:
+    if redirect and found < SHORT_PAGE_WORDS:
         raise Reject("no_article_text", f"a redirect to {redirect.group(1)[:200]!r} (meta refresh) with "
-                                        f"{len(words_of(text))} words of its own: not an article")
-    if len(words_of(text)) < MIN_PAGE_WORDS:
+                                        f"{found} words of its own: not an article")
+    if found < MIN_PAGE_WORDS:
         raise Reject("no_article_text", f"the page's main text is {text.strip()[:60]!r}: under {MIN_PAGE_WORDS} "
                                         f"words, what is left of a menu or a notice, not an article")
     return {"text": text, "title": document.title, "published": document.date, "byline": document.author,
@@ -907,7 +912,7 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         summary = entry.get("summary")
         # a long description is the article; a short one is a teaser for the linked page, unless
         # the item has no link: then the description is all there is of it
-        teaser = len(html_to_text(summary).split()) if summary else 0
+        teaser = len(html_to_text(summary).split()) if summary and not body else 0
         if not body and summary and (teaser >= FEED_TEASER_WORDS or not entry.get("link")):
             body = summary
         if not body and entry.get("link"):
