@@ -173,35 +173,34 @@ def _cjk_dateline(text: str, anchor: dt.date | None) -> Dateline | None:
         return None
     city = match["city"] or match["bracket_city"]
     place = resolve_place(city, None)
-    date = None
-    if match["month"]:
-        try:
-            date = (dt.date(int(match["year"]), int(match["month"]), int(match["day"])) if match["year"]
-                    else year_for(int(match["month"]), int(match["day"]), anchor) if anchor else None)
-        except ValueError:
-            date = None
+    date = _calendar_date(match["year"], int(match["month"]), int(match["day"]), anchor) if match["month"] else None
     agency = match["agency"] or match["bracket_agency"]
     return Dateline(city, place.country if place else None, date, _CJK_AGENCIES[agency] if agency else None,
                     match.end())
 
 
 def _date_of(match: re.Match, anchor: dt.date | None) -> dt.date | None:
-    try:
-        if match["iso"]:
+    if match["iso"]:
+        try:
             return dt.date.fromisoformat(match["iso"])
-        groups = match.groupdict()
-        month_text = groups["month"] or groups.get("month_after")
-        if not month_text:
+        except ValueError:  # "1996-13-45"
             return None
-        month = MONTHS[month_text.casefold()]
-        day = int(groups["day"] or groups["day_first"])
-        year = groups["year"] or groups.get("year_after")
+    groups = match.groupdict()
+    month_text = groups["month"] or groups.get("month_after")
+    if not month_text:
+        return None
+    return _calendar_date(groups["year"] or groups.get("year_after"), MONTHS[month_text.casefold()],
+                          int(groups["day"] or groups["day_first"]), anchor)
+
+
+def _calendar_date(year: str | None, month: int, day: int, anchor: dt.date | None) -> dt.date | None:
+    """The date of a dateline's day and month: in its own year, else the anchor's; none for
+    "Feb 30" or without a year to give it."""
+    try:
         if year:
             return dt.date(int(year), month, day)
-        if anchor is None:
-            return None
-        return year_for(month, day, anchor)
-    except ValueError:  # "Feb 30"
+        return year_for(month, day, anchor) if anchor else None
+    except ValueError:
         return None
 
 
