@@ -389,9 +389,10 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
         if mention["canonical_name"] == "US" and mention["label"] in ("GPE", "ORG", "PERSON"):
             mention["label"] = "GPE"  # "US" in capitals is the country; as a key of any case it would be "us"
             mention["canonical_name"] = "United States"
-        mention["country_code"] = _country_code(mention["canonical_name"]) if mention["label"] in PLACE_LABELS else None
-        if mention["label"] == "GPE" and (country := lookup_country(mention["canonical_name"])):
-            mention["canonical_name"] = country_name(country.country)  # "U.S.", "USA", "America": one place
+        place = _place(mention["canonical_name"]) if mention["label"] in PLACE_LABELS else None
+        mention["country_code"] = place.country if place else None
+        if mention["label"] == "GPE" and place and place.kind == "country":
+            mention["canonical_name"] = country_name(place.country)  # "U.S.", "USA", "America": one place
     return mentions
 
 
@@ -407,9 +408,8 @@ def _institution(name: str) -> bool:
     return name.split()[-1].casefold().rstrip(".") in _INSTITUTION_HEADS
 
 
-def _country_code(name: str) -> str | None:
-    place = lookup_country(name) or lookup_city(name)
-    return place.country if place else None
+def _place(name: str):
+    return lookup_country(name) or lookup_city(name)
 
 
 def extract_entities(articles: list[dict], nlp, batch_size: int = 64, labels: dict[str, str] | None = None) -> list[dict]:

@@ -72,16 +72,16 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, Place], dict[str, str], di
 
 # names news uses that pycountry lacks; the first is the name a country is listed under
 _COUNTRY_ALIASES = {
-    "US": ("United States", "U.S.", "USA", "U.S.A.", "America"), "GB": ("Britain", "UK", "U.K.", "Great Britain"),
+    "US": ("United States", "U.S.", "USA", "U.S.A.", "America"),
+    "GB": ("United Kingdom", "Britain", "UK", "U.K.", "Great Britain"),
     "RU": ("Russia",), "KR": ("South Korea",), "KP": ("North Korea",), "IR": ("Iran",), "SY": ("Syria",),
     "VN": ("Vietnam",), "TW": ("Taiwan",), "VE": ("Venezuela",), "BO": ("Bolivia",), "TZ": ("Tanzania",),
-    "LA": ("Laos",), "MD": ("Moldova",), "CZ": ("Czech Republic",), "CI": ("Ivory Coast",), "NL": ("Holland",),
-    "DE": ("West Germany",), "TR": ("Turkey",), "AE": ("UAE", "U.A.E."), "MM": ("Burma",), "BN": ("Brunei",),
-    "MK": ("Macedonia",), "CV": ("Cape Verde",), "TL": ("East Timor",), "SZ": ("Swaziland",), "VA": ("Vatican",),
-    "PS": ("Palestine",),
+    "LA": ("Laos",), "MD": ("Moldova",), "CZ": ("Czech Republic",), "CI": ("Ivory Coast",),
+    "NL": ("Netherlands", "Holland"), "DE": ("Germany", "West Germany"), "TR": ("Turkey",),
+    "AE": ("United Arab Emirates", "UAE", "U.A.E."), "MM": ("Burma",), "BN": ("Brunei",),
+    "MK": ("North Macedonia", "Macedonia"), "CV": ("Cape Verde",), "TL": ("East Timor",),
+    "SZ": ("Eswatini", "Swaziland"), "VA": ("Vatican",), "PS": ("Palestine",),
 }
-_LISTED_UNDER = {"GB": "United Kingdom", "AE": "United Arab Emirates", "NL": "Netherlands", "DE": "Germany",
-                 "MK": "North Macedonia", "SZ": "Eswatini"}
 
 
 @lru_cache(maxsize=None)
@@ -89,8 +89,6 @@ def country_name(code: str) -> str:
     """The one name a country is listed under (`U.S.`, `USA` and `America` are United States)."""
     import pycountry
 
-    if code in _LISTED_UNDER:
-        return _LISTED_UNDER[code]
     if code in _COUNTRY_ALIASES:
         return _COUNTRY_ALIASES[code][0]
     country = pycountry.countries.get(alpha_2=code)
