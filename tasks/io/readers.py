@@ -642,7 +642,7 @@ def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict 
         heading, text = markdown_article(text)
     text = _NEWSAPI_CUT.sub("", text) if text else text
     if not text or not text.strip():
-        keys = ", ".join((*(key for ours, key in limits.field_map if ours == "text"), *FIELDS["text"]))
+        keys = ", ".join((*(key for ours, key in limits.field_map if ours == "text"), *FIELDS["text"], "markdown"))
         return Problem("no_article_text", f"{prefix}none of the fields {keys} holds text")
     record = {"text": text, **{name: _field(document, name, limits) for name in FIELDS if name != "text"}}
     return record | {"title": record["title"] or heading}
@@ -783,17 +783,24 @@ def _markdown_items(markdown: str):
 
 
 _MARKDOWN_TITLE = re.compile(r"\s*#{1,2}[ \t]+([^\n]+?)[ \t#]*(?:\n|$)")
+# a static-site generator's YAML front matter: `---`, `key: value` lines, `---`
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<yaml>(?:.*\n)*?)---[ \t]*(?:\n|\Z)")
+_FRONT_TITLE = re.compile(r"""(?m)^title:[ \t]*["']?(?P<title>[^\n]*?)["']?[ \t]*$""")
 
 
 def markdown_article(markdown: str) -> tuple[str | None, str]:
-    """Markdown -> (title, text): a heading that opens it is the title; the rest is rendered
-    (CommonMark) and read as markup, so that emphasis, link targets and list marks are not
-    published as the article's words."""
+    """Markdown -> (title, text): the front matter's `title:`, else a heading that opens it, is
+    the title, and front matter is no text; the rest is rendered (CommonMark) and read as
+    markup, so that emphasis, link targets and list marks are not published as its words."""
     from markdown_it import MarkdownIt
 
+    front = _FRONT_MATTER.match(markdown)
+    declared = _FRONT_TITLE.search(front["yaml"]) if front else None
+    markdown = markdown[front.end():] if front else markdown
     heading = _MARKDOWN_TITLE.match(markdown)
     rest = markdown[heading.end():] if heading else markdown
-    return (heading.group(1).strip() if heading else None), html_to_text(MarkdownIt("commonmark").render(rest))
+    title = (declared["title"].strip() if declared else None) or (heading.group(1).strip() if heading else None)
+    return title or None, html_to_text(MarkdownIt("commonmark").render(rest))
 
 
 def _read_html(data: bytes, limits: ReadLimits, parsed: ParsedFile):

@@ -202,6 +202,12 @@ def test_markdown_files_and_fields_are_read_without_their_marks():
         "Trains", STORY + "\n\nService resumed.", "https://x.example/a", "en")
 
 
+def test_a_markdown_file_s_front_matter_gives_its_title_and_is_no_text():
+    page = f"---\ntitle: \"Trains stop\"\nauthor: Desk\n---\n\n# Rail strike\n\n{STORY}\n"
+    (record,) = parse_input("post.md", page.encode(), LIMITS)[0].records
+    assert (record["title"], record["text"]) == ("Trains stop", STORY)
+
+
 def test_markdown_in_a_text_field_or_a_text_file_is_read_as_markdown_only_on_proof():
     rows = f"title\ttext\nBold\t**{STORY[:11]}** - {STORY[14:]}\nPlain\t{STORY} Shares fell 2 * 3 percent.\n"
     bold, plain = parse_input("export.tsv", rows.encode(), LIMITS)[0].records
