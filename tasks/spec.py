@@ -44,7 +44,8 @@ QUARANTINE_REASONS = {
     "corrupt_archive": "a `.gz`, zip or tar that cannot be opened",
     "invalid_json": "a `.json` file or a `.jsonl` line that does not parse",
     "no_article_text": "JSON without a text field, HTML without main text (or under 5 words of it: a menu, a "
-                       "notice; or a meta-refresh redirect stub), or nothing left after cleaning",
+                       "notice; or a meta-refresh redirect stub), a feed item under 5 words, a WARC without a "
+                       "response or resource record, or nothing left after cleaning",
     "too_large": "over `max_file_bytes` (`max_container_bytes` for archives, WARC, Parquet, CSV, JSON Lines), also "
                  "after decompression, or an archive over `max_archive_members`; hashed in blocks, never loaded; "
                  "a record (a JSON object, a row) whose text is over `max_file_bytes`",

@@ -19,6 +19,7 @@ import re
 import stat as stat_module
 import unicodedata
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -870,22 +871,44 @@ def html_to_text(fragment: str) -> str:
 
 
 def _read_warc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
-    """Each HTML response record of a WARC (or WARC.gz) is an article; its target URI is the
-    URL and its WARC-Date the crawl date."""
+    """Each HTML page of a WARC (or WARC.gz) is an article: a `response` record's HTTP body, or a
+    `resource` record's (a page archived without its HTTP exchange); its target URI is the URL
+    and its WARC-Date the crawl date. A WARC cut off or damaged midway keeps the records read
+    before the damage; the rest is one problem."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    items = []
-    for n, record in enumerate(ArchiveIterator(io.BytesIO(data), record_types=WarcRecordType.response,
-                                               parse_http=True, auto_decode="all"), start=1):
-        uri = record.headers.get("WARC-Target-URI")
-        where = f"record {n} ({uri})"
-        content_type = (record.http_content_type or "").lower()
+    items, kinds = [], Counter()
+    records = ArchiveIterator(io.BytesIO(data), parse_http=True, auto_decode="all")
+    n = 0
+    while True:
+        try:
+            record = next(records, None)
+        except Exception as err:  # fastwarc raises bare OSError/ValueError on a broken header
+            items.append((f"after record {n}", Problem("parse_error", f"after record {n}: the archive is damaged "
+                                                                      f"({type(err).__name__}: {err}); the records "
+                                                                      f"before it are read")))
+            break
+        if record is None:
+            break
+        n += 1
+        kind_name = str(record.record_type)
+        kinds[kind_name] += 1
+        if record.record_type not in (WarcRecordType.response, WarcRecordType.resource):
+            continue
+        uri = (record.headers.get("WARC-Target-URI") or "").strip("<>") or None  # wget writes <uri>
+        where = f"record {n} ({uri})" if uri else f"record {n}"
+        if record.record_type == WarcRecordType.response:
+            content_type, charset = (record.http_content_type or "").lower(), record.http_charset
+        else:
+            content_type = (record.headers.get("Content-Type") or "").lower()
+            charset = _CHARSET.search(content_type).group(1) if _CHARSET.search(content_type) else None
         if "html" not in content_type:
-            kind = f"a {content_type} response" if content_type else "a response without a content type"
+            kind = f"a {content_type.split(';')[0]} {kind_name}" if content_type \
+                else f"a {kind_name} without a content type"
             items.append((where, Problem("no_article_text", f"{where}: {kind}, not a page")))
             continue
         try:
-            page, _ = html_record(record.reader.read(), record.http_charset)
+            page, _ = html_record(record.reader.read(), charset)
         except Reject as reject:
             items.append((where, Problem(reject.reason, f"{where}: {reject.detail}")))
             continue
@@ -893,8 +916,12 @@ def _read_warc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         items.append((where, {**page, "url": page.get("url") or uri,
                               "crawl_date": crawled.date().isoformat() if crawled else None}))
     if not items:
-        raise Reject("no_article_text", "no response records in the WARC file")
+        held = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())) or "no records"
+        raise Reject("no_article_text", f"no response or resource records in the WARC file ({held})")
     return items
+
+
+_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)")
 
 
 def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
@@ -902,6 +929,9 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     not dropped. An `.xml` file that is an XHTML page is read as the page."""
     import feedparser
 
+    from tasks.clean import words_of
+
+    data, legacy = _feed_bytes(data)
     feed = feedparser.parse(data)
     if not feed.entries and _sniff(re.sub(rb"^\s*<\?xml[^>]*>", b"", data[:2048])) == "html":
         parsed.format = "html"
@@ -909,7 +939,7 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     if not feed.entries:
         reason = f": {feed.bozo_exception}" if feed.get("bozo") else ""
         raise Reject("no_article_text", f"no feed items{reason}")
-    parsed.encoding = feed.get("encoding")
+    parsed.encoding = legacy or feed.get("encoding")
     outlet, language = feed.feed.get("title"), feed.feed.get("language")
     items = []
     for n, entry in enumerate(feed.entries, start=1):
@@ -930,11 +960,36 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         if not body:
             items.append((where, Problem("no_article_text", f"{where}: an item with neither content nor a link")))
             continue
-        items.append((where, {"text": html_to_text(body), "title": entry.get("title"),
+        text = html_to_text(body)
+        if len(words_of(text)) < MIN_PAGE_WORDS:
+            items.append((where, Problem("no_article_text", f"{where}: its text is {text.strip()[:60]!r}: under "
+                                                            f"{MIN_PAGE_WORDS} words, not an article")))
+            continue
+        items.append((where, {"text": text, "title": entry.get("title"),
                               "published": entry.get("published") or entry.get("updated"),
                               "byline": entry.get("author"), "url": entry.get("link"), "outlet": outlet,
                               "language_hint": language}))
     return items
+
+
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+
+
+def _feed_bytes(data: bytes) -> tuple[bytes, str | None]:
+    """A feed that is not UTF-8 and declares no other encoding, as UTF-8 bytes, and the
+    encoding it was read in. feedparser without chardet reads such bytes as cp1252: a KOI8-R
+    or Shift-JIS feed came out as mojibake, so it is decoded as every other text file is."""
+    declared = _XML_ENCODING.match(data)
+    if declared and declared.group(1).decode().casefold().replace("_", "-") not in ("utf-8", "utf8"):
+        return data, None
+    try:
+        data.decode("utf-8")
+        return data, None
+    except UnicodeDecodeError:
+        pass
+    text, encoding = decode_text(data)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    return ('<?xml version="1.0" encoding="utf-8"?>' + text).encode("utf-8"), encoding
 
 
 _READERS = {"txt": _read_txt, "markdown": _read_markdown, "html": _read_html, "json": _read_json, "jsonl": _read_jsonl,

@@ -133,14 +133,18 @@ def test_archive_limits_and_corrupt_archives():
     assert records("bad.zip", b"PK\x03\x04 not really")[0][3] == [("corrupt_archive", None)]
 
 
-def _warc(records_: list[tuple[str, str, bytes]]) -> bytes:
+def _warc(records_: list[tuple[str, str, bytes]], kind: str = "response") -> bytes:
     out = b""
     for n, (uri, content_type, body) in enumerate(records_):
-        http = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
-        head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-05-02T10:00:00Z\r\n"
+        if kind == "response":
+            block = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+            block, content_type = block + body, "application/http; msgtype=response"
+        else:
+            block = body
+        head = (f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-05-02T10:00:00Z\r\n"
                 f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-00000000000{n}>\r\n"
-                f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n")
-        out += head.encode() + http + b"\r\n\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(block)}\r\n\r\n")
+        out += head.encode() + block + b"\r\n\r\n"
     return out
 
 
@@ -158,6 +162,25 @@ def test_warc_html_responses_are_articles_decoded_by_their_http_charset():
             "warc", "https://x.example/trains", "2024-05-02", "record 1 (https://x.example/trains)")
         assert "Città di Castello" in record["text"]
         assert [(p.reason, p.record_index) for p in parsed.problems] == [("no_article_text", 1)]
+
+
+def test_warc_resource_pages_are_read_and_a_damaged_archive_keeps_the_records_before_the_damage():
+    pages = _warc([("<https://x.example/trains>", "text/html; charset=iso-8859-1", PAGE.encode("latin-1")),
+                   ("metadata://wget/log", "text/plain", b"wget log")], kind="resource")
+    # a record whose stated length runs into the next one leaves the reader inside that record
+    cut = (b"WARC/1.0\r\nWARC-Type: resource\r\nContent-Type: text/html\r\nContent-Length: 60\r\n\r\n<p>cut</p>\r\n\r\n"
+           + _warc([("https://x.example/lost", "text/html", b"<p>lost</p>")], kind="resource"))
+    parsed, = parse_input("saved.warc", pages + cut, LIMITS)
+    (record,) = parsed.records
+    assert (record["url"], record["locator"]) == ("https://x.example/trains", "record 1 (https://x.example/trains)")
+    assert "Città di Castello" in record["text"]
+    assert [(p.reason, p.locator) for p in parsed.problems] == [
+        ("no_article_text", "record 2 (metadata://wget/log)"), ("no_article_text", "record 3"),
+        ("parse_error", "after record 3")]
+    requests = _warc([("https://x.example/a", "application/http; msgtype=request", b"GET /a HTTP/1.1\r\n\r\n")],
+                     kind="request")
+    assert [(p.reason, p.detail) for p in parse_input("asked.warc", requests, LIMITS)[0].problems] == [
+        ("no_article_text", "no response or resource records in the WARC file (1 request)")]
 
 
 RSS = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -188,6 +211,17 @@ def test_rss_and_atom_items_with_content_are_articles_and_link_only_items_are_re
         ("no_article_text", "item 1: an item with neither content nor a link")]
     (entry,) = parse_input("wire.atom", ATOM.encode(), LIMITS)[0].records
     assert (entry["text"], entry["byline"], entry["url"]) == (OTHER, "Ann Lee", "https://x.example/3")
+    stub = parse_input("stub.rss", RSS.replace(f"<p>{STORY}</p><p>Service resumed.</p>", "<p>Hello, world!</p>").encode(),
+                       LIMITS)[0]
+    assert [(p.reason, p.detail) for p in stub.problems][0] == (
+        "no_article_text", "item 1: its text is 'Hello, world!': under 5 words, not an article")
+
+
+def test_a_feed_in_an_undeclared_legacy_encoding_is_decoded_not_read_as_cp1252():
+    story = "Поезда остановились на час в четверг, сообщил оператор железной дороги в Москве."
+    feed = f"<rss><channel><item><title>Поезда</title><description>{story}</description></item></channel></rss>"
+    parsed, = parse_input("wire.rss", feed.encode("koi8-r"), LIMITS)
+    assert (parsed.encoding, parsed.records[0]["title"], parsed.records[0]["text"]) == ("koi8_r", "Поезда", story)
 
 
 def test_markdown_files_and_fields_are_read_without_their_marks():
