@@ -454,13 +454,9 @@ def decode_text(data: bytes, line_records: bool = False) -> tuple[str, str]:
 
     `line_records` (CSV, JSON Lines): a few NUL bytes are a damaged record, not a binary file;
     they are kept for the reader to refuse the records that hold them."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _text_or_binary(data[3:].decode("utf-8", errors="strict")), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return _text_or_binary(data.decode("utf-16")), "utf-16"
-        except UnicodeDecodeError as err:
-            raise Reject("undecodable", f"UTF-16 byte order mark but invalid UTF-16: {err}") from err
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _by_bom(data, encoding), encoding
     head = data[:8192]
     utf16 = _utf16_without_bom(head)
     if utf16:
@@ -481,6 +477,21 @@ def decode_text(data: bytes, line_records: bool = False) -> tuple[str, str]:
             raise Reject("undecodable", f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and no "
                                         f"legacy encoding reads it") from utf8_error
         return _text_or_binary(data.decode(encoding)), encoding
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))  # UTF-32's marks first: UTF-16's begin them
+
+
+def _by_bom(data: bytes, encoding: str) -> str:
+    """Text whose byte order mark names its encoding; a few bytes that break it are replaced
+    (as in a page that breaks its own declaration), more make it undecodable."""
+    text = data.decode(encoding, errors="replace")
+    broken = text.count("\ufffd")
+    if broken > max(3, len(text) // 1000):
+        raise Reject("undecodable", f"a {encoding} byte order mark, but {broken} of {len(text)} characters are not "
+                                    f"{encoding}")
+    return _text_or_binary(text)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:

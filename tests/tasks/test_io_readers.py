@@ -1,11 +1,12 @@
 import gzip
 import json
 import os
-
 import socket
 
+import pytest
+
 from tasks.ingest import classify_files
-from tasks.io.readers import ReadLimits, decode_text, discover_files, parse_file, read_chunk
+from tasks.io.readers import ReadLimits, Reject, decode_text, discover_files, parse_file, read_chunk
 
 STORY = "ROME, May 2 - Trains stopped for an hour on Thursday, the operator said.\n"
 
@@ -37,6 +38,12 @@ def test_plain_text_encodings():
     assert decode_text(STORY.encode("utf-8"))[1] == "utf-8"
     assert decode_text(b"\xef\xbb\xbf" + STORY.encode())[1] == "utf-8-sig"
     assert decode_text(STORY.encode("utf-16")) == (STORY, "utf-16")
+    assert decode_text(STORY.encode("utf-32")) == decode_text(b"\x00\x00\xfe\xff"
+                                                              + STORY.encode("utf-32-be")) == (STORY, "utf-32")
+    stray = b"\xef\xbb\xbf" + STORY.encode() + b"\xf1!"  # one broken byte keeps the mark's word
+    assert decode_text(stray) == (STORY + "\ufffd!", "utf-8-sig")
+    with pytest.raises(Reject, match="a utf-8-sig byte order mark, but 6 of 12 characters are not utf-8-sig"):
+        decode_text(b"\xef\xbb\xbf" + b"\xf1a" * 6)
     assert decode_text("Café owners said".encode("cp1252")) == ("Café owners said", "cp1252")
 
 
