@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import ftfy
 
@@ -332,6 +333,37 @@ def wire_head(text: str, anchor: dt.date | None) -> WireHead | None:
     return None
 
 
+_TITLE_PARTS = re.compile(r"\s+(?:[-|–—·»]|::)\s+")
+
+
+def title_without_outlet(title: str, outlet: str | None, url: str | None) -> str:
+    """A page title without the site's name that pages put before or after it
+    ("… - LA Weekly", "… | CNN Politics", "SimplyScience - …"): a part whose words are the outlet's
+    or the URL host's first words (a last part may add some). The rest must be the longer part,
+    so a site whose name is the headline keeps it."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+    names = [words for words in (_name_words(outlet), _name_words(host)) if words]
+    separators = list(_TITLE_PARTS.finditer(title))
+    if not names or not separators:
+        return title
+
+    def names_site(part: str, trailing: bool) -> bool:
+        words = _name_words(part)  # a trailing part may add to the name ("CNN Politics"): a leading one
+        return bool(words) and any((words[:len(name)] == name if trailing else words == name)  # may be the headline
+                                   or (name[:len(words)] == words and len("".join(words)) >= 4) for name in names)
+
+    last, first = separators[-1], separators[0]
+    for part, rest, trailing in ((title[last.end():], title[:last.start()], True),
+                                 (title[:first.start()], title[first.end():], False)):
+        if names_site(part, trailing) and len(words_of(rest)) > len(words_of(part)):
+            return title_without_outlet(rest, outlet, url)
+    return title
+
+
+def _name_words(name: str | None) -> list[str]:
+    return re.findall(r"\w+", name.casefold()) if name else []
+
+
 def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     """One raw record -> article fields; None when nothing of an article is left."""
     text = normalise_text(raw["text"])
@@ -344,7 +376,7 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     paragraphs = split_paragraphs(text, hard_wrapped=raw.get("format", "txt") == "txt")
     title = (raw.get("title") or "").strip() or None
     if title:
-        title = " ".join(normalise_text(title).split())
+        title = title_without_outlet(" ".join(normalise_text(title).split()), raw.get("outlet"), raw.get("url"))
         if paragraphs and paragraphs[0].casefold() == title.casefold():  # pages repeat the <h1>
             paragraphs.pop(0)
     elif head:
@@ -419,16 +451,23 @@ def article_id_of(file_id: str, record_index: int) -> str:
     return hashlib.sha256(f"{file_id}:{record_index}".encode()).hexdigest()[:20]
 
 
+# a record of fewer words is a stub ("Hello, world!", "Read more", a menu), whatever its format;
+# none of 1,034 real test pages of trafilatura, newspaper4k and news-please is shorter
+MIN_ARTICLE_WORDS = 5
+
+
 def clean_records(raws: list[dict], reference_date: dt.date | None) -> tuple[list[dict], list[dict]]:
     """Raw records -> (article rows, problems). A record with no text left is a problem."""
     articles, problems = [], []
     for raw in raws:
         cleaned = clean_record(raw, reference_date)
-        if cleaned is None:
+        detail = "nothing but a title, dateline or trailer after cleaning" if cleaned is None else \
+            f"its text is {cleaned['body'][:60]!r}: under {MIN_ARTICLE_WORDS} words, not an article" \
+            if cleaned["word_count"] < MIN_ARTICLE_WORDS else None
+        if detail:
             problems.append({"path": raw["source_path"], "record_index": raw["record_index"],
                              "locator": raw.get("locator"), "file_id": raw["file_id"], "stage": "clean",
-                             "reason": "no_article_text",
-                             "detail": "nothing but a title, dateline or trailer after cleaning"})
+                             "reason": "no_article_text", "detail": detail})
             continue
         articles.append({
             "article_id": article_id_of(raw["file_id"], raw["record_index"]),

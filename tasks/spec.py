@@ -44,8 +44,8 @@ QUARANTINE_REASONS = {
     "corrupt_archive": "a `.gz`, zip or tar that cannot be opened",
     "invalid_json": "a `.json` file or a `.jsonl` line that does not parse",
     "no_article_text": "JSON without a text field, HTML without main text (or under 5 words of it: a menu, a "
-                       "notice; or a meta-refresh redirect stub), a feed item under 5 words, a WARC without a "
-                       "response or resource record, or nothing left after cleaning",
+                       "notice; or a meta-refresh redirect stub), a WARC without a response or resource record, or "
+                       "under 5 words left after cleaning (`Hello, world!`, `Read more`), whatever the format",
     "too_large": "over `max_file_bytes` (`max_container_bytes` for archives, WARC, Parquet, CSV, JSON Lines), also "
                  "after decompression, or an archive over `max_archive_members`; hashed in blocks, never loaded; "
                  "a record (a JSON object, a row) whose text is over `max_file_bytes`",
@@ -181,7 +181,8 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
                "those quarantined too): unique within the file", "0", required=True, min_value=0),
         Column("locator", pa.string(), "where the record is in its file, in words (null for a one-article file)",
                "line 4"),
-        Column("title", pa.string(), "headline: metadata, else a headline first line; null if none",
+        Column("title", pa.string(), "headline: metadata (without the site's name a page title adds: "
+                                     "`… - LA Weekly`), else a headline first line; null if none",
                "Rotterdam dockers walk out …"),
         Column("body", pa.string(), "clean text: paragraphs separated by a blank line; dateline, byline, "
                "trailers removed", "China's top …", required=True),

@@ -827,7 +827,7 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
     by `bench/html_bodies.py`: a looser fallback let boilerplate into Japanese and Latvian pages."""
     import trafilatura  # heavy import, only when a run has HTML
 
-    from tasks.clean import words_of
+    from tasks.clean import MIN_ARTICLE_WORDS, words_of
 
     html, encoding = decode_html(data, declared)
     if not html.strip():
@@ -848,8 +848,8 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
     if redirect and found < SHORT_PAGE_WORDS:
         raise Reject("no_article_text", f"a redirect to {redirect.group(1)[:200]!r} (meta refresh) with "
                                         f"{found} words of its own: not an article")
-    if found < MIN_PAGE_WORDS:
-        raise Reject("no_article_text", f"the page's main text is {text.strip()[:60]!r}: under {MIN_PAGE_WORDS} "
+    if found < MIN_ARTICLE_WORDS:
+        raise Reject("no_article_text", f"the page's main text is {text.strip()[:60]!r}: under {MIN_ARTICLE_WORDS} "
                                         f"words, what is left of a menu or a notice, not an article")
     return {"text": text, "title": document.title, "published": document.date, "byline": document.author,
             "url": document.url, "outlet": document.sitename or document.hostname,
@@ -858,7 +858,6 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
 
 SHORT_PAGE_WORDS = 50
 FEED_TEASER_WORDS = 40  # a feed item's description shorter than this, beside a link, is a teaser
-MIN_PAGE_WORDS = 5  # none of 1,034 real test pages of trafilatura, newspaper4k and news-please is shorter
 
 _BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article",
            "figure", "ul", "ol", "table")
@@ -940,8 +939,6 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     not dropped. An `.xml` file that is an XHTML page is read as the page."""
     import feedparser
 
-    from tasks.clean import words_of
-
     data, legacy = _feed_bytes(data)
     feed = feedparser.parse(data)
     if not feed.entries and _sniff(re.sub(rb"^\s*<\?xml[^>]*>", b"", data[:2048])) == "html":
@@ -971,12 +968,7 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         if not body:
             items.append((where, Problem("no_article_text", f"{where}: an item with neither content nor a link")))
             continue
-        text = html_to_text(body)
-        if len(words_of(text)) < MIN_PAGE_WORDS:
-            items.append((where, Problem("no_article_text", f"{where}: its text is {text.strip()[:60]!r}: under "
-                                                            f"{MIN_PAGE_WORDS} words, not an article")))
-            continue
-        items.append((where, {"text": text, "title": entry.get("title"),
+        items.append((where, {"text": html_to_text(body), "title": entry.get("title"),
                               "published": entry.get("published") or entry.get("updated"),
                               "byline": entry.get("author"), "url": entry.get("link"), "outlet": outlet,
                               "language_hint": language}))

@@ -1,6 +1,7 @@
 import datetime as dt
 
-from tasks.clean import body_hash, clean_record, is_heading, split_paragraphs, strip_trailers
+from tasks.clean import (body_hash, clean_record, clean_records, is_heading, split_paragraphs, strip_trailers,
+                         title_without_outlet)
 
 
 def test_wrapped_wire_copy_becomes_paragraphs():
@@ -41,6 +42,30 @@ def test_clean_record_takes_fields_out_of_a_wire_story():
         "agency": "Reuters", "dateline_city": "Turin", "dateline_country": "IT", "dateline_date": dt.date(2024, 1, 9),
         "published_date": dt.date(2024, 1, 9), "published_date_source": "dateline", "trailer": "Reuter",
         "word_count": 9}
+
+
+def test_a_record_of_under_five_words_is_a_stub_not_an_article():
+    raws = [{"format": "json", "text": text, "source_path": "feed.json", "file_id": "f1", "record_index": i,
+             "locator": f"item {i + 1}"} for i, text in enumerate(["Hello, world!", "Read more …",
+                                                                    "The port reopened on Friday, officials said."])]
+    articles, problems = clean_records(raws, None)
+    assert [a["body"] for a in articles] == ["The port reopened on Friday, officials said."]
+    assert [(p["locator"], p["reason"], p["detail"]) for p in problems] == [
+        ("item 1", "no_article_text", "its text is 'Hello, world!': under 5 words, not an article"),
+        ("item 2", "no_article_text", "its text is 'Read more …': under 5 words, not an article")]
+
+
+def test_a_page_title_loses_the_site_name_but_a_headline_that_names_the_site_keeps_it():
+    cases = [("Port reopens after fog - Harbour Times", "Harbour Times", None),
+             ("Port reopens after fog | Harbour Times Business", "Harbour Times", None),
+             ("Port reopens after fog - Harbour.com", None, "https://www.harbour.com/a"),
+             ("Harbour Times - Port reopens after fog", "Harbour Times", None),
+             ("Harbour cranes - Port reopens after fog", "Harbour", None),  # a leading part must be the name
+             ("Harbour Times opens a new office | Blog", "Harbour Times opens a new office", None),
+             ("Port reopens - after fog", None, None)]
+    assert [title_without_outlet(*case) for case in cases] == [
+        "Port reopens after fog", "Port reopens after fog", "Port reopens after fog", "Port reopens after fog",
+        "Harbour cranes - Port reopens after fog", "Harbour Times opens a new office | Blog", "Port reopens - after fog"]
 
 
 def test_metadata_date_beats_dateline_and_anchors_its_year():

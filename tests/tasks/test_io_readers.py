@@ -128,7 +128,7 @@ def test_oversized_file_is_hashed_not_read(tmp_path):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from tasks.clean import clean_records  # noqa: E402
+from tasks.clean import MIN_ARTICLE_WORDS, clean_records  # noqa: E402
 
 NAMES = st.sampled_from(["a.txt", "a.json", "a.jsonl", "a.html", "a.txt.gz", "a.jsonl.gz", "noext", "a.bin"])
 CONTENT = st.one_of(
@@ -151,7 +151,7 @@ def test_any_bytes_become_records_or_reasons_never_an_error(name, data):
     raws = [dict(r, source_path=name, file_id=parsed.file_id) for r in parsed.records]
     articles, problems = clean_records(raws, None)
     assert len(articles) + len(problems) == len(raws)
-    assert all(a["body"].strip() and a["word_count"] > 0 for a in articles)
+    assert all(a["body"].strip() and a["word_count"] >= MIN_ARTICLE_WORDS for a in articles)
 
 
 def test_only_regular_files_are_opened(tmp_path):
