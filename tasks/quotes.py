@@ -274,10 +274,13 @@ CUE_LEMMAS = {"say", "tell", "add", "announce", "write", "state", "explain", "no
 _SUBJECTS = {"nsubj", "nsubjpass"}
 
 
-def parsed_attribution(doc, start: int, end: int) -> tuple[str, int, str] | None:
+def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] = ()) -> tuple[str, int, str] | None:
     """(speaker, offset, cue) from the dependency parse: the subject of the attribution verb
-    nearest the quote, outside it, in the quote's sentence or the one right after it."""
-    inside = lambda token: start - 1 <= token.idx < end + 1  # noqa: E731
+    nearest the quote, outside it and outside any other quotation of the paragraph (`quoted`:
+    a verb in quoted words is the speaker's, as in `"they'll go easier"`), in the quote's
+    sentence or the one right after it."""
+    spans = [(start, end), *quoted]
+    inside = lambda token: any(s - 1 <= token.idx < e + 1 for s, e in spans)  # noqa: E731
     sentences = [sent for sent in doc.sents if sent.start_char < end + 2 and sent.end_char > start - 2]
     own = len(sentences)
     if sentences and sentences[-1].end < len(doc):
@@ -367,7 +370,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             # a quote that ends in a comma hands over to the clause right behind it (`…,” X said`)
             found = credit(paragraph, end) or named_with_appositive(paragraph, end) \
                 or (after_quote(paragraph, end) if text.rstrip().endswith(",") else None) \
-                or (parsed_attribution(doc, start, end) if doc is not None else None) \
+                or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here]) if doc is not None else None) \
                 or attribution(paragraph, start, end)
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:

@@ -101,6 +101,12 @@ def test_quote_across_sentences_and_continued():
         ("We lost two days, but nobody was hurt and the cranes are intact.", "Lea Voss", None)]
 
 
+def test_a_verb_inside_another_quotation_is_not_an_attribution():
+    body = ('Ann Kall compared the senator to a player "working the referees" in hopes that "they\'ll go easier" '
+            'on him. "He is not the first," she said.')
+    assert quotes(body, [person(body, "Ann Kall")]) == [("He is not the first,", "Ann Kall", "said")]
+
+
 def test_pronoun_speaker_is_the_nearest_fitting_name_outside_quotes():
     body = ("“The strike is legal,” union leader Niek Stam said.\n\n"
             "Port director Ilse Brandt condemned what she called “a reckless gamble”.\n\n"
