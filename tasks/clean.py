@@ -451,9 +451,9 @@ def article_id_of(file_id: str, record_index: int) -> str:
     return hashlib.sha256(f"{file_id}:{record_index}".encode()).hexdigest()[:20]
 
 
-# a record of fewer words is a stub ("Hello, world!", "Read more", a menu), whatever its format;
-# none of 1,034 real test pages of trafilatura, newspaper4k and news-please is shorter
-MIN_ARTICLE_WORDS = 5
+# a record of fewer words is a stub ("Hello, world!", "Read more"), whatever its format; a wire
+# flash can be four ("APRIL 11 - ISRAEL INTRODUCES SUMMER TIME.")
+MIN_ARTICLE_WORDS = 3
 
 
 def clean_records(raws: list[dict], reference_date: dt.date | None) -> tuple[list[dict], list[dict]]:

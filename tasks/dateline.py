@@ -97,7 +97,8 @@ DATELINE = re.compile(
         |(?P<day_first>\d{{1,2}})\.?[ \t]+(?:de[ \t]+)?(?P<month_after>(?i:{_MONTH}))\.?(?:,?[ \t]+(?P<year_after>(?:19|20)\d\d))?
         |(?P<iso>(?:19|20)\d\d-\d\d-\d\d)))?
     ,?[ \t]*(?:\((?P<agency>[^\W\d_](?:[^\W\d_]|[ .&-]){{0,24}})\))?
-    (?P<end>[ \t]*(?:[-–—]{{1,3}}|:)[ \t]+(?:(?P<agency_after>{_AGENCY_AFTER})[.:][ \t]+)?|[ \t]*\n|[ \t]*$)
+    (?P<end>[ \t]*(?:[-–—]{{1,3}}|:)[ \t]+(?:(?P<agency_after>{_AGENCY_AFTER})[.:][ \t]+)?|[ \t]*\n|[ \t]*$
+        |(?P<glued>(?<=\))[ \t]*(?=[^\W\d_]|["“‘'])))  # `Hong Kong (CNN Business)A muddled view …`
     """,
     re.VERBOSE,
 )
@@ -122,6 +123,8 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
     if not match:
         return None
     city, date_text, agency = match["city"], match["date"], match["agency"] or match["agency_after"]
+    if match["glued"] is not None and not known_agency(agency):
+        return None  # `Jo Park (left) speaks`: only an agency's name runs on into the text
     is_upper = city.upper() == city and any(c.isalpha() for c in city)
     # A mixed-case lead ("He said -") is a sentence, not a dateline, unless a date or
     # agency proves it; a bare ALL-CAPS word with nothing after it is a heading.
@@ -129,7 +132,7 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
         return None
     if not is_upper and not date_text and not agency:
         return None
-    if match["end"].strip() == "" and not (match["iso"] or date_text):
+    if match["end"].strip() == "" and not (match["iso"] or date_text or match["glued"] is not None):
         return None
     place = resolve_place(city, match["region"]) or (resolve_place(city, None) if match["region"] else None)
     if place is None and not date_text and not agency:
@@ -145,13 +148,18 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
 
 
 _CITYLESS = re.compile(rf"^[ \t]*(?P<month>(?i:{_MONTH}))\.?[ \t]*(?P<day>\d{{1,2}})(?P<year>)(?P<day_first>)(?P<iso>)[ \t]*[-–—]{{1,3}}[ \t]+")
+_AGENCY_ONLY = re.compile(r"^[ \t]*\((?P<agency>[^\W\d_][^()\n]{1,24})\)[ \t]*(?:[-–—]{1,3}[ \t]*)?(?=[^\W\d_]|[\"“‘'])")
 
 
 def _cityless(text: str, anchor: dt.date | None) -> Dateline | None:
+    """A date alone (`Feb 26 -`) or an agency alone (`(CNN) -- `, `(CNN)President …`)."""
     match = _CITYLESS.match(text)
-    if not match:
-        return None
-    return Dateline(None, None, _date_of(match, anchor), None, match.end())
+    if match:
+        return Dateline(None, None, _date_of(match, anchor), None, match.end())
+    match = _AGENCY_ONLY.match(text)
+    if match and known_agency(match["agency"]):
+        return Dateline(None, None, None, normalise_agency(match["agency"]), match.end())
+    return None
 
 
 # Chinese wires: `新华社北京3月3日电（记者 …）`, `中新网上海3月3日电`; Japanese: `【北京共同】`,
@@ -214,4 +222,17 @@ def year_for(month: int, day: int, anchor: dt.date) -> dt.date:
 
 
 def normalise_agency(name: str) -> str:
-    return AGENCIES.get(name.strip().casefold(), name.strip())
+    """The agency's usual name; a desk of one we know is the agency (`CNN Business` is CNN)."""
+    key = name.strip().casefold()
+    return AGENCIES.get(key) or (AGENCIES[key.split()[0]] if known_agency(name) else name.strip())
+
+
+_CREDIT_WORDS = {"photo", "photos", "video", "file", "graphic", "images", "pool"}
+
+
+def known_agency(name: str | None) -> bool:
+    """A wire or network we know, or one of its desks (`CNN Business`, `Reuters Health`); not a
+    picture credit (`AP Photo`)."""
+    words = (name or "").strip().casefold().split()
+    return bool(words) and (" ".join(words) in AGENCIES or (
+        words[0] in AGENCIES and len(words) == 2 and words[1].isalpha() and words[1] not in _CREDIT_WORDS))

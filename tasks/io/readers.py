@@ -827,7 +827,7 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
     by `bench/html_bodies.py`: a looser fallback let boilerplate into Japanese and Latvian pages."""
     import trafilatura  # heavy import, only when a run has HTML
 
-    from tasks.clean import MIN_ARTICLE_WORDS, words_of
+    from tasks.clean import words_of
 
     html, encoding = decode_html(data, declared)
     if not html.strip():
@@ -848,8 +848,8 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
     if redirect and found < SHORT_PAGE_WORDS:
         raise Reject("no_article_text", f"a redirect to {redirect.group(1)[:200]!r} (meta refresh) with "
                                         f"{found} words of its own: not an article")
-    if found < MIN_ARTICLE_WORDS:
-        raise Reject("no_article_text", f"the page's main text is {text.strip()[:60]!r}: under {MIN_ARTICLE_WORDS} "
+    if found < MIN_PAGE_WORDS:
+        raise Reject("no_article_text", f"the page's main text is {text.strip()[:60]!r}: under {MIN_PAGE_WORDS} "
                                         f"words, what is left of a menu or a notice, not an article")
     return {"text": text, "title": document.title, "published": document.date, "byline": document.author,
             "url": document.url, "outlet": document.sitename or document.hostname,
@@ -857,6 +857,7 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
 
 
 SHORT_PAGE_WORDS = 50
+MIN_PAGE_WORDS = 5  # a menu, a notice; none of 1,034 real test pages of trafilatura, newspaper4k, news-please is shorter
 FEED_TEASER_WORDS = 40  # a feed item's description shorter than this, beside a link, is a teaser
 
 _BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article",

@@ -51,8 +51,8 @@ def test_a_record_of_under_five_words_is_a_stub_not_an_article():
     articles, problems = clean_records(raws, None)
     assert [a["body"] for a in articles] == ["The port reopened on Friday, officials said."]
     assert [(p["locator"], p["reason"], p["detail"]) for p in problems] == [
-        ("item 1", "no_article_text", "its text is 'Hello, world!': under 5 words, not an article"),
-        ("item 2", "no_article_text", "its text is 'Read more …': under 5 words, not an article")]
+        ("item 1", "no_article_text", "its text is 'Hello, world!': under 3 words, not an article"),
+        ("item 2", "no_article_text", "its text is 'Read more …': under 3 words, not an article")]
 
 
 def test_a_page_title_loses_the_site_name_but_a_headline_that_names_the_site_keeps_it():

@@ -21,6 +21,10 @@ from tasks.dateline import parse_dateline, year_for
     ("BUDAPEST, március 3. (MTI) - A kormány", dt.date(2024, 6, 1), ("Budapest", "HU", dt.date(2024, 3, 3), "MTI")),
     ("新华社北京3月3日电（记者 王明）国务院", dt.date(2024, 6, 1), ("北京", "CN", dt.date(2024, 3, 3), "Xinhua")),
     ("【東京=時事】政府は3日", None, ("東京", "JP", None, "Jiji")),
+    # a network's web copy runs the agency into the text, and may give no city
+    ("Hong Kong (CNN Business)A muddled view", None, ("Hong Kong", "HK", None, "CNN")),
+    ("(CNN)President Ann Lee made", None, (None, None, None, "CNN")),
+    ("(Reuters) - Oil fell", None, (None, None, None, "Reuters")),
 ])
 def test_wire_dateline_forms(text, anchor, expected):
     found = parse_dateline(text, anchor)
@@ -43,6 +47,8 @@ def test_sentences_and_headings_are_not_datelines():
     assert parse_dateline("北京3月3日举行了会议", dt.date(2024, 6, 1)) is None  # a sentence: no 电, no agency
     assert parse_dateline("Ukraine and the Pacific", None) is None
     assert parse_dateline("Chinese Foreign Minister Wang Yi will arrive", None) is None
+    assert parse_dateline("Ann Lee (left) speaks to reporters", None) is None  # only an agency runs on
+    assert parse_dateline("(AP Photo/Jo Park) The mayor", None) is None  # a picture credit
 
 
 def test_year_for_crosses_new_year_backwards():
