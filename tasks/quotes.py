@@ -52,6 +52,9 @@ BEFORE = re.compile(
 _LEADING_JUNK = re.compile(r"^(?:and|but|so|then|while|as|because|although|though|that|when)\s+", re.IGNORECASE)
 _NOT_SPEAKERS = {"it", "this", "that", "which", "there", "what", "who", "after", "before", "since", "until", "in",
                  "on", "at", "by", "for", "with", "without", "during", "despite", "instead", "if", "when", "while"}
+# a generic subject quotes no one ("as you go through the 'want' list", "anybody who complains")
+NOBODY_IN_PARTICULAR = {"you", "one", "someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody",
+                        "no one", "people"}
 
 
 # the quote marks of other languages: opening mark -> the marks that close it
@@ -159,7 +162,7 @@ def _clean_speaker(phrase: str) -> str | None:
     a noun phrase (a capital, a determiner or a pronoun), not mid-clause ("aids on his show and
     for saying")."""
     phrase = _LEADING_JUNK.sub("", phrase.strip(" ,;:—-"))
-    if not phrase or phrase.casefold() in _NOT_SPEAKERS | _FUNCTION_WORDS or phrase[0].isdigit():
+    if not phrase or phrase[0].isdigit() or phrase.casefold() in _NOT_SPEAKERS | _FUNCTION_WORDS | NOBODY_IN_PARTICULAR:
         return None
     words = phrase.split()
     if not (words[0][0].isupper() or words[0].casefold() in _PHRASE_OPENERS | PRONOUNS) and not (
@@ -301,7 +304,10 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
                     phrase = doc[objects[0].left_edge.i:objects[0].right_edge.i + 1]
                     cues.append(((int(rank >= own), min(abs(token.idx - start), abs(token.idx - end))),
                                  (phrase, "according to")))
-    for _, cue in sorted(cues, key=lambda c: c[0]):
+    generic = False  # the quote's own sentence credits it to nobody in particular
+    for (later, _), cue in sorted(cues, key=lambda c: c[0]):
+        if later and generic:
+            return None
         if isinstance(cue, tuple):
             phrase, word = cue
             return phrase.text, phrase.start_char, word
@@ -325,6 +331,9 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
                 break
             right = child.right_edge.i
         phrase = doc[left:right + 1]
+        if phrase.text.casefold() in NOBODY_IN_PARTICULAR:
+            generic = True  # ("anybody who complains … "…"": the clause's own speaker may be further out)
+            continue
         if any(inside(token) for token in phrase):
             continue
         return phrase.text, phrase.start_char, cue.text.lower()

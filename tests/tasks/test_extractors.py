@@ -107,6 +107,12 @@ def test_a_verb_inside_another_quotation_is_not_an_attribution():
     assert quotes(body, [person(body, "Ann Kall")]) == [("He is not the first,", "Ann Kall", "said")]
 
 
+def test_a_generic_you_or_anybody_is_no_speaker():
+    body = ('Ask yourself three questions as you go through the "sometimes need" list. Lea Voss mocked the '
+            'complaint, saying anybody who complains about a microphone "is not having a good night."')
+    assert quotes(body, [person(body, "Lea Voss")]) == [("is not having a good night.", "Lea Voss", "mocked")]
+
+
 def test_pronoun_speaker_is_the_nearest_fitting_name_outside_quotes():
     body = ("“The strike is legal,” union leader Niek Stam said.\n\n"
             "Port director Ilse Brandt condemned what she called “a reckless gamble”.\n\n"
