@@ -20,7 +20,8 @@ RUN_ID_EXAMPLE = "20261123T160052-0c88d3b5"
 FILE_STATUSES = ("ingested", "duplicate", "quarantined")
 RUN_STATUSES = ("running", "succeeded", "failed", "validation_failed")
 DUPLICATE_KINDS = ("exact", "near")
-FILE_FORMATS = ("txt", "markdown", "html", "json", "jsonl", "csv", "tsv", "parquet", "warc", "feed", "zip", "tar")
+FILE_FORMATS = ("txt", "markdown", "html", "json", "jsonl", "csv", "tsv", "parquet", "warc", "feed", "newsml", "zip",
+                "tar")
 PUBLISHED_DATE_SOURCES = ("metadata", "dateline", "crawl")
 # what was extracted from an article, by what its language has: models and rules made for it, or nothing
 EXTRACTION_LEVELS = {

@@ -28,6 +28,7 @@ EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "markdown", ".markdown": "ma
               ".htm": "html", ".xhtml": "html",
               ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv",
               ".parquet": "parquet", ".warc": "warc", ".rss": "feed", ".atom": "feed", ".xml": "feed",
+              ".nitf": "newsml",
               ".zip": "zip", ".tar": "tar", ".tgz": "tar", ".tbz2": "tar", ".tbz": "tar", ".txz": "tar"}
 _TAR_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz")
 ARCHIVE_FORMATS = ("zip", "tar")
@@ -940,6 +941,9 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     not dropped. An `.xml` file that is an XHTML page is read as the page."""
     import feedparser
 
+    if _xml_root(data) in _WIRE_ROOTS:
+        parsed.format = "newsml"
+        return _read_newsml(data, limits, parsed)
     data, legacy = _feed_bytes(data)
     feed = feedparser.parse(data)
     if not feed.entries and _sniff(re.sub(rb"^\s*<\?xml[^>]*>", b"", data[:2048])) == "html":
@@ -976,6 +980,179 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     return items
 
 
+# the wire agencies' own XML (IPTC): NewsML-G2 (dpa, Reuters, AP), NewsML 1 (AFP), NITF
+_G2_NOT_NEWS = {"packageItem", "conceptItem", "knowledgeItem", "planningItem", "catalogItem"}
+_WIRE_ROOTS = {"newsMessage", "newsItem", "NewsML", "nitf", *_G2_NOT_NEWS}
+_XML_ROOT = re.compile(rb"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
+
+
+def _xml_root(data: bytes) -> str | None:
+    """The name of an XML document's root element (after its declaration, comments, doctype)."""
+    found = _XML_ROOT.match(data[:8192].removeprefix(b"\xef\xbb\xbf"))
+    return found.group(1).decode("ascii", "replace") if found else None
+
+
+def _read_newsml(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    """Each text item of an IPTC wire file is an article: a NewsML-G2 `newsItem` (alone or in a
+    `newsMessage`), a NewsML 1 `NewsItem`, an NITF document. Its headline, creation date,
+    byline, provider, language and dateline are fields; a picture or video item is reported,
+    as are the G2 items that carry no story (concepts, packages, plans)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        raise Reject("parse_error", f"not well-formed XML: {err}") from err
+    kind = _local(root)
+    if kind in _G2_NOT_NEWS:
+        raise Reject("no_article_text", f"a NewsML-G2 {kind}: metadata, not an article")
+    parsed.encoding = (root.getroottree().docinfo.encoding or "utf-8").lower()
+    if kind == "nitf":
+        items = [("item 1", _nitf_record(root, root.get("{http://www.w3.org/XML/1998/namespace}lang")))]
+    elif kind == "NewsML":
+        items = [(f"item {n}", _newsml1_record(item)) for n, item in enumerate(_all(root, "NewsItem"), start=1)]
+    else:
+        items = [(f"item {n}", _g2_record(item)) for n, item in enumerate(
+            [root] if kind == "newsItem" else _all(root, "newsItem"), start=1)]
+    if not items:
+        raise Reject("no_article_text", f"a {kind} that holds no news item")
+    return [(where, record if isinstance(record, dict) else Problem("no_article_text", f"{where}: {record}"))
+            for where, record in items]
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _local(element) -> str:
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+
+
+def _all(element, name: str) -> list:
+    return [e for e in element.iter() if _local(e) == name]
+
+
+def _first(element, *path: str):
+    """The first descendant along `path` of local names, each a descendant of the one before."""
+    for name in path:
+        element = next((e for e in element.iter() if e is not element and _local(e) == name), None) \
+            if element is not None else None
+    return element
+
+
+def _text(element) -> str | None:
+    text = " ".join("".join(element.itertext()).split()) if element is not None else ""
+    return text or None
+
+
+def _markup_text(element) -> tuple[str, str | None]:
+    """An XHTML or NITF body as (text, the dateline it marks): its markup without namespaces,
+    read as HTML, without the `header` that repeats the item's metadata (dpa's slugline, time,
+    headline, byline). A span marked `dateline` leaves its paragraph: it is the item's."""
+    from lxml import etree
+
+    if element is None:
+        return "", None
+    copy = etree.fromstring(etree.tostring(element))
+    for e in copy.iter():
+        if isinstance(e.tag, str):
+            e.tag = _local(e)
+    etree.cleanup_namespaces(copy)
+    dateline = None
+    for e in [e for e in copy.iter("header", "nav", "footer", "span") if e is not copy]:
+        if e.tag == "span" and "dateline" not in (e.get("class") or "").split():
+            continue
+        if e.tag == "span" and dateline is None:
+            dateline = _text(e)
+        _drop(e)
+    return html_to_text((copy.text or "") + "".join(etree.tostring(child, encoding="unicode") for child in copy)), dateline
+
+
+def _drop(element) -> None:
+    """Remove an element, keeping the text that follows it."""
+    parent, previous = element.getparent(), element.getprevious()
+    if element.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _iso(value: str | None) -> str | None:
+    """`20231124T192141+0000` (ISO 8601 basic, NewsML 1 and NITF) -> `2023-11-24T19:21:41+0000`."""
+    basic = re.match(r"(\d{4})(\d\d)(\d\d)(?:T(\d\d)(\d\d)(\d\d)?)?", value or "")
+    if basic and not re.match(r"\d{4}-", value):
+        return f"{basic[1]}-{basic[2]}-{basic[3]}" + (f"T{basic[4]}:{basic[5]}:{basic[6] or '00'}" if basic[4] else "")
+    return value
+
+
+def _with_dateline(body: str, dateline: str | None) -> str:
+    """The body with its dateline in front, as wire copy has it, unless it already opens so."""
+    if not dateline or " ".join(body.split()).startswith(" ".join(dateline.split()).rstrip(" -–—")):
+        return body
+    return f"{dateline.strip()} {body}" if re.search(r"[-–—:]\s*$", dateline) else f"{dateline.strip()} - {body}"
+
+
+def _g2_record(item) -> dict | str:
+    item_class = _first(item, "itemMeta", "itemClass")
+    kind = item_class.get("qcode", "") if item_class is not None else ""
+    if kind and not kind.startswith("ninat:text"):
+        return f"a {kind} item, not text"
+    meta = _first(item, "contentMeta")
+    content = next((c for c in _all(item, "inlineXML") if _text(c)), None)
+    body = next((b for b in (_first(content, "body.content"), _first(content, "body"), content) if b is not None), None)
+    text, marked = _markup_text(body)
+    if not text.strip():
+        return "a text item with no inline text"
+    language = _first(meta, "language")
+    return {"text": _with_dateline(text, _text(_first(meta, "dateline")) or marked),
+            "title": _text(_first(meta, "headline")),
+            "published": _text(_first(item, "itemMeta", "firstCreated")) or _text(_first(meta, "contentCreated"))
+            or _text(_first(item, "itemMeta", "versionCreated")),
+            "byline": _text(_first(meta, "by")) or _text(_first(content, "byline")), "url": None,
+            "outlet": _provider(_first(item, "itemMeta", "provider")),
+            "language_hint": item.get(_XML_LANG) or (language.get("tag") if language is not None else None)}
+
+
+def _provider(provider) -> str | None:
+    """A provider's name, else its code (`nprov:dpa` -> dpa)."""
+    if provider is None:
+        return None
+    return _text(_first(provider, "name")) or (provider.get("qcode") or "").split(":", 1)[-1] or None
+
+
+def _nitf_record(nitf, language: str | None) -> dict | str:
+    text, marked = _markup_text(_first(nitf, "body.content"))
+    if not text.strip():
+        return "an NITF document with no body.content"
+    issued = _first(nitf, "docdata", "date.issue")
+    dateline = _first(nitf, "body.head", "dateline")
+    return {"text": _with_dateline(text, _text(dateline) or marked),
+            "title": _text(_first(nitf, "hedline", "hl1")) or _text(_first(nitf, "head", "title")),
+            "published": _iso(issued.get("norm")) if issued is not None else None,
+            "byline": _text(_first(nitf, "body.head", "byline")), "url": None, "outlet": None,
+            "language_hint": language}
+
+
+def _newsml1_record(item) -> dict | str:
+    texts = [c for c in _all(item, "ContentItem")
+             if (_first(c, "MediaType") is None or _first(c, "MediaType").get("FormalName", "").lower() == "text")]
+    body = next((b for c in texts for b in (_first(c, "body.content"), _first(c, "DataContent")) if _text(b)), None)
+    if body is None:
+        kinds = sorted({m.get("FormalName", "?") for m in _all(item, "MediaType")})
+        return f"a {'/'.join(kinds) or 'content-less'} item, not text"
+    language = _first(item, "DescriptiveMetadata", "Language")
+    city = next((p.get("Value") for p in _all(item, "Property") if p.get("FormalName") == "City"), None)
+    created = _first(item, "NewsManagement", "FirstCreated")
+    text, marked = _markup_text(body)
+    return {"text": _with_dateline(text, marked or (f"{city} -" if city else None)),
+            "title": _text(_first(item, "NewsLines", "HeadLine")),
+            "published": _iso(_text(created)), "byline": _text(_first(item, "NewsLines", "ByLine")), "url": None,
+            "outlet": _text(_first(item, "ProviderId")),
+            "language_hint": item.get(_XML_LANG) or (language.get("FormalName") if language is not None else None)}
+
+
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 
 
@@ -997,7 +1174,8 @@ def _feed_bytes(data: bytes) -> tuple[bytes, str | None]:
 
 
 _READERS = {"txt": _read_txt, "markdown": _read_markdown, "html": _read_html, "json": _read_json, "jsonl": _read_jsonl,
-            "csv": _read_csv, "tsv": _read_tsv, "parquet": _read_parquet, "warc": _read_warc, "feed": _read_feed}
+            "csv": _read_csv, "tsv": _read_tsv, "parquet": _read_parquet, "warc": _read_warc, "feed": _read_feed,
+            "newsml": _read_newsml}
 
 
 def read_chunk(root: Path, rel_paths: list[str], skip_pairs: set[tuple[str, str]],

@@ -1,6 +1,7 @@
 """Every format news arrives in, read end to end from fixtures written here."""
 
 import bz2
+import datetime as dt
 import gzip
 import io
 import json
@@ -218,6 +219,62 @@ def test_a_feed_in_an_undeclared_legacy_encoding_is_decoded_not_read_as_cp1252()
     feed = f"<rss><channel><item><title>Поезда</title><description>{story}</description></item></channel></rss>"
     parsed, = parse_input("wire.rss", feed.encode("koi8-r"), LIMITS)
     assert (parsed.encoding, parsed.records[0]["title"], parsed.records[0]["text"]) == ("koi8_r", "Поезда", story)
+
+
+G2 = """<?xml version="1.0" encoding="UTF-8"?>
+<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>
+<newsItem guid="urn:newsml:x.example:1" xml:lang="it"><itemMeta><itemClass qcode="ninat:text"/>
+<provider qcode="nprov:ANSA"/><firstCreated>2024-05-02T10:00:00+02:00</firstCreated></itemMeta>
+<contentMeta><headline>Trains stop</headline><by>Di Ann Lee</by><dateline>ROME (ANSA) - </dateline></contentMeta>
+<contentSet><inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml"><body>
+<header><ul class="slugline"><li>Rail</li></ul><h1>Trains stop</h1><p class="byline">Di Ann Lee</p></header>
+<section><p class="teaser">Passengers waited for an hour.</p>
+<p><span class="dateline">ROME (ANSA) - </span>Trains stopped for an hour on Thursday, the operator said.</p>
+</section></body></html></inlineXML></contentSet></newsItem>
+<newsItem guid="urn:newsml:x.example:2"><itemMeta><itemClass qcode="ninat:picture"/></itemMeta></newsItem>
+</itemSet></newsMessage>"""
+NITF = """<nitf><head><title>Fog</title><docdata><date.issue norm="20240503T101500Z"/></docdata></head>
+<body><body.head><hedline><hl1>Airport reopens</hl1></hedline><byline>By Jo Park</byline>
+<dateline><location>MILAN</location></dateline></body.head>
+<body.content><p>The airport reopened after fog, officials said on Friday.</p></body.content></body></nitf>"""
+NEWSML1 = """<?xml version="1.0" encoding="utf-8"?><NewsML Version="1.2"><NewsItem xml:lang="fr"><NewsManagement>
+<FirstCreated>20240503T101500+0000</FirstCreated></NewsManagement><NewsComponent><NewsLines><HeadLine>Brouillard</HeadLine>
+</NewsLines><DescriptiveMetadata><Location><Property FormalName="City" Value="Milan"/></Location></DescriptiveMetadata>
+<ContentItem><MediaType FormalName="Text"/><DataContent><nitf><body><body.content>
+<p>L'aéroport a rouvert après le brouillard vendredi, selon les autorités.</p></body.content></body></nitf>
+</DataContent></ContentItem></NewsComponent></NewsItem></NewsML>"""
+
+
+def test_wire_agency_xml_newsml_g2_nitf_and_newsml_1_items_are_articles():
+    from tasks.clean import clean_record
+
+    keys = ("title", "published", "byline", "outlet", "language_hint")
+    parsed, = parse_input("wire.xml", G2.encode(), LIMITS)
+    (record,) = parsed.records
+    assert (parsed.format, {k: record[k] for k in keys}) == ("newsml", {
+        "title": "Trains stop", "published": "2024-05-02T10:00:00+02:00", "byline": "Di Ann Lee", "outlet": "ANSA",
+        "language_hint": "it"})
+    # the metadata header is not text; the dateline marked in the second paragraph leads the item
+    assert record["text"] == ("ROME (ANSA) - Passengers waited for an hour.\n\n"
+                              "Trains stopped for an hour on Thursday, the operator said.")
+    article = clean_record(record, None)
+    assert (article["dateline_city"], article["agency"], article["published_date"]) == (
+        "Rome", "ANSA", dt.date(2024, 5, 2))
+    assert [(p.reason, p.detail) for p in parsed.problems] == [
+        ("no_article_text", "item 2: a ninat:picture item, not text")]
+    (story,) = parse_input("fog.nitf", NITF.encode(), LIMITS)[0].records
+    assert {k: story[k] for k in ("title", "published", "byline", "text")} == {
+        "title": "Airport reopens", "published": "2024-05-03T10:15:00", "byline": "By Jo Park",
+        "text": "MILAN - The airport reopened after fog, officials said on Friday."}
+    (afp,) = parse_input("afp.xml", NEWSML1.encode(), LIMITS)[0].records
+    assert {k: afp[k] for k in ("title", "published", "language_hint")} == {
+        "title": "Brouillard", "published": "2024-05-03T10:15:00", "language_hint": "fr"}
+    assert afp["text"].startswith("Milan - L'aéroport a rouvert")
+    concept = '<conceptItem xmlns="http://iptc.org/std/nar/2006-10-01/"><concept/></conceptItem>'
+    assert [(p.reason, p.detail) for p in parse_input("c.xml", concept.encode(), LIMITS)[0].problems] == [
+        ("no_article_text", "a NewsML-G2 conceptItem: metadata, not an article")]
+    broken = parse_input("cut.xml", G2.encode()[:300], LIMITS)[0]
+    assert [p.reason for p in broken.problems] == ["parse_error"]
 
 
 def test_markdown_files_and_fields_are_read_without_their_marks():
