@@ -938,7 +938,8 @@ _CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)")
 
 def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     """Each RSS/Atom item with content is an article; an item that is only a link is reported,
-    not dropped. An `.xml` file that is an XHTML page is read as the page."""
+    not dropped. An `.xml` file that is an XHTML page is read as the page, one that is a wire
+    agency's NewsML or NITF as such."""
     import feedparser
 
     if _xml_root(data) in _WIRE_ROOTS:
@@ -983,6 +984,7 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 # the wire agencies' own XML (IPTC): NewsML-G2 (dpa, Reuters, AP), NewsML 1 (AFP), NITF
 _G2_NOT_NEWS = {"packageItem", "conceptItem", "knowledgeItem", "planningItem", "catalogItem"}
 _WIRE_ROOTS = {"newsMessage", "newsItem", "NewsML", "nitf", *_G2_NOT_NEWS}
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XML_ROOT = re.compile(rb"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
 
 
@@ -1009,7 +1011,7 @@ def _read_newsml(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         raise Reject("no_article_text", f"a NewsML-G2 {kind}: metadata, not an article")
     parsed.encoding = (root.getroottree().docinfo.encoding or "utf-8").lower()
     if kind == "nitf":
-        items = [("item 1", _nitf_record(root, root.get("{http://www.w3.org/XML/1998/namespace}lang")))]
+        items = [("item 1", _nitf_record(root, root.get(_XML_LANG)))]
     elif kind == "NewsML":
         items = [(f"item {n}", _newsml1_record(item)) for n, item in enumerate(_all(root, "NewsItem"), start=1)]
     else:
@@ -1019,9 +1021,6 @@ def _read_newsml(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         raise Reject("no_article_text", f"a {kind} that holds no news item")
     return [(where, record if isinstance(record, dict) else Problem("no_article_text", f"{where}: {record}"))
             for where, record in items]
-
-
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def _local(element) -> str:
@@ -1065,7 +1064,8 @@ def _markup_text(element) -> tuple[str, str | None]:
         if e.tag == "span" and dateline is None:
             dateline = _text(e)
         _drop(e)
-    return html_to_text((copy.text or "") + "".join(etree.tostring(child, encoding="unicode") for child in copy)), dateline
+    markup = (copy.text or "") + "".join(etree.tostring(child, encoding="unicode") for child in copy)
+    return html_to_text(markup), dateline
 
 
 def _drop(element) -> None:
