@@ -20,6 +20,7 @@ import stat as stat_module
 import unicodedata
 import zlib
 from collections import Counter
+from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -985,7 +986,8 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 _G2_NOT_NEWS = {"packageItem", "conceptItem", "knowledgeItem", "planningItem", "catalogItem"}
 _WIRE_ROOTS = {"newsMessage", "newsItem", "NewsML", "nitf", *_G2_NOT_NEWS}
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_XML_ROOT = re.compile(rb"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
+_XML_ROOT = re.compile(rb"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)*<(?:[\w.-]+:)?([\w.-]+)",
+                       re.DOTALL)
 
 
 def _xml_root(data: bytes) -> str | None:
@@ -1003,7 +1005,7 @@ def _read_newsml(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(_HTML_ENTITY.sub(_numeric_entity, data), parser)
     except etree.XMLSyntaxError as err:
         raise Reject("parse_error", f"not well-formed XML: {err}") from err
     kind = _local(root)
@@ -1021,6 +1023,19 @@ def _read_newsml(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         raise Reject("no_article_text", f"a {kind} that holds no news item")
     return [(where, record if isinstance(record, dict) else Problem("no_article_text", f"{where}: {record}"))
             for where, record in items]
+
+
+# NITF writes HTML's named entities (`&nbsp;`, `&mdash;`) and leaves them to a DTD we never
+# load (an external one may be hostile): they become character references before parsing
+_HTML_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _numeric_entity(match: re.Match) -> bytes:
+    import html.entities
+
+    name = match.group(1).decode()
+    code = html.entities.name2codepoint.get(name)
+    return b"&#%d;" % code if code and name not in ("amp", "lt", "gt", "quot", "apos") else match.group(0)
 
 
 def _local(element) -> str:
@@ -1052,7 +1067,9 @@ def _markup_text(element) -> tuple[str, str | None]:
 
     if element is None:
         return "", None
-    copy = etree.fromstring(etree.tostring(element))
+    copy = deepcopy(element)
+    for e in list(copy.iter(etree.Entity)):  # an entity left unresolved (external) is no text
+        _drop(e)
     for e in copy.iter():
         if isinstance(e.tag, str):
             e.tag = _local(e)

@@ -277,6 +277,20 @@ def test_wire_agency_xml_newsml_g2_nitf_and_newsml_1_items_are_articles():
     assert [p.reason for p in broken.problems] == ["parse_error"]
 
 
+def test_wire_xml_reads_html_entities_and_never_an_external_one(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password")
+    hostile = (f'<?xml version="1.0"?><!DOCTYPE nitf [<!ENTITY s SYSTEM "file://{secret}">]><nitf><body>'
+               '<body.content><p>The port reopened&nbsp;on Friday &mdash; &s;officials said.</p></body.content>'
+               '</body></nitf>')
+    (record,) = parse_input("a.nitf", hostile.encode(), LIMITS)[0].records
+    assert record["text"] == "The port reopened on Friday — officials said."
+    laughs = ('<!DOCTYPE nitf [<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {n} "{("&" + p + ";") * 10}">' for p, n in zip("abcdefg", "bcdefgh")) + ']><nitf><body>'
+        '<body.content><p>&h;</p></body.content></body></nitf>')
+    assert [p.reason for p in parse_input("b.nitf", laughs.encode(), LIMITS)[0].problems] == ["parse_error"]
+
+
 def test_markdown_files_and_fields_are_read_without_their_marks():
     page = f"# Trains stop\n\n**{STORY[:11]}** - {STORY[14:]}\n\n- [Timetable](https://x.example/t)\n"
     parsed, = parse_input("notes/trains.md", page.encode(), LIMITS)
