@@ -35,6 +35,8 @@ _TRAILER_LINE = re.compile(
     r")$",
     re.IGNORECASE,
 )
+# the desk's initials that close AFP copy, in lower case or a caseless script: `bur-jm/dc`, `ففف/ح س/كام`
+_DESK_INITIALS = re.compile(r"^[^\W\d_A-Z]{1,6}(?:[ -][^\W\d_A-Z]{1,6})?(?:/[^\W\d_A-Z]{1,6}(?:[ -][^\W\d_A-Z]{1,6})?){1,4}$")
 _WIRE_SIGNOFF = re.compile(r"^(?:Reuters?|REUTERS?)$")
 
 
@@ -98,7 +100,7 @@ def _is_headline(paragraph: str) -> bool:
 def strip_trailers(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     """Wire trailers (credits, follow-us, copyright, sign-off) out of the body's tail."""
     trailers: list[str] = []
-    while paragraphs and _TRAILER_LINE.match(paragraphs[-1].strip()):
+    while paragraphs and (_TRAILER_LINE.match(paragraphs[-1].strip()) or _DESK_INITIALS.match(paragraphs[-1].strip())):
         trailers.insert(0, paragraphs.pop().strip())
     if paragraphs:
         credit = _CREDIT.search(paragraphs[-1])

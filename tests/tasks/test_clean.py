@@ -29,6 +29,9 @@ def test_trailers_leave_the_body():
                                           ["Follow us on X for updates", "© 2024 Example News. All rights reserved."])
     inline = ["Talks resume Friday. (Reporting by Ana Lee; Editing by Bo Chan)"]
     assert strip_trailers(inline) == (["Talks resume Friday."], ["(Reporting by Ana Lee; Editing by Bo Chan)"])
+    for initials in ("bur-jm/dc", "ففف/ح س/كام"):  # AFP's desk sign-off, in any script
+        assert strip_trailers(["Talks resume Friday.", initials]) == (["Talks resume Friday."], [initials])
+    assert strip_trailers(["Talks resume Friday.", "Lagos/Abuja"])[1] == []
 
 
 def test_clean_record_takes_fields_out_of_a_wire_story():
