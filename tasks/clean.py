@@ -453,8 +453,8 @@ def article_id_of(file_id: str, record_index: int) -> str:
     return hashlib.sha256(f"{file_id}:{record_index}".encode()).hexdigest()[:20]
 
 
-# a record of fewer words is a stub ("Hello, world!", "Read more"), whatever its format; a wire
-# flash can be four ("APRIL 11 - ISRAEL INTRODUCES SUMMER TIME.")
+# a record of fewer different words is a stub ("Hello, world!", "Read more", "blah blah blah"),
+# whatever its format; a wire flash can be four ("APRIL 11 - ISRAEL INTRODUCES SUMMER TIME.")
 MIN_ARTICLE_WORDS = 3
 
 
@@ -464,8 +464,8 @@ def clean_records(raws: list[dict], reference_date: dt.date | None) -> tuple[lis
     for raw in raws:
         cleaned = clean_record(raw, reference_date)
         detail = "nothing but a title, dateline or trailer after cleaning" if cleaned is None else \
-            f"its text is {cleaned['body'][:60]!r}: under {MIN_ARTICLE_WORDS} words, not an article" \
-            if cleaned["word_count"] < MIN_ARTICLE_WORDS else None
+            f"its text is {cleaned['body'][:60]!r}: under {MIN_ARTICLE_WORDS} different words, not an article" \
+            if len(set(words_of(cleaned["body"].casefold()))) < MIN_ARTICLE_WORDS else None
         if detail:
             problems.append({"path": raw["source_path"], "record_index": raw["record_index"],
                              "locator": raw.get("locator"), "file_id": raw["file_id"], "stage": "clean",

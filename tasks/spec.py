@@ -46,7 +46,8 @@ QUARANTINE_REASONS = {
     "invalid_json": "a `.json` file or a `.jsonl` line that does not parse",
     "no_article_text": "JSON without a text field, HTML without main text (or under 5 words of it: a menu, a "
                        "notice; or a meta-refresh redirect stub), a WARC without a response or resource record, or "
-                       "under 3 words left after cleaning (`Hello, world!`, `Read more`), whatever the format",
+                       "under 3 different words left after cleaning (`Hello, world!`, `Read more`, `blah blah blah`), "
+                       "whatever the format",
     "too_large": "over `max_file_bytes` (`max_container_bytes` for archives, WARC, Parquet, CSV, JSON Lines), also "
                  "after decompression, or an archive over `max_archive_members`; hashed in blocks, never loaded; "
                  "a record (a JSON object, a row) whose text is over `max_file_bytes`",

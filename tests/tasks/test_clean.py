@@ -47,15 +47,16 @@ def test_clean_record_takes_fields_out_of_a_wire_story():
         "word_count": 9}
 
 
-def test_a_record_of_under_five_words_is_a_stub_not_an_article():
+def test_a_record_of_under_three_different_words_is_a_stub_not_an_article():
     raws = [{"format": "json", "text": text, "source_path": "feed.json", "file_id": "f1", "record_index": i,
-             "locator": f"item {i + 1}"} for i, text in enumerate(["Hello, world!", "Read more …",
+             "locator": f"item {i + 1}"} for i, text in enumerate(["Hello, world!", "Read more …", "blah blah blah",
                                                                     "The port reopened on Friday, officials said."])]
     articles, problems = clean_records(raws, None)
     assert [a["body"] for a in articles] == ["The port reopened on Friday, officials said."]
     assert [(p["locator"], p["reason"], p["detail"]) for p in problems] == [
-        ("item 1", "no_article_text", "its text is 'Hello, world!': under 3 words, not an article"),
-        ("item 2", "no_article_text", "its text is 'Read more …': under 3 words, not an article")]
+        ("item 1", "no_article_text", "its text is 'Hello, world!': under 3 different words, not an article"),
+        ("item 2", "no_article_text", "its text is 'Read more …': under 3 different words, not an article"),
+        ("item 3", "no_article_text", "its text is 'blah blah blah': under 3 different words, not an article")]
 
 
 def test_a_page_title_loses_the_site_name_but_a_headline_that_names_the_site_keeps_it():
