@@ -43,6 +43,9 @@ QUERIES = {
                    group by 1 order by 2 desc, 1 limit 15""",
     "quarantine": """select reason, stage, count(*) as rows, any_value(path) as example
                      from quarantine group by 1, 2 order by 3 desc, 1""",
+    "languages": """select language, extraction, count(*) as articles from articles
+                    where article_id not in (select article_id from duplicates)
+                    group by 1, 2 order by 3 desc, 1""",
 }
 
 
@@ -140,6 +143,20 @@ th,td{border-bottom:1px solid #e4e7ef;padding:.3rem .5rem;text-align:left;vertic
 th{background:#f4f6fb;overflow-wrap:normal;white-space:nowrap}.empty{color:#889}.status-succeeded{color:#17803d}.status-failed,.status-validation_failed{color:#b42318}"""
 
 
+def extraction_note(languages: list[dict]) -> str:
+    """Why names and quotes cover only part of the articles: those in a language with no model
+    here add none (no English model is run on German), so an empty or thin section says so."""
+    without = [row for row in languages if row["extraction"] in ("language_unsupported", "language_unknown")]
+    if not without:
+        return ""
+    total = sum(row["articles"] for row in languages)
+    missing = sum(row["articles"] for row in without)
+    named = ", ".join(f"{row['language'] or 'unknown'} {row['articles']}" for row in without[:6])
+    more = f", {len(without) - 6} more" if len(without) > 6 else ""
+    return (f"<p class='meta'>{missing} of {total} articles add no names or quotes: their language has no model "
+            f"here, or none was told ({html.escape(named + more)}).</p>")
+
+
 def render_report(data: dict, svgs: dict[str, str], warehouse: str, generated_at: str) -> str:
     totals = data["totals"][0] if data["totals"] else {}
     rate = (totals.get("duplicates", 0) / totals["articles"]) if totals.get("articles") else 0.0
@@ -164,6 +181,7 @@ def render_report(data: dict, svgs: dict[str, str], warehouse: str, generated_at
 <div class="grid">{charts_for("timeline")}</div>
 {_table(data["stories"])}
 <h2>Who and where</h2>
+{extraction_note(data.get("languages", []))}
 <div class="grid">{charts_for("people", "organisations", "places")}</div>
 <h2>Quotes by speaker</h2>
 {_table(data["speakers"])}
