@@ -330,6 +330,8 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
             if child.dep_ in ("relcl", "appos", "punct", "acl", "cc", "conj") or child.text in (",", "(", "—"):
                 break
             right = child.right_edge.i
+        while right > left and (doc[right].dep_ in ("cc", "punct") or doc[right].lower_ in ("and", "or")):
+            right -= 1  # "the former secretary of state and" (a coordination the parse cut short)
         phrase = doc[left:right + 1]
         if phrase.text.casefold() in NOBODY_IN_PARTICULAR:
             generic = True  # ("anybody who complains … "…"": the clause's own speaker may be further out)

@@ -113,6 +113,13 @@ def test_a_generic_you_or_anybody_is_no_speaker():
     assert quotes(body, [person(body, "Lea Voss")]) == [("is not having a good night.", "Lea Voss", "mocked")]
 
 
+def test_a_speaker_phrase_never_ends_in_a_dangling_conjunction():
+    body = ('On Tuesday\'s episode of "The Morning Show," the former secretary of state and current Democratic '
+            'presidential nominee said she wanted to speak "directly to white people" about it.')
+    found = {q["text"]: q["speaker"] for q in find_quotes(body, [], load_parser("en_core_web_sm"))}
+    assert found["directly to white people"] == "the former secretary of state"
+
+
 def test_pronoun_speaker_is_the_nearest_fitting_name_outside_quotes():
     body = ("“The strike is legal,” union leader Niek Stam said.\n\n"
             "Port director Ilse Brandt condemned what she called “a reckless gamble”.\n\n"
