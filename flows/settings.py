@@ -38,7 +38,7 @@ class WirehouseSettings(BaseSettings):
     )
     max_container_bytes: int = Field(
         1_500_000_000, ge=1, description="Limit for files that hold many articles (zip/tar archives, WARC such as a "
-        "~1 GB CC-NEWS file, Parquet, CSV/TSV, JSON Lines): such a file is held in memory while it is read (about "
+        "~1 GB CC-NEWS file, ARC, Parquet, CSV/TSV, JSON Lines): such a file is held in memory while it is read (about "
         "twice its size at the peak). Each member or record still obeys `max_file_bytes`.")
     max_archive_members: int = Field(
         10_000, ge=1, description="Members read from one archive; the rest are reported on the archive's "

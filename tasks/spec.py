@@ -20,8 +20,8 @@ RUN_ID_EXAMPLE = "20261123T160052-0c88d3b5"
 FILE_STATUSES = ("ingested", "duplicate", "quarantined")
 RUN_STATUSES = ("running", "succeeded", "failed", "validation_failed")
 DUPLICATE_KINDS = ("exact", "near")
-FILE_FORMATS = ("txt", "markdown", "html", "json", "jsonl", "csv", "tsv", "parquet", "warc", "feed", "newsml", "zip",
-                "tar")
+FILE_FORMATS = ("txt", "markdown", "html", "json", "jsonl", "csv", "tsv", "parquet", "warc", "arc", "feed", "newsml",
+                "zip", "tar")
 PUBLISHED_DATE_SOURCES = ("metadata", "dateline", "crawl")
 # what was extracted from an article, by what its language has: models and rules made for it, or nothing
 EXTRACTION_LEVELS = {
@@ -48,7 +48,7 @@ QUARANTINE_REASONS = {
                        "notice; or a meta-refresh redirect stub), a WARC without a response or resource record, or "
                        "under 3 different words left after cleaning (`Hello, world!`, `Read more`, `blah blah blah`), "
                        "whatever the format",
-    "too_large": "over `max_file_bytes` (`max_container_bytes` for archives, WARC, Parquet, CSV, JSON Lines), also "
+    "too_large": "over `max_file_bytes` (`max_container_bytes` for archives, WARC, ARC, Parquet, CSV, JSON Lines), also "
                  "after decompression, or an archive over `max_archive_members`; hashed in blocks, never loaded; "
                  "a record (a JSON object, a row) whose text is over `max_file_bytes`",
     "archive_too_deep": "an archive inside an archive inside an archive: not opened",

@@ -29,11 +29,11 @@ EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "markdown", ".markdown": "ma
               ".htm": "html", ".xhtml": "html",
               ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv",
               ".parquet": "parquet", ".warc": "warc", ".rss": "feed", ".atom": "feed", ".xml": "feed",
-              ".nitf": "newsml",
+              ".nitf": "newsml", ".arc": "arc",
               ".zip": "zip", ".tar": "tar", ".tgz": "tar", ".tbz2": "tar", ".tbz": "tar", ".txz": "tar"}
 _TAR_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz")
 ARCHIVE_FORMATS = ("zip", "tar")
-CONTAINER_FORMATS = (*ARCHIVE_FORMATS, "warc", "parquet", "csv", "tsv", "jsonl")
+CONTAINER_FORMATS = (*ARCHIVE_FORMATS, "warc", "arc", "parquet", "csv", "tsv", "jsonl")
 MAX_ARCHIVE_DEPTH = 2  # an archive inside an archive is read; one deeper is refused
 MEMBER_SEPARATOR = "!/"  # `dump.zip!/2024/a.json`: the member `2024/a.json` of `dump.zip`
 
@@ -295,6 +295,8 @@ def _sniff(data: bytes) -> str:
         return "tar"
     if head.startswith(b"WARC/"):
         return "warc"
+    if head.startswith(b"filedesc://"):
+        return "arc"
     if lower.startswith((b"<!doctype html", b"<html")):
         return "html"
     if lower.startswith(b"<?xml") or lower.startswith((b"<rss", b"<feed", b"<rdf")):
@@ -935,6 +937,51 @@ def _read_warc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 
 
 _CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)")
+_ARC_HEADER = re.compile(rb"^(?P<url>\S.*?) \S+ (?P<date>\d{14})\d* (?P<type>\S+)(?: .*)? (?P<length>-?\d+)\r?$")
+
+
+def _read_arc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
+    """Each HTML response of an ARC file (the Internet Archive's format before WARC; `.arc`,
+    `.arc.gz`) is an article, as in a WARC: its URL and archive date are the record's. A
+    record header that does not parse ends the reading; the records before it are kept."""
+    items, n, at = [], 0, 0
+    while True:
+        while data[at:at + 1] in (b"\n", b"\r"):
+            at += 1
+        if at >= len(data):
+            break
+        line_end = data.find(b"\n", at)
+        header = _ARC_HEADER.match(data[at:line_end if line_end >= 0 else len(data)])
+        length = int(header["length"]) if header else -1
+        if header is None or length < 0 or line_end < 0:
+            items.append((f"after record {n}", Problem("parse_error", f"after record {n}: not an ARC record "
+                                                                      f"header: {data[at:at + 80]!r}")))
+            break
+        n += 1
+        block, at = data[line_end + 1:line_end + 1 + length], line_end + 1 + length
+        url = header["url"].decode("utf-8", "replace")
+        if url.startswith("filedesc:"):
+            continue
+        where = f"record {n} ({url})"
+        http_head, _, body = block.partition(b"\r\n\r\n") if b"\r\n\r\n" in block else block.partition(b"\n\n")
+        declared = re.search(rb"(?im)^content-type:\s*([^\r\n]+)", http_head)
+        content_type = (declared.group(1) if declared else header["type"]).decode("latin-1").lower()
+        if "html" not in content_type:
+            items.append((where, Problem("no_article_text", f"{where}: a {content_type.split(';')[0]} response, "
+                                                            f"not a page")))
+            continue
+        charset = _CHARSET.search(content_type)
+        try:
+            page, _ = html_record(body, charset.group(1) if charset else None)
+        except Reject as reject:
+            items.append((where, Problem(reject.reason, f"{where}: {reject.detail}")))
+            continue
+        archived = header["date"].decode()
+        items.append((where, {**page, "url": page.get("url") or url,
+                              "crawl_date": f"{archived[:4]}-{archived[4:6]}-{archived[6:8]}"}))
+    if not items:
+        raise Reject("no_article_text", "no records in the ARC file but its description")
+    return items
 
 
 def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
@@ -1192,7 +1239,7 @@ def _feed_bytes(data: bytes) -> tuple[bytes, str | None]:
 
 _READERS = {"txt": _read_txt, "markdown": _read_markdown, "html": _read_html, "json": _read_json, "jsonl": _read_jsonl,
             "csv": _read_csv, "tsv": _read_tsv, "parquet": _read_parquet, "warc": _read_warc, "feed": _read_feed,
-            "newsml": _read_newsml}
+            "newsml": _read_newsml, "arc": _read_arc}
 
 
 def read_chunk(root: Path, rel_paths: list[str], skip_pairs: set[tuple[str, str]],

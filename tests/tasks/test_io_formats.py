@@ -184,6 +184,28 @@ def test_warc_resource_pages_are_read_and_a_damaged_archive_keeps_the_records_be
         ("no_article_text", "no response or resource records in the WARC file (1 request)")]
 
 
+def _arc(records_: list[tuple[str, str, bytes]]) -> bytes:
+    description = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
+    out = b"filedesc://crawl.arc 127.0.0.1 20240502100000 text/plain %d\n%s\n" % (len(description), description)
+    for uri, content_type, body in records_:
+        http = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n".encode() + body
+        out += f"{uri} 10.0.0.1 20240502100000 {content_type.split(';')[0]} {len(http)}\n".encode() + http + b"\n"
+    return out
+
+
+def test_arc_html_responses_are_articles_and_a_broken_header_keeps_the_records_before_it():
+    data = _arc([("https://x.example/a page", "text/html; charset=iso-8859-1", PAGE.encode("latin-1")),
+                 ("https://x.example/logo.png", "image/png", b"\x89PNG")])
+    for name, blob in (("crawl.arc", data + b"garbage that is no header\n"), ("crawl.arc.gz", gzip.compress(data)),
+                       ("noext", data)):
+        parsed, = parse_input(name, blob, LIMITS)
+        (record,) = parsed.records
+        assert (parsed.format, record["url"], record["crawl_date"], record["locator"]) == (
+            "arc", "https://x.example/a page", "2024-05-02", "record 2 (https://x.example/a page)")
+        assert "Città di Castello" in record["text"]
+        assert [p.reason for p in parsed.problems] == ["no_article_text"] + (["parse_error"] if name == "crawl.arc" else [])
+
+
 RSS = f"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Wire</title>
 <language>it</language>
