@@ -53,7 +53,7 @@ QUARANTINE_REASONS = {
                  "a record (a JSON object, a row) whose text is over `max_file_bytes`",
     "archive_too_deep": "an archive inside an archive inside an archive: not opened",
     "feed_link_only": "an RSS/Atom item with a link and no content, or only a teaser (a description under 40 "
-                      "words): recorded, not fetched",
+                      "words), or a (news) sitemap's link: recorded, not fetched",
     "symlink_outside_root": "a symlink leading out of the source folder (never followed)",
     "symlink_loop": "a symlink that leads back into itself (never followed)",
     "not_a_regular_file": "a FIFO, socket or device, or a symlink to a folder: never opened (real folders are searched)",

@@ -990,9 +990,12 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     agency's NewsML or NITF as such."""
     import feedparser
 
-    if _xml_root(data) in _WIRE_ROOTS:
+    root = _xml_root(data)
+    if root in _WIRE_ROOTS:
         parsed.format = "newsml"
         return _read_newsml(data, limits, parsed)
+    if root in ("urlset", "sitemapindex"):
+        return _sitemap_links(data, root)
     data, legacy = _feed_bytes(data)
     feed = feedparser.parse(data)
     if not feed.entries and _sniff(re.sub(rb"^\s*<\?xml[^>]*>", b"", data[:2048])) == "html":
@@ -1026,6 +1029,27 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
                               "published": entry.get("published") or entry.get("updated"),
                               "byline": entry.get("author"), "url": entry.get("link"), "outlet": outlet,
                               "language_hint": language}))
+    return items
+
+
+def _sitemap_links(data: bytes, root: str):
+    """A (news) sitemap lists links, as a feed's link-only items do: each is recorded, not
+    fetched; a sitemap index lists only other sitemaps."""
+    from lxml import etree
+
+    if root == "sitemapindex":
+        raise Reject("no_article_text", "a sitemap index: links to other sitemaps, no articles")
+    try:
+        tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except etree.XMLSyntaxError as err:
+        raise Reject("parse_error", f"not well-formed XML: {err}") from err
+    items = []
+    for n, url in enumerate(_all(tree, "url"), start=1):
+        where, link, title = f"item {n}", _text(_first(url, "loc")), _text(_first(url, "title"))
+        named = f" ({title[:80]!r})" if title else ""
+        items.append((where, Problem("feed_link_only", f"{where}: {link}{named} is a sitemap link, not fetched")))
+    if not items:
+        raise Reject("no_article_text", "a sitemap with no links")
     return items
 
 

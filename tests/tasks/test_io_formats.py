@@ -236,6 +236,19 @@ def test_rss_and_atom_items_with_content_are_articles_and_link_only_items_are_re
     assert (entry["text"], entry["byline"], entry["url"]) == (OTHER, "Ann Lee", "https://x.example/3")
 
 
+def test_a_news_sitemap_records_its_links_and_an_index_is_no_article():
+    sitemap = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+               'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://x.example/1</loc>'
+               '<news:news><news:title>Trains stop</news:title></news:news></url>'
+               '<url><loc>https://x.example/2</loc></url></urlset>')
+    parsed, = parse_input("news-sitemap.xml", sitemap.encode(), LIMITS)
+    assert [(p.reason, p.detail) for p in parsed.problems] == [
+        ("feed_link_only", "item 1: https://x.example/1 ('Trains stop') is a sitemap link, not fetched"),
+        ("feed_link_only", "item 2: https://x.example/2 is a sitemap link, not fetched")]
+    index = '<sitemapindex><sitemap><loc>https://x.example/s1.xml</loc></sitemap></sitemapindex>'
+    assert [p.reason for p in parse_input("index.xml", index.encode(), LIMITS)[0].problems] == ["no_article_text"]
+
+
 def test_a_feed_in_an_undeclared_legacy_encoding_is_decoded_not_read_as_cp1252():
     story = "Поезда остановились на час в четверг, сообщил оператор железной дороги в Москве."
     feed = f"<rss><channel><item><title>Поезда</title><description>{story}</description></item></channel></rss>"
