@@ -46,8 +46,9 @@ FIELDS = {
     "published": ("date_publish", "publish_date", "publishedAt", "published_at", "date_published", "pubDate",
                   "datePublished", "date", "published", "created_at", "date_modify"),
     "byline": ("authors", "author", "byline", "creator"),
-    "url": ("url", "canonical_url", "link", "metadata.sourceURL"),
-    "outlet": ("source_domain", "meta_site_name", "sitename", "site_name", "hostname", "source", "publisher",
+    "url": ("url", "canonical_url", "link", "metadata.sourceURL", "source"),
+    "outlet": ("source_domain", "meta_site_name", "sitename", "site_name", "source-hostname", "hostname", "source",
+               "publisher",
                "outlet", "domain", "metadata.ogSiteName"),
     "language_hint": ("language", "lang", "meta_lang", "language_code", "inLanguage", "metadata.language"),
 }
@@ -634,9 +635,16 @@ def _field(document: dict, name: str, limits: ReadLimits) -> str | None:
     mapped = tuple(key for ours, key in limits.field_map if ours == name)
     for key in (*mapped, *FIELDS[name]):
         text = (_as_body if name == "text" else _as_text)(_lookup(document, key))
+        # `source` is trafilatura's URL and NewsAPI's outlet: a web address is a URL, never an outlet
+        if text and key not in mapped and (name == "outlet" and _WEB_ADDRESS.match(text)
+                                           or name == "url" and key == "source" and not _WEB_ADDRESS.match(text)):
+            continue
         if text:
             return text
     return None
+
+
+_WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
 
 
 def _record_or_problem(document, where: str | None, limits: ReadLimits) -> dict | Problem:

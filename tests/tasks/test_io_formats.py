@@ -80,6 +80,14 @@ def test_json_feed_and_markup_in_a_text_field():
         "Trains & buses stopped.\n\nFog lifted.", "Ann Lee", "https://x.example/1")
 
 
+def test_trafilatura_json_source_is_its_url_and_newsapi_source_its_outlet():
+    documents = [{"text": STORY, "hostname": "x.example", "source-hostname": "X News", "source": "https://x.example/a"},
+                 {"content": OTHER, "source": {"id": None, "name": "Engadget"}, "url": "https://e.example/b"},
+                 {"text": OTHER, "source": "Reuters"}]
+    assert [(r["url"], r["outlet"]) for r in parse_input("a.json", json.dumps(documents).encode(), LIMITS)[0].records] == [
+        ("https://x.example/a", "X News"), ("https://e.example/b", "Engadget"), (None, "Reuters")]
+
+
 def test_field_map_and_newspaper4k_names():
     own = {"headline_text": "Trains", "story": {"body": STORY}, "meta_lang": "en", "meta_site_name": "Il Foglio"}
     limits = ReadLimits(100_000, field_map=(("text", "story.body"), ("title", "headline_text")))
