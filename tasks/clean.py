@@ -350,8 +350,10 @@ def title_without_outlet(title: str, outlet: str | None, url: str | None) -> str
         return title
 
     def names_site(part: str, trailing: bool) -> bool:
-        words = _name_words(part)  # a trailing part may add to the name ("CNN Politics"): a leading one
-        return bool(words) and any((words[:len(name)] == name if trailing else words == name)  # may be the headline
+        # a trailing part may add words to the name ("CNN Politics"); a leading one may be a headline
+        # that opens with it ("Welpen kaufen – …"), so it must be the name alone
+        words = _name_words(part)
+        return bool(words) and any((words[:len(name)] == name if trailing else words == name)
                                    or (name[:len(words)] == words and len("".join(words)) >= 4) for name in names)
 
     last, first = separators[-1], separators[0]
@@ -458,15 +460,21 @@ def article_id_of(file_id: str, record_index: int) -> str:
 MIN_ARTICLE_WORDS = 3
 
 
+def _no_article(cleaned: dict | None) -> str | None:
+    """Why a cleaned record is no article, or None."""
+    if cleaned is None:
+        return "nothing but a title, dateline or trailer after cleaning"
+    if len(set(words_of(cleaned["body"].casefold()))) < MIN_ARTICLE_WORDS:
+        return f"its text is {cleaned['body'][:60]!r}: under {MIN_ARTICLE_WORDS} different words, not an article"
+    return None
+
+
 def clean_records(raws: list[dict], reference_date: dt.date | None) -> tuple[list[dict], list[dict]]:
     """Raw records -> (article rows, problems). A record with no text left is a problem."""
     articles, problems = [], []
     for raw in raws:
         cleaned = clean_record(raw, reference_date)
-        detail = "nothing but a title, dateline or trailer after cleaning" if cleaned is None else \
-            f"its text is {cleaned['body'][:60]!r}: under {MIN_ARTICLE_WORDS} different words, not an article" \
-            if len(set(words_of(cleaned["body"].casefold()))) < MIN_ARTICLE_WORDS else None
-        if detail:
+        if detail := _no_article(cleaned):
             problems.append({"path": raw["source_path"], "record_index": raw["record_index"],
                              "locator": raw.get("locator"), "file_id": raw["file_id"], "stage": "clean",
                              "reason": "no_article_text", "detail": detail})

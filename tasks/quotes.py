@@ -381,7 +381,8 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             # a quote that ends in a comma hands over to the clause right behind it (`…,” X said`)
             found = credit(paragraph, end) or named_with_appositive(paragraph, end) \
                 or (after_quote(paragraph, end) if text.rstrip().endswith(",") else None) \
-                or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here]) if doc is not None else None) \
+                or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here])
+                    if doc is not None else None) \
                 or attribution(paragraph, start, end)
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:
