@@ -919,29 +919,32 @@ def _read_warc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         if record.record_type not in (WarcRecordType.response, WarcRecordType.resource):
             continue
         uri = (record.headers.get("WARC-Target-URI") or "").strip("<>") or None  # wget writes <uri>
-        where = f"record {n} ({uri})" if uri else f"record {n}"
         if record.record_type == WarcRecordType.response:
             content_type, charset = (record.http_content_type or "").lower(), record.http_charset
         else:
             content_type = (record.headers.get("Content-Type") or "").lower()
             charset = _CHARSET.search(content_type).group(1) if _CHARSET.search(content_type) else None
-        if "html" not in content_type:
-            kind = f"a {content_type.split(';')[0]} {kind_name}" if content_type \
-                else f"a {kind_name} without a content type"
-            items.append((where, Problem("no_article_text", f"{where}: {kind}, not a page")))
-            continue
-        try:
-            page, _ = html_record(record.reader.read(), charset)
-        except Reject as reject:
-            items.append((where, Problem(reject.reason, f"{where}: {reject.detail}")))
-            continue
         crawled = record.record_date
-        items.append((where, {**page, "url": page.get("url") or uri,
-                              "crawl_date": crawled.date().isoformat() if crawled else None}))
+        items.append(_archived_page(n, uri, kind_name, content_type, charset, record.reader.read,
+                                    crawled.date().isoformat() if crawled else None))
     if not items:
         held = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())) or "no records"
         raise Reject("no_article_text", f"no response or resource records in the WARC file ({held})")
     return items
+
+
+def _archived_page(n: int, url: str | None, kind: str, content_type: str, charset: str | None, read, crawl_date):
+    """(locator, record or problem) of one record of a web archive (WARC, ARC): an HTML page is
+    an article with its URL and crawl date; anything else (`read` is not called) is reported."""
+    where = f"record {n} ({url})" if url else f"record {n}"
+    if "html" not in content_type:
+        held = f"a {content_type.split(';')[0]} {kind}" if content_type else f"a {kind} without a content type"
+        return where, Problem("no_article_text", f"{where}: {held}, not a page")
+    try:
+        page, _ = html_record(read(), charset)
+    except Reject as reject:
+        return where, Problem(reject.reason, f"{where}: {reject.detail}")
+    return where, {**page, "url": page.get("url") or url, "crawl_date": crawl_date}
 
 
 _CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)")
@@ -970,23 +973,13 @@ def _read_arc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         url = header["url"].decode("utf-8", "replace")
         if url.startswith("filedesc:"):
             continue
-        where = f"record {n} ({url})"
         http_head, _, body = block.partition(b"\r\n\r\n") if b"\r\n\r\n" in block else block.partition(b"\n\n")
         declared = re.search(rb"(?im)^content-type:\s*([^\r\n]+)", http_head)
         content_type = (declared.group(1) if declared else header["type"]).decode("latin-1").lower()
-        if "html" not in content_type:
-            items.append((where, Problem("no_article_text", f"{where}: a {content_type.split(';')[0]} response, "
-                                                            f"not a page")))
-            continue
         charset = _CHARSET.search(content_type)
-        try:
-            page, _ = html_record(body, charset.group(1) if charset else None)
-        except Reject as reject:
-            items.append((where, Problem(reject.reason, f"{where}: {reject.detail}")))
-            continue
         archived = header["date"].decode()
-        items.append((where, {**page, "url": page.get("url") or url,
-                              "crawl_date": f"{archived[:4]}-{archived[4:6]}-{archived[6:8]}"}))
+        items.append(_archived_page(n, url, "response", content_type, charset.group(1) if charset else None,
+                                    lambda body=body: body, f"{archived[:4]}-{archived[4:6]}-{archived[6:8]}"))
     if not items:
         raise Reject("no_article_text", "no records in the ARC file but its description")
     return items
@@ -1043,14 +1036,9 @@ def _read_feed(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 def _sitemap_links(data: bytes, root: str):
     """A (news) sitemap lists links, as a feed's link-only items do: each is recorded, not
     fetched; a sitemap index lists only other sitemaps."""
-    from lxml import etree
-
     if root == "sitemapindex":
         raise Reject("no_article_text", "a sitemap index: links to other sitemaps, no articles")
-    try:
-        tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-    except etree.XMLSyntaxError as err:
-        raise Reject("parse_error", f"not well-formed XML: {err}") from err
+    tree = _parse_xml(data)
     items = []
     for n, url in enumerate(_all(tree, "url"), start=1):
         where, link, title = f"item {n}", _text(_first(url, "loc")), _text(_first(url, "title"))
@@ -1080,13 +1068,7 @@ def _read_newsml(data: bytes, limits: ReadLimits, parsed: ParsedFile):
     `newsMessage`), a NewsML 1 `NewsItem`, an NITF document. Its headline, creation date,
     byline, provider, language and dateline are fields; a picture or video item is reported,
     as are the G2 items that carry no story (concepts, packages, plans)."""
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = etree.fromstring(_HTML_ENTITY.sub(_numeric_entity, data), parser)
-    except etree.XMLSyntaxError as err:
-        raise Reject("parse_error", f"not well-formed XML: {err}") from err
+    root = _parse_xml(_HTML_ENTITY.sub(_numeric_entity, data))
     kind = _local(root)
     if kind in _G2_NOT_NEWS:
         raise Reject("no_article_text", f"a NewsML-G2 {kind}: metadata, not an article")
@@ -1102,6 +1084,17 @@ def _read_newsml(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         raise Reject("no_article_text", f"a {kind} that holds no news item")
     return [(where, record if isinstance(record, dict) else Problem("no_article_text", f"{where}: {record}"))
             for where, record in items]
+
+
+def _parse_xml(data: bytes):
+    """An XML document's root, never loading a DTD or an external entity (a hostile file could
+    name one); not well-formed XML is a `parse_error`."""
+    from lxml import etree
+
+    try:
+        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except etree.XMLSyntaxError as err:
+        raise Reject("parse_error", f"not well-formed XML: {err}") from err
 
 
 # NITF writes HTML's named entities (`&nbsp;`, `&mdash;`) and leaves them to a DTD we never
