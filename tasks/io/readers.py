@@ -1177,10 +1177,13 @@ def _iso(value: str | None) -> str | None:
 
 
 def _with_dateline(body: str, dateline: str | None) -> str:
-    """The body with its dateline in front, as wire copy has it, unless it already opens so."""
+    """The body with its dateline in front, as wire copy has it, unless it already opens so. A
+    bare place is written in capitals, as wires write it: the metadata declared it a dateline,
+    and a mixed-case `Lisbon -` would read as the start of a sentence."""
     if not dateline or " ".join(body.split()).startswith(" ".join(dateline.split()).rstrip(" -–—")):
         return body
-    return f"{dateline.strip()} {body}" if re.search(r"[-–—:]\s*$", dateline) else f"{dateline.strip()} - {body}"
+    dateline = dateline.strip() if "(" in dateline else dateline.strip().upper()
+    return f"{dateline} {body}" if re.search(r"[-–—:]$", dateline) else f"{dateline} - {body}"
 
 
 def _g2_record(item) -> dict | str:
