@@ -125,6 +125,13 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # a short-lived child (a `uname` probe, a finished worker) may be gone already
+        return b""
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -142,7 +149,7 @@ def test_kill_9_leaves_no_orphan_processes(prefect_server, tmp_path):
     while len(workers) < 2:  # the run, its two workers (and the temporary server, and the resource tracker)
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0].decode()
         family = _descendants(process.pid)
-        workers = {pid for pid in family if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+        workers = {pid for pid in family if b"spawn_main" in _cmdline(pid)}
         time.sleep(0.2)
     family = _descendants(process.pid)
     os.kill(process.pid, signal.SIGKILL)
