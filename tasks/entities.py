@@ -166,8 +166,31 @@ def truecase(text: str, casing: dict[str, str]) -> str:
 
 
 # what a model span drags along past the end of a name: a possessive, a figure, a score or
-# date ("SEOUL 1996-08-26", "Younis 4-95"), a lower-case word ("the Oval on")
-_TRAILING = re.compile(r"(?:'s|’s|(?<=s)['’]|[ ]+(?:[\d.,:/()+-]*\d[\d.,:/()+-]*|[a-z]+))$")
+# date ("SEOUL 1996-08-26", "Younis 4-95"), an ordinal ("Hagner 85th"), a lower-case word
+# ("the Oval on"), an opened bracket ("Hoffman (Neths")
+_TRAILING = re.compile(r"(?:'s|’s|(?<=s)['’]|[ ]+(?:[\d.,:/()+-]*\d[\d.,:/()+-]*(?:st|nd|rd|th)?|[a-z]+|\(\w*))$")
+_SPACED_DASH = re.compile(r"[ ]+(?:-{1,2}|[–—])[ ]+")
+
+
+def dash_parts(mention: dict, body: str, casing: dict[str, str]) -> list[dict]:
+    """A name never runs across a spaced dash: "PRESS DIGEST - Washington Post" and
+    "Midfielders - Richard Witschge" are a slug or a label, then a name. Each part that is
+    still a name in the article's own casing stays, with the span's label; beside a part in
+    mixed case, a part in capitals is a slug unless the article writes it so once more."""
+    text = body[mention["start_char"]:mention["end_char"]]
+    if not _SPACED_DASH.search(text):
+        return [mention]
+    parts, at = [], 0
+    for cut in [*_SPACED_DASH.finditer(text), None]:
+        end = cut.start() if cut else len(text)
+        part = text[at:end]
+        if part[:1].isupper() and is_name(truecase(part, casing)):
+            parts.append((part, {**mention, "start_char": mention["start_char"] + at,
+                                 "end_char": mention["start_char"] + end}))
+        at = cut.end() if cut else at
+    if any(not part.isupper() for part, _ in parts):
+        parts = [(part, span) for part, span in parts if not part.isupper() or body.count(part) > 1]
+    return [span for _, span in parts]
 
 
 def trim_span(mention: dict, body: str) -> None:
@@ -325,6 +348,8 @@ def _overlaps_any(span: dict, others: list[tuple[int, int]]) -> bool:
 def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     """Within one article: a one-word mention that is a token of a longer PERSON name
     ("Putin", "Wang") becomes that person, label included; places get country codes."""
+    casing = article_casing(body) if any(_SPACED_DASH.search(body, m["start_char"], m["end_char"]) for m in mentions) else {}
+    mentions = [part for mention in mentions for part in dash_parts(mention, body, casing)]
     for mention in mentions:
         trim_span(mention, body)
     labels = field_labels(body)

@@ -50,17 +50,21 @@ def test_a_paragraph_over_the_models_limit_is_read_in_pieces():
     assert ("Berlin", paragraph.index("Berlin")) in found
 
 
-def test_a_lone_first_word_of_an_organisation_and_a_country_are_not_people():
-    from tasks.entities import resolve_mentions
-
-    body = "Barrick Gold Corp raised its bid. Barrick said Sri Lanka approved it."
-    spans = [("Barrick Gold Corp", "ORG"), ("Barrick", "PERSON"), ("Sri Lanka", "PERSON")]
+def _mentions(body: str, spans: list[tuple[str, str]]) -> list[dict]:
     mentions, at = [], 0
     for text, label in spans:
         start = body.index(text, at)
         mentions.append({"article_id": "a", "start_char": start, "end_char": start + len(text), "label": label})
         at = start + len(text)
-    resolved = resolve_mentions(mentions, body)
+    return mentions
+
+
+def test_a_lone_first_word_of_an_organisation_and_a_country_are_not_people():
+    from tasks.entities import resolve_mentions
+
+    body = "Barrick Gold Corp raised its bid. Barrick said Sri Lanka approved it."
+    spans = [("Barrick Gold Corp", "ORG"), ("Barrick", "PERSON"), ("Sri Lanka", "PERSON")]
+    resolved = resolve_mentions(_mentions(body, spans), body)
     assert [(m["text"], m["label"], m["country_code"]) for m in resolved] == [
         ("Barrick Gold Corp", "ORG", None), ("Barrick", "ORG", None), ("Sri Lanka", "GPE", "LK")]
 
@@ -71,21 +75,18 @@ def test_results_table_field_labels_and_lower_case_units_are_not_entities():
     body = "Shr 12 cts vs 10 cts\n\nAvg shrs 1,234,000 vs 987,000\n\nAcme Corp said profits rose."
     assert [body[s:e] for s, e in field_labels(body)] == ["Shr", "Avg shrs"]
     spans = [("Shr", "ORG"), ("cts", "ORG"), ("Avg", "PERSON"), ("Acme Corp", "ORG")]
-    mentions, at = [], 0
-    for text, label in spans:
-        start = body.index(text, at)
-        mentions.append({"article_id": "a", "start_char": start, "end_char": start + len(text), "label": label})
-        at = start + len(text)
-    assert [(m["text"], m["label"]) for m in resolve_mentions(mentions, body)] == [("Acme Corp", "ORG")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body)] == [("Acme Corp", "ORG")]
 
 
-def _mentions(body: str, spans: list[tuple[str, str]]) -> list[dict]:
-    mentions, at = [], 0
-    for text, label in spans:
-        start = body.index(text, at)
-        mentions.append({"article_id": "a", "start_char": start, "end_char": start + len(text), "label": label})
-        at = start + len(text)
-    return mentions
+def test_a_name_never_runs_across_a_spaced_dash_nor_past_an_ordinal():
+    from tasks.entities import resolve_mentions
+
+    body = ("PRESS DIGEST - Washington Post\n\nMidfielders - Richard Witschge, Hagner 85th.\n\n"
+            "Tristan Hoffman (Neths scored. The press digest ran.")
+    spans = [("PRESS DIGEST - Washington Post", "ORG"), ("Midfielders - Richard Witschge", "ORG"),
+             ("Hagner 85th", "PERSON"), ("Tristan Hoffman (Neths", "PERSON")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body)] == [
+        ("Washington Post", "ORG"), ("Richard Witschge", "ORG"), ("Hagner", "PERSON"), ("Tristan Hoffman", "PERSON")]
 
 
 def test_spans_keep_the_name_only_and_institutions_are_not_people():
