@@ -250,6 +250,19 @@ def credit(paragraph: str, end: int) -> tuple[str, int, str] | None:
     return match["speaker"].rstrip("."), match.start("speaker"), "credited"
 
 
+# `…?” Hannity pressed.` / `…,” Rubio fired back.`: a name and one past-tense verb that close
+# the sentence right behind a quote are its attribution, whatever the verb
+_NAME_AND_VERB = re.compile(r"[^\S\n]*(?P<speaker>[A-Z][\w.’'-]*(?:[^\S\n]+[A-Z][\w.’'-]*){0,3}|he|she|they|we|I)"
+                            r"[^\S\n]+(?P<cue>[a-z]{3,}ed)(?:[^\S\n]+(?:back|up|out|in|on))?[^\S\n]*[.,;]")
+
+
+def closing_clause(paragraph: str, end: int) -> tuple[str, int, str] | None:
+    match = _NAME_AND_VERB.match(paragraph, _behind(paragraph, end))
+    if not match or match["speaker"].casefold() in _NOT_SPEAKERS:
+        return None
+    return match["speaker"], match.start("speaker"), match["cue"]
+
+
 INTRODUCER = re.compile(rf"(?P<speaker>(?:{_SPEAKER_WORD}\s+){{0,6}}?{_SPEAKER_WORD})\s+(?P<cue>{_CUE})\b[^.!?“”\"]{{0,80}}:\s*$",
                         re.IGNORECASE)
 
@@ -304,6 +317,17 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
                     phrase = doc[objects[0].left_edge.i:objects[0].right_edge.i + 1]
                     cues.append(((int(rank >= own), min(abs(token.idx - start), abs(token.idx - end))),
                                  (phrase, "according to")))
+    colon = next((t for t in doc if t.text == ":" and t.idx < start and not doc.text[t.idx + 1:start - 1].strip()), None)
+    if colon is not None and colon.i > 0 and not inside(doc[colon.i - 1]):
+        # `Rubio fired back: “…”`: the clause a colon ends introduces the quote; its verb is the
+        # cue, or a speech verb that clause hangs from (`said she has one quality: “…”`)
+        chain = [doc[colon.i - 1]]
+        while chain[-1].head.i != chain[-1].i and not inside(chain[-1].head):
+            chain.append(chain[-1].head)
+        verbs = [t for t in chain if t.pos_ in ("VERB", "AUX")]
+        spoken = [t for t in verbs if t.lemma_.lower() in CUE_LEMMAS]
+        if verbs:
+            cues.append(((0, -1), (spoken or verbs)[0]))
     generic = False  # the quote's own sentence credits it to nobody in particular
     for (later, _), cue in sorted(cues, key=lambda c: c[0]):
         if later and generic:
@@ -381,6 +405,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             # a quote that ends in a comma hands over to the clause right behind it (`…,” X said`)
             found = credit(paragraph, end) or named_with_appositive(paragraph, end) \
                 or (after_quote(paragraph, end) if text.rstrip().endswith(",") else None) \
+                or (closing_clause(paragraph, end) if text.rstrip().endswith((",", "?", "!")) else None) \
                 or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here])
                     if doc is not None else None) \
                 or attribution(paragraph, start, end)

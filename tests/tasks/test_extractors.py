@@ -113,6 +113,15 @@ def test_a_generic_you_or_anybody_is_no_speaker():
     assert quotes(body, [person(body, "Lea Voss")]) == [("is not having a good night.", "Lea Voss", "mocked")]
 
 
+def test_a_name_and_any_verb_behind_a_quote_and_the_clause_before_a_colon_attribute_it():
+    body = ('"Will the toll stay?" Mira Holt pressed. "For now," Jon Eide answered.\n\n'
+            'When Holt suggested a ferry, Eide fired back: "The ferry sank in 1998."')
+    entities = [person(body, "Mira Holt"), person(body, "Jon Eide")]
+    found = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, entities, load_parser("en_core_web_sm"))]
+    assert found == [("Will the toll stay?", "Mira Holt", "pressed"), ("For now,", "Jon Eide", "answered"),
+                     ("The ferry sank in 1998.", "Eide", "fired")]
+
+
 def test_a_speaker_phrase_never_ends_in_a_dangling_conjunction():
     body = ('On Tuesday\'s episode of "The Morning Show," the former secretary of state and current Democratic '
             'presidential nominee said she wanted to speak "directly to white people" about it.')
