@@ -337,8 +337,14 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
             return phrase.text, phrase.start_char, word
         subjects = [c for c in cue.children if c.dep_ in _SUBJECTS and not inside(c)]
         verb = cue
-        while not subjects and verb.dep_ == "conj" and verb.head is not verb:
-            verb = verb.head  # "He did not give details but said …": the first verb's subject
+        while not subjects and verb.dep_ in ("conj", "advcl") and verb.head.i != verb.i:
+            # "He did not give details but said …", "Rubino reached out, writing …": the subject
+            # of the verb a coordinated or participle clause hangs from; when that verb is what
+            # someone said ("Sanders said the process could be “messy,” adding …"), the sayer's
+            participle = verb.dep_ == "advcl"
+            verb = verb.head
+            while participle and verb.dep_ == "ccomp" and verb.head.lemma_.lower() in CUE_LEMMAS:
+                verb = verb.head
             subjects = [c for c in verb.children if c.dep_ in _SUBJECTS and not inside(c)]
         if not subjects:
             continue
