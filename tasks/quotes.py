@@ -409,8 +409,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
         for start, end, closed in spans_here:
             text = paragraph[start:end]
             # a quote that ends in a comma hands over to the clause right behind it (`…,” X said`)
-            found = credit(paragraph, end) or named_with_appositive(paragraph, end) \
-                or (after_quote(paragraph, end) if text.rstrip().endswith(",") else None) \
+            handed_over = text.rstrip().endswith(",")
+            found = credit(paragraph, end) or (named_with_appositive(paragraph, end) if handed_over else None) \
+                or (after_quote(paragraph, end) if handed_over else None) \
                 or (closing_clause(paragraph, end) if text.rstrip().endswith((",", "?", "!")) else None) \
                 or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here])
                     if doc is not None else None) \
@@ -430,8 +431,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                 mention_start, mention_end = base + offset, base + offset + len(phrase)
                 named = _entity_in(people, mention_start, mention_end, body)
                 if phrase.casefold() in PRONOUNS:
-                    speaker = _antecedent(people, phrase.casefold(), mention_start, quoted,
-                                          base + _sentence_start(paragraph, offset)) or last_named \
+                    own_start = _sentence_start(paragraph, offset)
+                    speaker = _antecedent(people, phrase.casefold(), mention_start, quoted, base + own_start,
+                                          base + _sentence_start(paragraph, own_start - 2) if own_start > 1 else None) or last_named \
                         or _last_person_before(people, mention_start, quoted)
                 elif named:
                     speaker = named
@@ -486,13 +488,21 @@ def _last_person_before(people: list[dict], position: int, quoted: list[tuple[in
 
 
 def _antecedent(people: list[dict], pronoun: str, position: int, quoted: list[tuple[int, int]],
-                sentence_start: int) -> str | None:
+                sentence_start: int, previous_start: int | None = None) -> str | None:
     """What a pronoun speaker refers to: for he/she the nearest person named before it outside
     any quotation ("Ban Ki-moon condemned what he called …", "Obama condemned … He said …");
     for it, an organisation (else a place or group) named earlier in the same sentence
     ("the Security Council … what it called …"). None: fall back to the last named speaker."""
     if pronoun in ("he", "she", "him", "her"):
-        return _last_person_before(people, position, quoted)
+        persons = [e for e in people if e["label"] == "PERSON" and e["end_char"] <= position and _outside(e, quoted)]
+        here = [e for e in persons if e["start_char"] >= sentence_start]
+        if here:
+            return here[0]["canonical_name"]
+        if previous_start is not None:
+            there = [e for e in persons if e["start_char"] >= previous_start]
+            if there:
+                return there[0]["canonical_name"]
+        return persons[-1]["canonical_name"] if persons else None
     if pronoun == "it":
         here = [e for e in people if sentence_start <= e["start_char"] and e["end_char"] <= position
                 and _outside(e, quoted)]

@@ -115,6 +115,14 @@ def test_a_generic_you_or_anybody_is_no_speaker():
     assert found == [("is not having a good night.", "Lea Voss", "saying")]  # the participle's subject is its head's
 
 
+def test_a_pronoun_refers_to_the_first_person_of_its_sentence_or_the_one_before():
+    body = ('Ana Ruiz said on Tuesday that Tom Berg was "a lightweight" while Lea Voss is "a liar." '
+            'However, she praised Ines Moll, calling her a "nice colleague."')
+    entities = [person(body, name) for name in ("Ana Ruiz", "Tom Berg", "Lea Voss", "Ines Moll")]
+    found = [(q["text"], q["speaker"]) for q in find_quotes(body, entities, load_parser("en_core_web_sm"))]
+    assert found == [("a lightweight", "Ana Ruiz"), ("a liar.", "Ana Ruiz"), ("nice colleague.", "Ana Ruiz")]
+
+
 def test_a_participle_after_what_someone_said_is_the_sayers():
     body = ('Ana Ruiz said the merger could be "messy," adding, "Markets are messy." '
             'Tom Berg reached out to the union, writing in an email: "We want to talk."')
