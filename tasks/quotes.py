@@ -288,6 +288,17 @@ CUE_LEMMAS = {"say", "tell", "add", "announce", "write", "state", "explain", "no
               "characterize", "characterise", "refer", "sing", "rule", "point", "go", "accord", "comment", "wonder",
               "assert", "contend", "maintain", "lament", "recount", "confirm", "reveal", "retort"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
+# phrasal cues: "go" and "point" speak only as "went on" and "pointed out"
+_PARTICLE_OF = {"go": "on", "point": "out"}
+
+
+def _speech_verb(token) -> bool:
+    lemma = token.lemma_.lower()
+    if lemma not in CUE_LEMMAS:
+        return False
+    particle = _PARTICLE_OF.get(lemma)
+    return particle is None or any(child.dep_ in ("prt", "prep", "advmod") and child.lower_ == particle
+                                   for child in token.children)
 
 
 def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] = ()) -> tuple[str, int, str] | None:
@@ -307,7 +318,7 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
     for rank, sent in enumerate(sentences):
         later = int(rank >= own)  # the quote's own sentence first, the next one only if it has no cue
         for token in sent:
-            if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in CUE_LEMMAS and not inside(token):
+            if token.pos_ in ("VERB", "AUX") and _speech_verb(token) and not inside(token):
                 distance = min(abs(token.idx - start), abs(token.idx - end))
                 cues.append(((later, distance), token))
             elif token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to" \
@@ -325,7 +336,7 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
         while chain[-1].head.i != chain[-1].i and not inside(chain[-1].head):
             chain.append(chain[-1].head)
         verbs = [t for t in chain if t.pos_ in ("VERB", "AUX")]
-        spoken = [t for t in verbs if t.lemma_.lower() in CUE_LEMMAS]
+        spoken = [t for t in verbs if _speech_verb(t)]
         if verbs:
             cues.append(((0, -1), (spoken or verbs)[0]))
     generic = False  # the quote's own sentence credits it to nobody in particular
@@ -340,10 +351,10 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
         while not subjects and verb.dep_ in ("conj", "advcl") and verb.head.i != verb.i:
             # "He did not give details but said …", "Rubino reached out, writing …": the subject
             # of the verb a coordinated or participle clause hangs from; when that verb is what
-            # someone said ("Sanders said the process could be “messy,” adding …"), the sayer's
-            participle = verb.dep_ == "advcl"
+            # someone said ("Sanders said the process could be “messy,” adding …", "De Blasio said
+            # the move was made by Bratton and said, “…”"), the sayer's
             verb = verb.head
-            while participle and verb.dep_ == "ccomp" and verb.head.lemma_.lower() in CUE_LEMMAS:
+            while verb.dep_ == "ccomp" and _speech_verb(verb.head):
                 verb = verb.head
             subjects = [c for c in verb.children if c.dep_ in _SUBJECTS and not inside(c)]
         if not subjects:

@@ -108,7 +108,7 @@ def test_a_verb_inside_another_quotation_is_not_an_attribution():
 
 
 def test_a_generic_you_or_anybody_is_no_speaker():
-    body = ('Ask yourself three questions as you go through the "sometimes need" list. Lea Voss mocked the '
+    body = ('Ask yourself three questions as you write down the "sometimes need" list. Lea Voss mocked the '
             'complaint, saying anybody who complains about a microphone "is not having a good night."')
     found = [(q["text"], q["speaker"], q["cue"])
              for q in find_quotes(body, [person(body, "Lea Voss")], load_parser("en_core_web_sm"))]
@@ -121,6 +121,14 @@ def test_a_pronoun_refers_to_the_first_person_of_its_sentence_or_the_one_before(
     entities = [person(body, name) for name in ("Ana Ruiz", "Tom Berg", "Lea Voss", "Ines Moll")]
     found = [(q["text"], q["speaker"]) for q in find_quotes(body, entities, load_parser("en_core_web_sm"))]
     assert found == [("a lightweight", "Ana Ruiz"), ("a liar.", "Ana Ruiz"), ("nice colleague.", "Ana Ruiz")]
+
+
+def test_went_speaks_only_as_went_on_and_a_second_said_is_the_first_sayers():
+    body = ('Ana Ruiz said her union is going into "overdrive" this week. '
+            'Tom Berg said the move was made by the mayor and said, "Who are you going to trust?"')
+    found = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(
+        body, [person(body, "Ana Ruiz"), person(body, "Tom Berg")], load_parser("en_core_web_sm"))]
+    assert found == [("overdrive", "Ana Ruiz", "said"), ("Who are you going to trust?", "Tom Berg", "said")]
 
 
 def test_a_participle_after_what_someone_said_is_the_sayers():
