@@ -386,15 +386,21 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     for mention in mentions:
         if mention["label"] == "PERSON" and len(mention["canonical_name"]) > 2 and mention["canonical_name"] in org_prefixes:
             mention["label"] = "ORG"
-    people = [m["canonical_name"] for m in mentions if m["label"] == "PERSON" and " " in m["canonical_name"]]
+    people = {m["canonical_name"] for m in mentions if m["label"] == "PERSON" and " " in m["canonical_name"]}
     by_token: dict[str, str] = {}
-    for full in sorted(set(people), key=lambda n: (-len(n), n)):
+    shared: set[str] = set()
+    for full in sorted(people, key=lambda n: (-len(n), n)):
         for token in full.split():
+            if token in by_token and not set(full.split()) <= set(by_token[token].split()):
+                shared.add(token)  # "Clinton" beside "Bill Clinton" and "Hillary Clinton": either
             by_token.setdefault(token, full)
+    for token in shared:
+        del by_token[token]
     for mention in mentions:
         words = mention["canonical_name"].split()
         # "Later Hoddle": a sentence-initial word glued to a known surname
-        if len(words) > 1 and words[-1] in by_token and words[0] not in by_token[words[-1]].split():
+        if len(words) > 1 and words[-1] in by_token and words[0] not in by_token[words[-1]].split() \
+                and mention["canonical_name"] not in people:
             last = mention["text"].split()[-1]  # as written ("Hoddle's"), so offsets stay exact
             mention["start_char"] = mention["end_char"] - len(last)
             mention["text"] = body[mention["start_char"]:mention["end_char"]]

@@ -89,6 +89,15 @@ def test_a_name_never_runs_across_a_spaced_dash_nor_past_an_ordinal():
         ("Washington Post", "ORG"), ("Richard Witschge", "ORG"), ("Hagner", "PERSON"), ("Tristan Hoffman", "PERSON")]
 
 
+def test_two_people_of_one_surname_stay_two_and_their_lone_surname_is_neither():
+    from tasks.entities import resolve_mentions
+
+    body = "Bill Clinton spoke first. Then Hillary Clinton took the stage, and Clinton thanked the crowd."
+    spans = [("Bill Clinton", "PERSON"), ("Hillary Clinton", "PERSON"), ("Clinton", "PERSON")]
+    assert [(m["text"], m["canonical_name"]) for m in resolve_mentions(_mentions(body, spans), body)] == [
+        ("Bill Clinton", "Bill Clinton"), ("Hillary Clinton", "Hillary Clinton"), ("Clinton", "Clinton")]
+
+
 def test_spans_keep_the_name_only_and_institutions_are_not_people():
     from tasks.entities import resolve_mentions
 
