@@ -272,13 +272,23 @@ _PERSON_PATTERNS = [
 ]
 
 
+def _squad_list(body: str, at: int) -> bool:
+    """A paragraph listing three or more people each with a bracketed side ("Jaap Stam (PSV),
+    Arthur Numan (PSV), Dennis Bergkamp (Arsenal)"): the brackets name their clubs."""
+    start, end = body.rfind("\n", 0, at) + 1, body.find("\n", at)
+    line = body[start:end if end >= 0 else len(body)]
+    return len(re.findall(rf"{_NAME}[ ]?\([ ]?[A-Z][^()]*\)[ ]*(?:,|\.|$)", line)) >= 3
+
+
 def pattern_people(body: str) -> list[dict]:
     rows = []
     for pattern in _PERSON_PATTERNS:
         for match in pattern.finditer(body):
             name = match.group("name")
             tail = match.groupdict().get("tail")
-            if tail is not None and not (tail[0].isdigit() or lookup_country(tail.strip())):
+            club = tail is not None and not (tail[0].isdigit() or lookup_country(tail.strip())) \
+                and len(name.split()) > 1 and not _institution(name) and _squad_list(body, match.start())
+            if tail is not None and not (tail[0].isdigit() or lookup_country(tail.strip()) or club):
                 continue
             if lookup_country(name) or len(name) < 4:
                 continue
@@ -290,7 +300,7 @@ def pattern_people(body: str) -> list[dict]:
             rows.append({"start_char": match.start("name"), "end_char": match.end("name"), "label": "PERSON"})
             if tail is not None and not tail[0].isdigit():
                 rows.append({"start_char": match.start("tail"), "end_char": match.start("tail") + len(tail.strip()),
-                             "label": "GPE"})
+                             "label": "ORG" if club else "GPE"})
     return rows
 
 

@@ -98,6 +98,15 @@ def test_two_people_of_one_surname_stay_two_and_their_lone_surname_is_neither():
         ("Bill Clinton", "Bill Clinton"), ("Hillary Clinton", "Hillary Clinton"), ("Clinton", "Clinton")]
 
 
+def test_a_list_of_players_with_bracketed_sides_names_their_clubs():
+    from tasks.entities import pattern_people
+
+    body = "Defenders - Frank de Boer (Ajax), Jaap Stam (PSV), Arthur Numan (PSV).\n\nShares of Acme Inc (ACME) rose."
+    assert [(body[r["start_char"]:r["end_char"]], r["label"]) for r in pattern_people(body)] == [
+        ("Frank de Boer", "PERSON"), ("Ajax", "ORG"), ("Jaap Stam", "PERSON"), ("PSV", "ORG"),
+        ("Arthur Numan", "PERSON"), ("PSV", "ORG")]
+
+
 def test_spans_keep_the_name_only_and_institutions_are_not_people():
     from tasks.entities import resolve_mentions
 
