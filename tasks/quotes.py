@@ -241,6 +241,18 @@ def named_with_appositive(paragraph: str, end: int) -> tuple[str, int, str] | No
     return match["speaker"], match.start("speaker"), match["cue"].lower()
 
 
+_TURN = re.compile(r"(?P<speaker>[A-Z][A-Z.'’-]+(?:[ ][A-Z][A-Z.'’-]+){0,2}):[ \t]+(?=\S)")
+
+
+def transcript_turn(paragraph: str, start: int) -> tuple[str, int, str] | None:
+    """`"WALLACE: Let's start …` / `"PENCE: Well, …`: a quoted transcript turn is its
+    labelled speaker's, whoever was quoted before."""
+    match = _TURN.match(paragraph, start)
+    if not match:
+        return None
+    return match["speaker"].title(), match.start("speaker"), "transcript"  # as a name is written elsewhere
+
+
 def credit(paragraph: str, end: int) -> tuple[str, int, str] | None:
     """`“…” ― Jacklyn Ashley`: a name after a dash right behind the closing mark (testimonials,
     epigraphs) credits the quote to that name, whatever verbs are nearby."""
@@ -421,7 +433,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             text = paragraph[start:end]
             # a quote that ends in a comma hands over to the clause right behind it (`…,” X said`)
             handed_over = text.rstrip().endswith(",")
-            found = credit(paragraph, end) or (named_with_appositive(paragraph, end) if handed_over else None) \
+            found = transcript_turn(paragraph, start) or credit(paragraph, end) or (named_with_appositive(paragraph, end) if handed_over else None) \
                 or (after_quote(paragraph, end) if handed_over else None) \
                 or (closing_clause(paragraph, end) if text.rstrip().endswith((",", "?", "!")) else None) \
                 or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here])

@@ -131,6 +131,15 @@ def test_went_speaks_only_as_went_on_and_a_second_said_is_the_first_sayers():
     assert found == [("overdrive", "Ana Ruiz", "said"), ("Who are you going to trust?", "Tom Berg", "said")]
 
 
+def test_a_quoted_transcript_turn_is_its_labelled_speakers():
+    body = ('Ana Ruiz spoke to the host on Sunday. "We will win," she said. A transcript follows:\n\n'
+            '"HOLT: Will the toll stay?\n\n"RUIZ: For now, yes."')
+    entities = [person(body, "Ana Ruiz")]
+    found = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, entities, load_parser("en_core_web_sm"))]
+    assert found == [("We will win,", "Ana Ruiz", "said"), ("HOLT: Will the toll stay?", "Holt", "transcript"),
+                     ("RUIZ: For now, yes.", "Ruiz", "transcript")]
+
+
 def test_a_participle_after_what_someone_said_is_the_sayers():
     body = ('Ana Ruiz said the merger could be "messy," adding, "Markets are messy." '
             'Tom Berg reached out to the union, writing in an email: "We want to talk."')
