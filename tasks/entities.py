@@ -293,6 +293,8 @@ def pattern_people(body: str) -> list[dict]:
             if lookup_country(name) or len(name) < 4:
                 continue
             initials = (match.groupdict().get("initials") or "").replace(" ", "")
+            if initials and re.search(r"[A-Z][a-z]+[ ]$", body[max(0, match.start() - 30):match.start()]):
+                continue  # "Loretta E. Lynch": a middle initial inside a longer name
             # "U.S. Open", "U.K. Treasury", "S. Korea": the initials abbreviate a place, not a given name
             if initials and (lookup_country(initials) or lookup_country(initials.replace(".", ""))
                              or lookup_country(match.group("surname")) or us_state(name)):

@@ -107,6 +107,13 @@ def test_a_list_of_players_with_bracketed_sides_names_their_clubs():
         ("Arthur Numan", "PERSON"), ("PSV", "ORG")]
 
 
+def test_a_middle_initial_inside_a_longer_name_is_no_name_of_its_own():
+    from tasks.entities import pattern_people
+
+    body = "Attorney General Loretta E. Lynch spoke.\n\nJ. Adams 123, P. Simmons 4-38"
+    assert [body[r["start_char"]:r["end_char"]] for r in pattern_people(body)] == ["J. Adams", "P. Simmons"]
+
+
 def test_spans_keep_the_name_only_and_institutions_are_not_people():
     from tasks.entities import resolve_mentions
 
