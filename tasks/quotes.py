@@ -512,9 +512,9 @@ def _last_person_before(people: list[dict], position: int, quoted: list[tuple[in
 
 def _antecedent(people: list[dict], pronoun: str, position: int, quoted: list[tuple[int, int]],
                 sentence_start: int, previous_start: int | None = None) -> str | None:
-    """What a pronoun speaker refers to: for he/she the nearest person named before it outside
-    any quotation ("Ban Ki-moon condemned what he called …", "Obama condemned … He said …");
-    for it, an organisation (else a place or group) named earlier in the same sentence
+    """What a pronoun speaker refers to: for he/she the first person named outside any quotation
+    before it in its own sentence, else in the sentence before (the subject, usually), else the
+    nearest ("Ban Ki-moon condemned what he called …", "Obama condemned … He said …"); for it, an organisation (else a place or group) named earlier in the same sentence
     ("the Security Council … what it called …"). None: fall back to the last named speaker."""
     if pronoun in ("he", "she", "him", "her"):
         persons = [e for e in people if e["label"] == "PERSON" and e["end_char"] <= position and _outside(e, quoted)]
