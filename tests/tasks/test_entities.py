@@ -114,6 +114,16 @@ def test_a_middle_initial_inside_a_longer_name_is_no_name_of_its_own():
     assert [body[r["start_char"]:r["end_char"]] for r in pattern_people(body)] == ["J. Adams", "P. Simmons"]
 
 
+def test_an_article_leads_off_no_name_but_an_initial_does():
+    from tasks.entities import trim_span
+
+    body = "Plans for a European Super League and A. Smith's reply."
+    mentions = _mentions(body, [("a European Super League", "ORG"), ("A. Smith's", "PERSON")])
+    for mention in mentions:
+        trim_span(mention, body)
+    assert [body[m["start_char"]:m["end_char"]] for m in mentions] == ["European Super League", "A. Smith"]
+
+
 def test_spans_keep_the_name_only_and_institutions_are_not_people():
     from tasks.entities import resolve_mentions
 
