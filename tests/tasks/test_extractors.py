@@ -56,9 +56,14 @@ def person(body, name, label="PERSON"):
     return {"start_char": start, "end_char": start + len(name), "label": label, "canonical_name": name}
 
 
+def parsed_quotes(body, entities=()):
+    """(text, speaker, cue) of each quote, attributed with the dependency parse as the pipeline runs."""
+    return [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, list(entities), load_parser("en_core_web_sm"))]
+
+
 def quotes(body, entities=()):
     """Both attribution paths: the dependency parse (as the pipeline runs) and the patterns alone."""
-    with_parse = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, list(entities), load_parser("en_core_web_sm"))]
+    with_parse = parsed_quotes(body, entities)
     patterns_only = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, list(entities))]
     assert with_parse == patterns_only
     return with_parse
@@ -110,8 +115,7 @@ def test_a_verb_inside_another_quotation_is_not_an_attribution():
 def test_a_generic_you_or_anybody_is_no_speaker():
     body = ('Ask yourself three questions as you write down the "sometimes need" list. Lea Voss mocked the '
             'complaint, saying anybody who complains about a microphone "is not having a good night."')
-    found = [(q["text"], q["speaker"], q["cue"])
-             for q in find_quotes(body, [person(body, "Lea Voss")], load_parser("en_core_web_sm"))]
+    found = parsed_quotes(body, [person(body, "Lea Voss")])
     assert found == [("is not having a good night.", "Lea Voss", "saying")]  # the participle's subject is its head's
 
 
@@ -123,39 +127,36 @@ def test_a_pronoun_refers_to_the_first_person_of_its_sentence_or_the_one_before(
     assert found == [("a lightweight", "Ana Ruiz"), ("a liar.", "Ana Ruiz"), ("nice colleague.", "Ana Ruiz")]
 
 
-def test_went_speaks_only_as_went_on_and_a_second_said_is_the_first_sayers():
-    body = ('Ana Ruiz said her union is going into "overdrive" this week. '
-            'Tom Berg said the move was made by the mayor and said, "Who are you going to trust?"')
-    found = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(
-        body, [person(body, "Ana Ruiz"), person(body, "Tom Berg")], load_parser("en_core_web_sm"))]
-    assert found == [("overdrive", "Ana Ruiz", "said"), ("Who are you going to trust?", "Tom Berg", "said")]
+ATTRIBUTIONS = {
+    "went speaks only as went on; a second said is the first sayer's": (
+        'Ana Ruiz said her union is going into "overdrive" this week. '
+        'Tom Berg said the move was made by the mayor and said, "Who are you going to trust?"',
+        ["Ana Ruiz", "Tom Berg"],
+        [("overdrive", "Ana Ruiz", "said"), ("Who are you going to trust?", "Tom Berg", "said")]),
+    "a quoted transcript turn is its labelled speaker's": (
+        'Ana Ruiz spoke to the host on Sunday. "We will win," she said. A transcript follows:\n\n'
+        '"HOLT: Will the toll stay?\n\n"RUIZ: For now, yes."',
+        ["Ana Ruiz"],
+        [("We will win,", "Ana Ruiz", "said"), ("HOLT: Will the toll stay?", "Holt", "transcript"),
+         ("RUIZ: For now, yes.", "Ruiz", "transcript")]),
+    "a participle after what someone said is the sayer's": (
+        'Ana Ruiz said the merger could be "messy," adding, "Markets are messy." '
+        'Tom Berg reached out to the union, writing in an email: "We want to talk."',
+        ["Ana Ruiz", "Tom Berg"],
+        [("messy,", "Ana Ruiz", "adding"), ("Markets are messy.", "Ana Ruiz", "adding"),
+         ("We want to talk.", "Tom Berg", "writing")]),
+    "a name and any verb behind a quote, and the clause before a colon, attribute it": (
+        '"Will the toll stay?" Mira Holt pressed. "For now," Jon Eide answered.\n\n'
+        'When Holt suggested a ferry, Eide fired back: "The ferry sank in 1998."',
+        ["Mira Holt", "Jon Eide"],
+        [("Will the toll stay?", "Mira Holt", "pressed"), ("For now,", "Jon Eide", "answered"),
+         ("The ferry sank in 1998.", "Eide", "fired")]),
+}
 
 
-def test_a_quoted_transcript_turn_is_its_labelled_speakers():
-    body = ('Ana Ruiz spoke to the host on Sunday. "We will win," she said. A transcript follows:\n\n'
-            '"HOLT: Will the toll stay?\n\n"RUIZ: For now, yes."')
-    entities = [person(body, "Ana Ruiz")]
-    found = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, entities, load_parser("en_core_web_sm"))]
-    assert found == [("We will win,", "Ana Ruiz", "said"), ("HOLT: Will the toll stay?", "Holt", "transcript"),
-                     ("RUIZ: For now, yes.", "Ruiz", "transcript")]
-
-
-def test_a_participle_after_what_someone_said_is_the_sayers():
-    body = ('Ana Ruiz said the merger could be "messy," adding, "Markets are messy." '
-            'Tom Berg reached out to the union, writing in an email: "We want to talk."')
-    found = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(
-        body, [person(body, "Ana Ruiz"), person(body, "Tom Berg")], load_parser("en_core_web_sm"))]
-    assert found == [("messy,", "Ana Ruiz", "adding"), ("Markets are messy.", "Ana Ruiz", "adding"),
-                     ("We want to talk.", "Tom Berg", "writing")]
-
-
-def test_a_name_and_any_verb_behind_a_quote_and_the_clause_before_a_colon_attribute_it():
-    body = ('"Will the toll stay?" Mira Holt pressed. "For now," Jon Eide answered.\n\n'
-            'When Holt suggested a ferry, Eide fired back: "The ferry sank in 1998."')
-    entities = [person(body, "Mira Holt"), person(body, "Jon Eide")]
-    found = [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, entities, load_parser("en_core_web_sm"))]
-    assert found == [("Will the toll stay?", "Mira Holt", "pressed"), ("For now,", "Jon Eide", "answered"),
-                     ("The ferry sank in 1998.", "Eide", "fired")]
+@pytest.mark.parametrize("body, names, expected", ATTRIBUTIONS.values(), ids=ATTRIBUTIONS.keys())
+def test_attribution_by_the_parse(body, names, expected):
+    assert parsed_quotes(body, [person(body, name) for name in names]) == expected
 
 
 def test_a_speaker_phrase_never_ends_in_a_dangling_conjunction():
