@@ -262,10 +262,12 @@ def credit(paragraph: str, end: int) -> tuple[str, int, str] | None:
     return match["speaker"].rstrip("."), match.start("speaker"), "credited"
 
 
-# `…?” Hannity pressed.` / `…,” Rubio fired back.`: a name and one past-tense verb that close
-# the sentence right behind a quote are its attribution, whatever the verb
-_NAME_AND_VERB = re.compile(r"[^\S\n]*(?P<speaker>[A-Z][\w.’'-]*(?:[^\S\n]+[A-Z][\w.’'-]*){0,3}|he|she|they|we|I)"
-                            r"[^\S\n]+(?P<cue>[a-z]{3,}ed)(?:[^\S\n]+(?:back|up|out|in|on))?[^\S\n]*[.,;]")
+# `…?” Hannity pressed.` / `…,” Rubio fired back.` / `…,” the letter reads.`: a name (or a
+# determiner's noun) and one verb in the past or present that close the sentence right behind
+# a quote are its attribution, whatever the verb
+_NAME_AND_VERB = re.compile(r"[^\S\n]*(?P<speaker>[A-Z][\w.’'-]*(?:[^\S\n]+[A-Z][\w.’'-]*){0,3}|he|she|they|we|I"
+                            r"|(?:the|a|an|his|her|its|their)[^\S\n]+[a-z]+)"
+                            r"[^\S\n]+(?P<cue>[a-z]{3,}(?:ed|s))(?:[^\S\n]+(?:back|up|out|in|on))?[^\S\n]*[.,;]")
 
 
 def closing_clause(paragraph: str, end: int) -> tuple[str, int, str] | None:

@@ -151,6 +151,10 @@ ATTRIBUTIONS = {
         ["Mira Holt", "Jon Eide"],
         [("Will the toll stay?", "Mira Holt", "pressed"), ("For now,", "Jon Eide", "answered"),
          ("The ferry sank in 1998.", "Eide", "fired")]),
+    "a determiner's noun and a present-tense verb behind a quote attribute it": (
+        'Parents wrote to the board on Monday. "Our children are thriving," the letter reads.',
+        [],
+        [("Our children are thriving,", "the letter", "reads")]),
 }
 
 
