@@ -102,7 +102,7 @@ def recognise(articles: list[dict], nlp, batch_size: int = 64, labels: dict[str,
                 casing = casing if casing is not None else article_casing(article["body"])
                 # a wire headline's parts ("CRICKET - PAKISTAN BEAT ENGLAND") are read apart,
                 # or the recased line tends to become one long name
-                for inner, part in _spaced_dash_parts(piece):
+                for inner, part in _parts(piece, _HEADLINE_BREAK):
                     jobs.append((article["article_id"], start + offset + inner))
                     texts.append(truecase(part, casing))
     mentions = []
@@ -120,10 +120,14 @@ def _shouted(text: str) -> bool:
     return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
-def _spaced_dash_parts(text: str) -> list[tuple[int, str]]:
-    bounds = [0, *(i for m in re.finditer(r" [-/] ", text) for i in (m.start(), m.end())), len(text)]
+def _parts(text: str, separator: re.Pattern) -> list[tuple[int, str]]:
+    """(offset, part) of each non-blank part of `text` between matches of `separator`."""
+    bounds = [0, *(i for m in separator.finditer(text) for i in (m.start(), m.end())), len(text)]
     return [(bounds[i], text[bounds[i]:bounds[i + 1]]) for i in range(0, len(bounds), 2)
             if text[bounds[i]:bounds[i + 1]].strip()]
+
+
+_HEADLINE_BREAK = re.compile(r" [-/] ")
 
 
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
@@ -180,17 +184,12 @@ def dash_parts(mention: dict, body: str, casing: dict[str, str]) -> list[dict]:
     text = body[mention["start_char"]:mention["end_char"]]
     if not _SPACED_DASH.search(text):
         return [mention]
-    parts, at = [], 0
-    for cut in [*_SPACED_DASH.finditer(text), None]:
-        end = cut.start() if cut else len(text)
-        part = text[at:end]
-        if part[:1].isupper() and is_name(truecase(part, casing)):
-            parts.append((part, {**mention, "start_char": mention["start_char"] + at,
-                                 "end_char": mention["start_char"] + end}))
-        at = cut.end() if cut else at
-    if any(not part.isupper() for part, _ in parts):
-        parts = [(part, span) for part, span in parts if not part.isupper() or body.count(part) > 1]
-    return [span for _, span in parts]
+    parts = [(at, part) for at, part in _parts(text, _SPACED_DASH)
+             if part[:1].isupper() and is_name(truecase(part, casing))]
+    if any(not part.isupper() for _, part in parts):
+        parts = [(at, part) for at, part in parts if not part.isupper() or body.count(part) > 1]
+    start = mention["start_char"]
+    return [{**mention, "start_char": start + at, "end_char": start + at + len(part)} for at, part in parts]
 
 
 def trim_span(mention: dict, body: str) -> None:
@@ -287,9 +286,10 @@ def pattern_people(body: str) -> list[dict]:
         for match in pattern.finditer(body):
             name = match.group("name")
             tail = match.groupdict().get("tail")
-            club = tail is not None and not (tail[0].isdigit() or lookup_country(tail.strip())) \
-                and len(name.split()) > 1 and not _institution(name) and _squad_list(body, match.start())
-            if tail is not None and not (tail[0].isdigit() or lookup_country(tail.strip()) or club):
+            # a bracketed word that is neither a figure nor a country is a side only in a squad list
+            other_tail = tail is not None and not (tail[0].isdigit() or lookup_country(tail.strip()))
+            club = other_tail and len(name.split()) > 1 and not _institution(name) and _squad_list(body, match.start())
+            if other_tail and not club:
                 continue
             if lookup_country(name) or len(name) < 4:
                 continue
