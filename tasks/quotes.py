@@ -435,7 +435,8 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             text = paragraph[start:end]
             # a quote that ends in a comma hands over to the clause right behind it (`…,” X said`)
             handed_over = text.rstrip().endswith(",")
-            found = transcript_turn(paragraph, start) or credit(paragraph, end) or (named_with_appositive(paragraph, end) if handed_over else None) \
+            found = transcript_turn(paragraph, start) or credit(paragraph, end) \
+                or (named_with_appositive(paragraph, end) if handed_over else None) \
                 or (after_quote(paragraph, end) if handed_over else None) \
                 or (closing_clause(paragraph, end) if text.rstrip().endswith((",", "?", "!")) else None) \
                 or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here])
@@ -457,8 +458,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                 named = _entity_in(people, mention_start, mention_end, body)
                 if phrase.casefold() in PRONOUNS:
                     own_start = _sentence_start(paragraph, offset)
+                    previous_start = base + _sentence_start(paragraph, own_start - 2) if own_start > 1 else None
                     speaker = _antecedent(people, phrase.casefold(), mention_start, quoted, base + own_start,
-                                          base + _sentence_start(paragraph, own_start - 2) if own_start > 1 else None) or last_named \
+                                          previous_start) or last_named \
                         or _last_person_before(people, mention_start, quoted)
                 elif named:
                     speaker = named
@@ -507,8 +509,12 @@ def _outside(mention: dict, quoted: list[tuple[int, int]]) -> bool:
     return not any(s <= mention["start_char"] < e for s, e in quoted)
 
 
+def _persons_before(people: list[dict], position: int, quoted: list[tuple[int, int]]) -> list[dict]:
+    return [e for e in people if e["label"] == "PERSON" and e["end_char"] <= position and _outside(e, quoted)]
+
+
 def _last_person_before(people: list[dict], position: int, quoted: list[tuple[int, int]]) -> str | None:
-    before = [e for e in people if e["label"] == "PERSON" and e["end_char"] <= position and _outside(e, quoted)]
+    before = _persons_before(people, position, quoted)
     return before[-1]["canonical_name"] if before else None
 
 
@@ -516,17 +522,15 @@ def _antecedent(people: list[dict], pronoun: str, position: int, quoted: list[tu
                 sentence_start: int, previous_start: int | None = None) -> str | None:
     """What a pronoun speaker refers to: for he/she the first person named outside any quotation
     before it in its own sentence, else in the sentence before (the subject, usually), else the
-    nearest ("Ban Ki-moon condemned what he called …", "Obama condemned … He said …"); for it, an organisation (else a place or group) named earlier in the same sentence
-    ("the Security Council … what it called …"). None: fall back to the last named speaker."""
+    nearest ("Ban Ki-moon condemned what he called …", "Obama condemned … He said …"); for it,
+    an organisation (else a place or group) named earlier in the same sentence ("the Security
+    Council … what it called …"). None: fall back to the last named speaker."""
     if pronoun in ("he", "she", "him", "her"):
-        persons = [e for e in people if e["label"] == "PERSON" and e["end_char"] <= position and _outside(e, quoted)]
-        here = [e for e in persons if e["start_char"] >= sentence_start]
-        if here:
-            return here[0]["canonical_name"]
-        if previous_start is not None:
-            there = [e for e in persons if e["start_char"] >= previous_start]
-            if there:
-                return there[0]["canonical_name"]
+        persons = _persons_before(people, position, quoted)
+        for start in (sentence_start, previous_start):
+            since = [e for e in persons if start is not None and e["start_char"] >= start]
+            if since:
+                return since[0]["canonical_name"]
         return persons[-1]["canonical_name"] if persons else None
     if pronoun == "it":
         here = [e for e in people if sentence_start <= e["start_char"] and e["end_char"] <= position
