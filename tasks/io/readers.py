@@ -923,7 +923,7 @@ def _read_warc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
             content_type, charset = (record.http_content_type or "").lower(), record.http_charset
         else:
             content_type = (record.headers.get("Content-Type") or "").lower()
-            charset = _CHARSET.search(content_type).group(1) if _CHARSET.search(content_type) else None
+            charset = _charset_of(content_type)
         crawled = record.record_date
         items.append(_archived_page(n, uri, kind_name, content_type, charset, record.reader.read,
                                     crawled.date().isoformat() if crawled else None))
@@ -948,6 +948,11 @@ def _archived_page(n: int, url: str | None, kind: str, content_type: str, charse
 
 
 _CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)")
+
+
+def _charset_of(content_type: str) -> str | None:
+    declared = _CHARSET.search(content_type)
+    return declared.group(1) if declared else None
 _ARC_HEADER = re.compile(rb"^(?P<url>\S.*?) \S+ (?P<date>\d{14})\d* (?P<type>\S+)(?: .*)? (?P<length>-?\d+)\r?$")
 
 
@@ -976,9 +981,8 @@ def _read_arc(data: bytes, limits: ReadLimits, parsed: ParsedFile):
         http_head, _, body = block.partition(b"\r\n\r\n") if b"\r\n\r\n" in block else block.partition(b"\n\n")
         declared = re.search(rb"(?im)^content-type:\s*([^\r\n]+)", http_head)
         content_type = (declared.group(1) if declared else header["type"]).decode("latin-1").lower()
-        charset = _CHARSET.search(content_type)
         archived = header["date"].decode()
-        items.append(_archived_page(n, url, "response", content_type, charset.group(1) if charset else None,
+        items.append(_archived_page(n, url, "response", content_type, _charset_of(content_type),
                                     lambda body=body: body, f"{archived[:4]}-{archived[4:6]}-{archived[6:8]}"))
     if not items:
         raise Reject("no_article_text", "no records in the ARC file but its description")
