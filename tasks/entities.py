@@ -205,16 +205,24 @@ def trim_span(mention: dict, body: str) -> None:
     mention["end_char"] = mention["start_char"] + len(text)
 
 
+# a figure of a results row, an ordinal too: the minutes in "Rovers 2 (Okafor 12th, Maes 77th)"
+_ROW_FIGURE = re.compile(r"[\d.,:/()-]*\d[\d.,:/()-]*(?:st|nd|rd|th)?[,.)]?")
+# a name followed by a figure that is no ordinal: the side, not the scorer of the 12th minute
+_ROW_LEAD = re.compile(r"(?:^|(?<=\s))([A-Z][A-Za-z.'&-]+(?:[ ]+[A-Z][A-Za-z.'&-]+){0,3})"
+                       r"(?=[ ]+\d(?![\d.,:/-]*(?:st|nd|rd|th)\b))")
+
+
 def table_rows(body: str) -> list[dict]:
-    """Results tables in sports copy ("Leicestershire 22 points", "NEW YORK 72 58 .554"): the
-    name that leads a row of numbers is a team, an organisation."""
+    """Results tables in sports copy ("Leicestershire 22 points", "NEW YORK 72 58 .554",
+    "Rovers 2 (Okafor 12th) Harbour City 1"): the name that leads a row's number is a team,
+    an organisation."""
     rows = []
     for start, paragraph in paragraph_offsets(body):
         tokens = paragraph.split()
-        numeric = sum(1 for t in tokens if re.fullmatch(r"[\d.,:/()-]*\d[\d.,:/()-]*", t) and not _ISO_DATE.fullmatch(t))
+        numeric = sum(1 for t in tokens if _ROW_FIGURE.fullmatch(t) and not _ISO_DATE.fullmatch(t))
         if len(tokens) < 2 or numeric < max(2, len(tokens) // 3):
             continue
-        for match in re.finditer(r"(?:^|(?<=\s))([A-Z][A-Za-z.'&-]+(?:[ ]+[A-Z][A-Za-z.'&-]+){0,3})(?=[ ]+\d)", paragraph):
+        for match in _ROW_LEAD.finditer(paragraph):
             name = match.group(1)
             if name.casefold() in _CALENDAR or name.endswith(("'s", "’s")) or _ISO_DATE.match(paragraph, match.end(1) + 1):
                 continue

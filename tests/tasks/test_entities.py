@@ -202,3 +202,10 @@ def test_a_field_label_is_one_wherever_it_stands_in_its_article():
     body = "Revs 16.0 mln 16.8 mln\n\nSix mths\n\nRevs 32.7 mln vs 34.5 mln\n\nIvaco Inc said sales fell."
     spans = [("Revs", "ORG"), ("Revs", "ORG"), ("Ivaco Inc", "ORG")]
     assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body)] == [("Ivaco Inc", "ORG")]
+
+
+def test_a_score_line_with_its_scorers_names_the_sides_not_the_scorers():
+    from tasks.entities import table_rows
+
+    body = "Rovers 2 (Okafor 12th, Lindqvist 77th penalty) Harbour City 1 (Maes 40th)."
+    assert [body[r["start_char"]:r["end_char"]] for r in table_rows(body)] == ["Rovers", "Harbour City"]
