@@ -436,6 +436,8 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
                 mention["canonical_name"], mention["label"] = by_token[name], "PERSON"
         elif mention["label"] == "PERSON" and len(name.split()) > 1 and _institution(name):
             mention["label"] = "ORG"  # "U.S. Embassy", "Zagreb Newsroom": named for what it is, not who
+        elif mention["label"] in ("PERSON", "ORG", "GPE", "LOC") and len(name.split()) > 1 and _competition(name):
+            mention["label"] = "EVENT"  # "French Open", "African Nations Cup": a competition, held, not a body
         elif mention["label"] in ("PERSON", "ORG") and lookup_country(name):
             mention["label"] = "GPE"  # a country named alone is the place, its national side's too (as CoNLL)
         if mention["canonical_name"] == "US" and mention["label"] in ("GPE", "ORG", "PERSON"):
@@ -458,6 +460,14 @@ government parliament assembly authority bureau service services holdings indust
 
 def _institution(name: str) -> bool:
     return name.split()[-1].casefold().rstrip(".") in _INSTITUTION_HEADS
+
+
+_COMPETITION_HEADS = frozenset("cup open games olympics championship championships rally tournament trophy "
+                               "prix classic masters marathon paralympics".split())
+
+
+def _competition(name: str) -> bool:
+    return name.split()[-1].casefold() in _COMPETITION_HEADS
 
 
 def _place(name: str):

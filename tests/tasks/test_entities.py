@@ -209,3 +209,13 @@ def test_a_score_line_with_its_scorers_names_the_sides_not_the_scorers():
 
     body = "Rovers 2 (Okafor 12th, Lindqvist 77th penalty) Harbour City 1 (Maes 40th)."
     assert [body[r["start_char"]:r["end_char"]] for r in table_rows(body)] == ["Rovers", "Harbour City"]
+
+
+def test_a_competition_is_an_event_not_the_body_or_place_that_holds_it():
+    from tasks.entities import resolve_mentions
+
+    body = "Lena Berg won the Dutch Open and the NORDIC CHAMPIONSHIP before Harbour City Athletic beat her club."
+    spans = [("Dutch Open", "ORG"), ("NORDIC CHAMPIONSHIP", "GPE"), ("Harbour City Athletic", "ORG")]
+    resolved = resolve_mentions(_mentions(body, spans), body)
+    assert [(m["text"], m["label"]) for m in resolved] == [
+        ("Dutch Open", "EVENT"), ("NORDIC CHAMPIONSHIP", "EVENT"), ("Harbour City Athletic", "ORG")]
