@@ -360,7 +360,7 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
         if isinstance(cue, tuple):
             phrase, word = cue
             return phrase.text, phrase.start_char, word
-        subjects = [c for c in cue.children if c.dep_ in _SUBJECTS and not inside(c)]
+        subjects = _subjects(cue, inside)
         verb = cue
         while not subjects and verb.dep_ in ("conj", "advcl") and verb.head.i != verb.i:
             # "He did not give details but said …", "Rubino reached out, writing …": the subject
@@ -370,7 +370,7 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
             verb = verb.head
             while verb.dep_ == "ccomp" and _speech_verb(verb.head):
                 verb = verb.head
-            subjects = [c for c in verb.children if c.dep_ in _SUBJECTS and not inside(c)]
+            subjects = _subjects(verb, inside)
         if not subjects:
             continue
         subject = subjects[0]
@@ -395,6 +395,12 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
             continue
         return phrase.text, phrase.start_char, cue.text.lower()
     return None
+
+
+def _subjects(verb, inside) -> list:
+    """The verb's subjects outside quotes; a dash the parse took for a noun ("made public ―
+    Trump boasted") is none."""
+    return [c for c in verb.children if c.dep_ in _SUBJECTS and not inside(c) and c.text.strip("―—–-")]
 
 
 @lru_cache(maxsize=2)

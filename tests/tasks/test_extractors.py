@@ -155,6 +155,11 @@ ATTRIBUTIONS = {
         'Parents wrote to the board on Monday. "Our children are thriving," the letter reads.',
         [],
         [("Our children are thriving,", "the letter", "reads")]),
+    "a dash the parse takes for a subject is none": (
+        "He noted that Walker has occasionally not paid anything in federal income taxes ― as was true for the few "
+        "years his tax returns were made public ― Walker boasted, “That makes me smart.”",
+        [],
+        [("That makes me smart.", "Walker", "boasted")]),
 }
 
 
