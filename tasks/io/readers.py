@@ -835,8 +835,10 @@ def _read_html(data: bytes, limits: ReadLimits, parsed: ParsedFile):
 def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
     """A page -> its article record. trafilatura in precision mode, tables kept (an article
     built around a table); where that finds nothing or under `SHORT_PAGE_WORDS` words, its default
-    settings decide if they find at least twice as much (a short article precision cut). Measured
-    by `bench/html_bodies.py`: a looser fallback let boilerplate into Japanese and Latvian pages."""
+    settings decide if they find at least twice as much (a short article precision cut), and under
+    `LEAD_ONLY_WORDS` if they find four times as much (precision kept a review's lead paragraph
+    only). Measured by `bench/html_bodies.py`: a looser fallback let boilerplate into Japanese and
+    Latvian pages, and twice as much under `LEAD_ONLY_WORDS` into two of Mozilla Readability's."""
     import trafilatura  # heavy import, only when a run has HTML
 
     from tasks.clean import words_of
@@ -848,11 +850,11 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
                                            favor_precision=True)
     text = getattr(document, "text", None) if document is not None else None
     found = len(words_of(text or ""))
-    if found < SHORT_PAGE_WORDS:
+    if found < LEAD_ONLY_WORDS:
         fuller = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True)
         fuller_text = getattr(fuller, "text", None) if fuller is not None else None
         fuller_found = len(words_of(fuller_text or ""))
-        if fuller_text and fuller_found >= 2 * max(found, 1):
+        if fuller_text and fuller_extraction_wins(found, fuller_found):
             document, text, found = fuller, fuller_text, fuller_found
     if not text or not text.strip():
         raise Reject("no_article_text", "no main text found in the HTML page")
@@ -868,7 +870,16 @@ def html_record(data: bytes, declared: str | None = None) -> tuple[dict, str]:
             "language_hint": document.language}, encoding
 
 
+def fuller_extraction_wins(precise_words: int, fuller_words: int) -> bool:
+    """Whether trafilatura's default pass replaces its precision pass: twice as many words under
+    `SHORT_PAGE_WORDS`, four times as many under `LEAD_ONLY_WORDS`, never beyond."""
+    if precise_words >= LEAD_ONLY_WORDS:
+        return False
+    return fuller_words >= (2 if precise_words < SHORT_PAGE_WORDS else 4) * max(precise_words, 1)
+
+
 SHORT_PAGE_WORDS = 50
+LEAD_ONLY_WORDS = 500  # precision mode finding less may have kept a lead only: the default pass is asked too
 MIN_PAGE_WORDS = 5  # a menu, a notice; none of 1,034 real test pages of trafilatura, newspaper4k, news-please is shorter
 FEED_TEASER_WORDS = 40  # a feed item's description shorter than this, beside a link, is a teaser
 

@@ -314,3 +314,13 @@ def test_a_list_of_paragraphs_is_a_body_and_a_number_is_not():
     parsed = parse_file("batch.jsonl", "\n".join(lines).encode(), 10_000)
     assert [r["text"] for r in parsed.records] == ["ROME, May 2 - Trains stopped.\n\nThe operator said so."]
     assert reasons(parsed) == [("no_article_text", 1)]
+
+
+@pytest.mark.parametrize("precise, fuller, wins", [
+    (0, 30, True), (40, 79, False), (40, 80, True),        # a short page: twice as much
+    (120, 479, False), (120, 480, True),                     # a lead only: four times as much
+    (500, 5000, False)])                                     # a whole article: precision stands
+def test_trafilaturas_default_pass_replaces_a_precision_cut_lead(precise, fuller, wins):
+    from tasks.io.readers import fuller_extraction_wins
+
+    assert fuller_extraction_wins(precise, fuller) is wins
