@@ -63,6 +63,21 @@ def _listed_before(body: str, start: int, scale: str | None, currency: str) -> l
             for item in _ITEM.finditer(listed["items"])]
 
 
+# the upper bound of a range whose scale both bounds share: "$1.2-1.5 million", "$5 to $6 billion",
+# "between $3 and $4 billion"; or of a range in plain figures, "$40-50 a barrel"
+_RANGE_TAIL = re.compile(rf"[ ]?(?:-|–|to|(?P<conjunction>and))[ ]?(?P<symbol>{_SYMBOL})?(?P<number>{_NUMBER})[ ]?"
+                         rf"(?P<scale>{_SCALE})", re.IGNORECASE)
+_BARE_RANGE_TAIL = re.compile(rf"[-–](?P<symbol>)(?P<number>{_NUMBER})(?P<scale>)(?![\w%-]|[.,]\d|\s*(?:percent|pct)\b)")
+
+
+def _range_tail(body: str, match: re.Match) -> re.Match | None:
+    tail = _RANGE_TAIL.match(body, match.end()) or _BARE_RANGE_TAIL.match(body, match.end())
+    if tail and tail.groupdict().get("conjunction") and not re.search(r"\bbetween\s+$", body[max(0, match.start() - 12):match.start()],
+                                                      re.IGNORECASE):
+        return None  # "$5 and 6 million shares": two things, unless a range is announced
+    return tail
+
+
 def _value(number: str, scale: str | None) -> float:
     return float(number.replace(",", "")) * (SCALES[scale.lower()] if scale else 1.0)
 
@@ -75,8 +90,16 @@ def find_amounts(body: str) -> list[dict]:
         currency = SYMBOLS.get(symbol, "USD")
         if match["qualifier"]:
             currency = WORDS[f"{match['qualifier'].lower()} dollars"]
+        scale = match["scale"]
+        tail = None if scale else _range_tail(body, match)
+        if tail:
+            scale = tail["scale"] or None
+            if not tail["symbol"]:  # "$1.2-1.5 million": the upper bound is an amount of its own
+                found[tail.start("number")] = {"start_char": tail.start("number"), "end_char": tail.end(),
+                                               "text": body[tail.start("number"):tail.end()],
+                                               "value": _value(tail["number"], scale), "currency": currency}
         found[match.start()] = {"start_char": match.start(), "end_char": match.end(), "text": match.group(0),
-                                "value": _value(match["number"], match["scale"]), "currency": currency}
+                                "value": _value(match["number"], scale), "currency": currency}
     for match in WORD_AFTER.finditer(body):
         if any(a["start_char"] <= match.start() < a["end_char"] for a in found.values()):
             continue

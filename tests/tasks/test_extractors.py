@@ -243,6 +243,16 @@ def test_listed_amounts_share_their_currency_word():
         ("9 mln stg", 9e6, "GBP")]
 
 
+def test_a_ranges_lower_bound_takes_the_scale_both_bounds_share():
+    from tasks.amounts import find_amounts
+
+    body = ("Bids of $1.2-1.5 million, between $3 and $4 billion, oil at $40-50 a barrel, "
+            "$5 and 6 million shares, a rise of $2-3%.")
+    assert [(a["text"], a["value"]) for a in find_amounts(body)] == [
+        ("$1.2", 1.2e6), ("1.5 million", 1.5e6), ("$3", 3e9), ("$4 billion", 4e9), ("$40", 40.0), ("50", 50.0),
+        ("$5", 5.0), ("$2", 2.0)]
+
+
 def test_the_speaker_is_the_subject_not_a_clause_fragment_or_a_modifying_place():
     body = ("Minister Ana Ruiz spoke on Monday. She did not give details but said “we will see next week.”\n\n"
             "Officials in Brussels, who asked not to be named, said “no deal is close.”")
