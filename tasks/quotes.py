@@ -439,6 +439,8 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             doc = parser(paragraph)
         for start, end, closed in spans_here:
             text = paragraph[start:end]
+            if work_title(paragraph, start, end):
+                continue  # `told CNN's “New Day.”`: the name of a show, a book or a film, not words said
             # a quote that ends in a comma hands over to the clause right behind it (`…,” X said`)
             handed_over = text.rstrip().endswith(",")
             found = transcript_turn(paragraph, start) or credit(paragraph, end) \
@@ -486,6 +488,20 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
         intro = introduced(paragraph)
         introducer = (intro, base) if intro else None
     return rows
+
+
+_TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "with", "from", "by", "vs", "de"}
+_BEFORE_A_TITLE = re.compile(r"(?:\b(?:on|in|at|from|told)|\w['’]s)\s*$", re.IGNORECASE)
+
+
+def work_title(paragraph: str, start: int, end: int) -> bool:
+    """A short quoted name in title case right after `on`, `in`, `told` or a possessive
+    (`on “The View,”`, `told CNN's “New Day.”`, `in “The Revenant.”`): a show, a book, a film."""
+    words = paragraph[start:end].strip(" ,.?!:;").split()
+    content = [w for w in words if w.casefold() not in _TITLE_SMALL_WORDS]
+    if not 1 <= len(words) <= 6 or not content or not all(w[0].isupper() or w[0].isdigit() for w in content):
+        return False
+    return bool(_BEFORE_A_TITLE.search(paragraph[:max(0, start - 1)]))
 
 
 def _continues(paragraph: str, start: int) -> bool:
