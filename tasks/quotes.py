@@ -90,7 +90,7 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
                 spans.append((i + 1, end, False))
                 i = end
                 continue
-            spans.append((i + 1, close, True))
+            spans += _mixed_pairs(paragraph, i + 1, close, [at for at in _straight_quotes(paragraph, i + 1) if at < close])
             i = close + 1
         elif char == "‘" and _opens_single(paragraph, i):
             close = next((at for at in _single_closers(paragraph, i + 1)), -1)
@@ -104,12 +104,23 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
             if close == -1:
                 spans.append((i + 1, len(paragraph), False))
                 break
-            spans.append((i + 1, close, True))
+            inner = [at for at in range(i + 1, close) if paragraph[at] in (_OPEN, _CLOSE)]
+            spans += _mixed_pairs(paragraph, i + 1, close, inner)
             i = close + 1
         else:
             i += 1
     # marks around no word (`" | "` between a table's cells) quote nothing
     return [(s, e, closed) for s, e, closed in spans if any(c.isalnum() for c in paragraph[s:e])]
+
+
+def _mixed_pairs(paragraph: str, start: int, end: int, inner: list[int]) -> list[tuple[int, int, bool]]:
+    """A pair of one kind of marks holding marks of the other kind in pairs, the first right after
+    the end of a sentence or clause (`“Roads crumble," she said. "Grids fail.”`): a writer mixed
+    straight and curly marks, and the pair holds two quotations with the words between them."""
+    if not inner or len(inner) % 2 or paragraph[inner[0] - 1] not in ",.?!":
+        return [(start, end, True)]
+    bounds = [start] + [at + (k % 2) for k, at in enumerate(inner)] + [end]  # a quote ends, the next opens
+    return [(bounds[k], bounds[k + 1], True) for k in range(0, len(bounds), 2)]
 
 
 def _apostrophe(text: str, at: int) -> bool:

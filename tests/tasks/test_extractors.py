@@ -216,6 +216,14 @@ def test_a_straight_quote_between_letters_is_an_apostrophe():
     assert [cells[s:e] for s, e, _ in quote_spans(cells)] == ["The snow reminds me of grandma,"]
 
 
+def test_straight_and_curly_marks_mixed_in_one_paragraph_pair_as_written():
+    from tasks.quotes import quote_spans
+
+    mixed = '“Our piers are crumbling," she said. "Ferries run late.” Then “the word "toll" is banned.”'
+    assert [mixed[s:e] for s, e, _ in quote_spans(mixed)] == [
+        "Our piers are crumbling,", "Ferries run late.", 'the word "toll" is banned.']
+
+
 def test_british_single_quotes_are_quotations_and_apostrophes_are_not():
     body = "‘We will not back down,’ said Mary Hart, whose members’ pay fell. It’s the ’90s again."
     assert quotes(body, [person(body, "Mary Hart")]) == [("We will not back down,", "Mary Hart", "said")]
