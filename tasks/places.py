@@ -109,6 +109,13 @@ def us_state(name: str) -> str | None:
     return _gazetteer()[2].get(_key(name))
 
 
+_UK_NATIONS = {"england", "scotland", "wales", "northern ireland"}
+
+
+def is_uk_nation(name: str) -> bool:
+    return _key(name) in _UK_NATIONS
+
+
 def resolve_place(city: str, region: str | None = None) -> Place | None:
     """Best country evidence for a dateline place: its region (US state or country), then
     the city gazetteer, then the city as a country name (SINGAPORE, KUWAIT)."""
@@ -118,6 +125,8 @@ def resolve_place(city: str, region: str | None = None) -> Place | None:
         country = lookup_country(region)
         if country:
             return Place(_titled(city), country.country, "city")
+        if is_uk_nation(region):  # "STANSTED, England": a nation of the UK, no ISO country of its own
+            return Place(lookup_city(city).name if _city_in(city, "GB") else _titled(city), "GB", "city")
     found = lookup_city(city)
     if found:
         return found

@@ -9,6 +9,7 @@ from tasks.dateline import parse_dateline, year_for
     ("BEIJING, Sept 18, 2023 (AFP) – China's top", None, ("Beijing", "CN", dt.date(2023, 9, 18), "AFP")),
     ("CLEVELAND, Feb 26 - Standard Oil", dt.date(1987, 12, 31), ("Cleveland", "US", dt.date(1987, 2, 26), None)),
     ("LONDON 1996-08-22\nWest Indian", None, ("London", "GB", dt.date(1996, 8, 22), None)),
+    ("STANSTED, England 1996-08-27\nA plane", None, ("Stansted", "GB", dt.date(1996, 8, 27), None)),
     ("BENGALURU (Reuters) - India's", None, ("Bengaluru", "IN", None, "Reuters")),
     ("MARTINSBURG, W.Va. — A man", None, ("Martinsburg", "US", None, None)),
     ("WASHINGTON (AP) — The Senate", None, ("Washington", "US", None, "AP")),

@@ -196,6 +196,14 @@ def test_a_dateline_left_in_the_body_names_a_place_and_a_dash_is_no_figure():
     assert article_casing(body)["beat"] == "beat"
 
 
+def test_a_datelines_region_is_a_place_and_a_uk_nation_names_britain():
+    from tasks.entities import resolve_mentions
+
+    body = "HARWICH, England 1996-08-27\n\nA ferry from Cyprus docked on Monday."
+    resolved = resolve_mentions(_mentions(body, [("Cyprus", "GPE")]), body)
+    assert [(m["text"], m["label"]) for m in resolved] == [("HARWICH", "GPE"), ("England", "GPE"), ("Cyprus", "GPE")]
+
+
 def test_a_field_label_is_one_wherever_it_stands_in_its_article():
     from tasks.entities import resolve_mentions
 
