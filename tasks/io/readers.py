@@ -692,7 +692,8 @@ def _decoded(data: bytes, parsed: ParsedFile, line_records: bool = False) -> str
     """The text of a file that holds text (its encoding noted), or `empty`."""
     text, parsed.encoding = decode_text(data, line_records)
     if not text.strip():
-        raise Reject("empty", "no text after decoding" if data.strip() else "file is empty")
+        raise Reject("empty", "no text after decoding" if data.strip()
+                     else f"the file holds only whitespace ({len(data)} bytes)" if data else "file is empty")
     return text
 
 

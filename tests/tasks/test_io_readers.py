@@ -54,6 +54,8 @@ def reasons(parsed):
 def test_hostile_bytes_are_rejected_with_reasons():
     assert reasons(parse_file("a.txt", b"", 100)) == [("empty", None)]
     assert reasons(parse_file("a.txt", b"  \n\t\n", 100)) == [("empty", None)]
+    assert [p.detail for p in parse_file("a.txt", b"  \n\t\n", 100).problems] == [
+        "the file holds only whitespace (5 bytes)"]
     assert reasons(parse_file("a.txt", b"\x00\x01\x02binary\x00", 100)) == [("binary", None)]
     assert reasons(parse_file("a.txt", bytes(range(128, 256)) * 2, 1000)) == [("undecodable", None)]
     assert reasons(parse_file("a.pdf", b"%PDF-1.4", 100)) == [("unknown_format", None)]
