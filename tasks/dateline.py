@@ -81,6 +81,7 @@ _WORD = r"[^\W\d_](?:[^\W\d_]|['’.&-])*"  # a word of any script
 _AGENCY_AFTER = r"РИА\ Новости|ТАСС|Интерфакс|Синьхуа|ИТАР-ТАСС"  # escaped space: the pattern is verbose
 
 AGENCIES = {
+    "new china news agency": "Xinhua", "ncna": "Xinhua",
     "afp": "AFP", "agence france-presse": "AFP", "ap": "AP", "associated press": "AP",
     "reuters": "Reuters", "reuter": "Reuters", "upi": "UPI", "dpa": "dpa", "xinhua": "Xinhua",
     "bloomberg": "Bloomberg", "ians": "IANS", "pti": "PTI", "efe": "EFE", "ansa": "ANSA",

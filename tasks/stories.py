@@ -26,6 +26,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.clean import _UNSPACED
+from tasks.dateline import known_agency
 
 N_FEATURES = 1 << 20
 ENTITY_OFFSET = N_FEATURES  # entity terms live in their own id range of `_term_df`
@@ -168,10 +169,16 @@ def _identity(items):
     return items
 
 
+def _story_name(mention: dict) -> bool:
+    """A name that can tell events apart: a person, organisation, place or event, but not the
+    news agency that carried the story ("New China News Agency said", "told Reuters")."""
+    return mention["label"] in STORY_LABELS and not known_agency(mention["canonical_name"])
+
+
 def name_keys(entities: list[dict]) -> list[int]:
     """The hashed names (as `_story_terms.name_index` keeps them) of these mentions: two
     articles must share one to share a story, so only stories holding one are looked up."""
-    names = sorted({m["canonical_name"].casefold() for m in entities if m["label"] in STORY_LABELS})
+    names = sorted({m["canonical_name"].casefold() for m in entities if _story_name(m)})
     return sorted(_hashers()[1].transform([names]).indices.tolist()) if names else []
 
 
@@ -179,7 +186,7 @@ def article_evidence(articles: list[dict], entities: list[dict]):
     """Hashed term counts of bodies and of names; years and dates of each article."""
     names: dict[str, set[str]] = {}
     for mention in entities:
-        if mention["label"] in STORY_LABELS:
+        if _story_name(mention):
             names.setdefault(mention["article_id"], set()).add(mention["canonical_name"].casefold())
     text_hasher, name_hasher = _hashers()
     counts = text_hasher.transform([a["body"] for a in articles])

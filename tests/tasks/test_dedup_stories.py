@@ -104,6 +104,17 @@ def test_far_apart_dates_never_share_a_story():
     assert story_of == {"a": "st-a", "b": "st-b"}
 
 
+def test_the_agency_that_carried_two_stories_is_no_evidence_they_are_one():
+    params = StoryParams(threshold=0.1, min_df=1)
+    day = dt.date(2024, 10, 30)
+    bodies = {"p": "The port of Tianjin will borrow 390 million dollars, the New China News Agency said on Monday.",
+              "g": "Gold output in Heilongjiang rose 12 percent this year, the New China News Agency said on Monday."}
+    mentions = [{"article_id": aid, "label": "ORG", "canonical_name": "New China News Agency"} for aid in bodies]
+    story_of, _, _, _ = match_stories([article(aid, published=day, body=body) for aid, body in bodies.items()],
+                                      mentions, StoryEvidence(), DocumentFrequencies(), params)
+    assert story_of == {"p": "st-p", "g": "st-g"}
+
+
 def test_merged_story_keeps_the_older_id_and_records_the_merge():
     assert resolve_merges([("st-b", "st-a"), ("st-c", "st-b")]) == {"st-b": "st-a", "st-c": "st-a"}
     rows = {"st-a": {"story_id": "st-a", "title": "A", "first_date": dt.date(2024, 1, 1), "last_date": dt.date(2024, 1, 1),
