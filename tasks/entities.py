@@ -201,8 +201,18 @@ def trim_span(mention: dict, body: str) -> None:
         mention["start_char"] += lead.end()
         text = text[lead.end():]
     while (tail := _TRAILING.search(text)) and tail.start() > 0:
+        if tail.group(0) in ("'s", "’s") and mention["label"] == "ORG" and _possessive_in_name(text, body):
+            break
         text = text[:tail.start()]
     mention["end_char"] = mention["start_char"] + len(text)
+
+
+def _possessive_in_name(text: str, body: str) -> bool:
+    """"Lloyd's", "Moody's": an organisation the article always writes with its 's, at least
+    twice, has it in its name."""
+    bare = re.escape(text[:-2])
+    return len(re.findall(rf"(?<!\w){re.escape(text)}(?!\w)", body)) >= 2 and \
+        not re.search(rf"(?<!\w){bare}(?!['’]s\b|\w)", body)
 
 
 # a figure of a results row, an ordinal too: the minutes in "Rovers 2 (Okafor 12th, Maes 77th)"

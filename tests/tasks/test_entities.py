@@ -227,3 +227,12 @@ def test_a_competition_is_an_event_not_the_body_or_place_that_holds_it():
     resolved = resolve_mentions(_mentions(body, spans), body)
     assert [(m["text"], m["label"]) for m in resolved] == [
         ("Dutch Open", "EVENT"), ("NORDIC CHAMPIONSHIP", "EVENT"), ("Harbour City Athletic", "ORG")]
+
+
+def test_an_organisation_always_written_with_its_s_keeps_it():
+    from tasks.entities import resolve_mentions
+
+    body = "Harbour's won a reprieve. Investors weigh Harbour's offer, and Acme's shares fell."
+    spans = [("Harbour's", "ORG"), ("Harbour's", "ORG"), ("Acme's", "ORG")]
+    resolved = resolve_mentions(_mentions(body, spans), body)
+    assert [(m["text"], m["label"]) for m in resolved] == [("Harbour's", "ORG"), ("Harbour's", "ORG"), ("Acme", "ORG")]
