@@ -15,10 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import signal
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -140,9 +144,10 @@ def wirehouse_run(settings: dict | None = None) -> dict:
     lake = Lake(warehouse)
     lock = Lock(warehouse / ".lock", run_id, started.isoformat())
     clock = StageClock()
-    left_by_dead_run = lock.acquire()
     row = {"run_id": run_id, "started_at": started, "status": "running", "source": str(source)}
     try:
+        with _terminate_deferred():  # a SIGTERM while the lock is taken lands below, where it is recorded
+            left_by_dead_run = lock.acquire()
         lake.ensure_tables()
         restored = lake.recover()
         if restored:
@@ -183,6 +188,8 @@ def wirehouse_run(settings: dict | None = None) -> dict:
             stop_pool()
         publish(lake, warehouse, run, row, clock, cfg)
     except BaseException as error:
+        if not lock.held:
+            raise  # the warehouse is another run's (or was never reached): nothing of ours to record
         if row["status"] == "succeeded" and _in_ledger(lake, run_id):
             logger.warning("run %s was interrupted after its commit point (%s); it stands as committed",
                            run_id, type(error).__name__)
@@ -201,6 +208,25 @@ def wirehouse_run(settings: dict | None = None) -> dict:
     _best_effort(logger, "run summary artifact", publish_summary, row, run.quarantine, row["message"])
     logger.info("run %s succeeded: %s", run_id, json.dumps(_counts(row)))
     return row
+
+
+@contextmanager
+def _terminate_deferred():
+    """SIGTERM waits until the block is done, then acts as it would have. Only the main thread
+    can swap a signal handler; elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if pending and callable(previous):
+            previous(pending[0], None)
+        elif pending and previous == signal.SIG_DFL:
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _record_failure(lake: Lake, lock: Lock, row: dict, error: BaseException, logger) -> None:

@@ -203,3 +203,24 @@ def test_a_crash_between_staged_batches_leaves_nothing_visible(prefect_server, t
     reference = tmp_path / "reference"
     run_flow(SEEDS, reference)
     assert contents(warehouse) == contents(reference)
+
+
+def test_a_sigterm_while_the_lock_is_taken_is_raised_after_it():
+    """The window between creating `.lock` and holding it: a SIGTERM there waits, then raises
+    where the run can record itself (the SIGTERM test above hit that window once under load)."""
+    from flows.pipeline import _terminate_deferred
+
+    def raise_interrupt(signum, frame):
+        raise KeyboardInterrupt(f"terminated by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    done = []
+    try:
+        with pytest.raises(KeyboardInterrupt, match="signal 15"):
+            with _terminate_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)  # a handler run here would skip the next line
+                done.append("lock taken")
+        assert done == ["lock taken"] and signal.getsignal(signal.SIGTERM) is raise_interrupt
+    finally:
+        signal.signal(signal.SIGTERM, previous)
