@@ -67,13 +67,14 @@ def _listed_before(body: str, start: int, scale: str | None, currency: str) -> l
 # "between $3 and $4 billion"; or of a range in plain figures, "$40-50 a barrel"
 _RANGE_TAIL = re.compile(rf"[ ]?(?:-|–|to|(?P<conjunction>and))[ ]?(?P<symbol>{_SYMBOL})?(?P<number>{_NUMBER})[ ]?"
                          rf"(?P<scale>{_SCALE})", re.IGNORECASE)
-_BARE_RANGE_TAIL = re.compile(rf"[-–](?P<symbol>)(?P<number>{_NUMBER})(?P<scale>)(?![\w%-]|[.,]\d|\s*(?:percent|pct)\b)")
+_BARE_RANGE_TAIL = re.compile(rf"[-–](?P<symbol>)(?P<number>{_NUMBER})(?P<scale>)"
+                              r"(?![\w%-]|[.,]\d|\s*(?:percent|pct)\b)")
 
 
 def _range_tail(body: str, match: re.Match) -> re.Match | None:
     tail = _RANGE_TAIL.match(body, match.end()) or _BARE_RANGE_TAIL.match(body, match.end())
-    if tail and tail.groupdict().get("conjunction") and not re.search(r"\bbetween\s+$", body[max(0, match.start() - 12):match.start()],
-                                                      re.IGNORECASE):
+    announced = re.search(r"\bbetween\s+$", body[max(0, match.start() - 12):match.start()], re.IGNORECASE)
+    if tail and tail.groupdict().get("conjunction") and not announced:
         return None  # "$5 and 6 million shares": two things, unless a range is announced
     return tail
 

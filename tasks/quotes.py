@@ -90,7 +90,8 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
                 spans.append((i + 1, end, False))
                 i = end
                 continue
-            spans += _mixed_pairs(paragraph, i + 1, close, [at for at in _straight_quotes(paragraph, i + 1) if at < close])
+            inner = [at for at in _straight_quotes(paragraph, i + 1) if at < close]
+            spans += _mixed_pairs(paragraph, i + 1, close, inner)
             i = close + 1
         elif char == "‘" and _opens_single(paragraph, i):
             close = next((at for at in _single_closers(paragraph, i + 1)), -1)
@@ -501,12 +502,13 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
     return rows
 
 
-_TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "with", "from", "by", "vs", "de"}
+_TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "with", "from", "by", "vs",
+                      "de"}
 _BEFORE_A_TITLE = re.compile(r"(?:\b(?:on|in|at|from|told)|\w['’]s)\s*$", re.IGNORECASE)
 
 
 def work_title(paragraph: str, start: int, end: int) -> bool:
-    """A short quoted name in title case right after `on`, `in`, `told` or a possessive
+    """A short quoted name in title case right after `on`, `in`, `at`, `from`, `told` or a possessive
     (`on “The View,”`, `told CNN's “New Day.”`, `in “The Revenant.”`): a show, a book, a film."""
     words = paragraph[start:end].strip(" ,.?!:;").split()
     content = [w for w in words if w.casefold() not in _TITLE_SMALL_WORDS]

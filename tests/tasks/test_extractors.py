@@ -271,5 +271,6 @@ def test_the_speaker_is_the_subject_not_a_clause_fragment_or_a_modifying_place()
 
 
 def test_a_quoted_show_or_book_title_is_no_quotation():
-    body = 'Ana Ruiz told WKX’s “Morning Ferry” on Monday that “the toll will go soon.” She spoke on “Harbour Nights,” too.'
+    body = ('Ana Ruiz told WKX’s “Morning Ferry” on Monday that “the toll will go soon.” '
+            'She spoke on “Harbour Nights,” too.')
     assert parsed_quotes(body, [person(body, "Ana Ruiz")]) == [("the toll will go soon.", "Ana Ruiz", "told")]
