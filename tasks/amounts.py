@@ -73,8 +73,8 @@ _BARE_RANGE_TAIL = re.compile(rf"[-–](?P<symbol>)(?P<number>{_NUMBER})(?P<scal
 
 def _range_tail(body: str, match: re.Match) -> re.Match | None:
     tail = _RANGE_TAIL.match(body, match.end()) or _BARE_RANGE_TAIL.match(body, match.end())
-    announced = re.search(r"\bbetween\s+$", body[max(0, match.start() - 12):match.start()], re.IGNORECASE)
-    if tail and tail.groupdict().get("conjunction") and not announced:
+    if tail and tail.groupdict().get("conjunction") \
+            and not re.search(r"\bbetween\s+$", body[max(0, match.start() - 12):match.start()], re.IGNORECASE):
         return None  # "$5 and 6 million shares": two things, unless a range is announced
     return tail
 

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from tasks.places import _titled, namesake_countries, resolve_place
+from tasks.places import _titled, namesake_countries, region_country, resolve_place
 
 # month names and abbreviations wires write -> month number (dateparser's locales add the rest)
 _MONTH_NAMES = {
@@ -113,6 +113,7 @@ class Dateline:
     agency: str | None
     end: int  # where the article text starts after the dateline
     namesakes: tuple[str, ...] = ()  # countries of comparable cities so named, when no region says which
+    region_span: tuple[int, int] | None = None  # where a region that names the country is written (`, England`)
 
 
 def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
@@ -145,6 +146,7 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
         agency=normalise_agency(agency) if agency else None,
         end=match.end(),
         namesakes=() if match["region"] or place is None else namesake_countries(city, place.country),
+        region_span=match.span("region") if match["region"] and region_country(match["region"]) else None,
     )
 
 

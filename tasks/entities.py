@@ -11,8 +11,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from tasks.dateline import DATELINE, parse_dateline
-from tasks.places import country_name, is_uk_nation, lookup_city, lookup_country, us_state
+from tasks.dateline import parse_dateline
+from tasks.places import country_name, lookup_city, lookup_country, us_state
 from tasks.spec import ENTITY_LABELS
 
 NAMED_LABELS = set(ENTITY_LABELS)
@@ -255,11 +255,8 @@ def dateline_places(body: str) -> list[dict]:
             written = paragraph[lead:lead + len(found.city)]
             if written.casefold() == found.city.casefold():
                 rows.append({"start_char": start + lead, "end_char": start + lead + len(written), "label": "GPE"})
-                region = DATELINE.match(paragraph[:200])
-                if region and region["region"] and (lookup_country(region["region"]) or us_state(region["region"])
-                                                     or is_uk_nation(region["region"])):
-                    # "STANSTED, England 1996-08-27": the region is a place too
-                    rows.append({"start_char": start + region.start("region"), "end_char": start + region.end("region"),
+                if found.region_span:  # "STANSTED, England 1996-08-27": the region is a place too
+                    rows.append({"start_char": start + found.region_span[0], "end_char": start + found.region_span[1],
                                  "label": "GPE"})
     return rows
 

@@ -112,21 +112,25 @@ def us_state(name: str) -> str | None:
 _UK_NATIONS = {"england", "scotland", "wales", "northern ireland"}
 
 
-def is_uk_nation(name: str) -> bool:
-    return _key(name) in _UK_NATIONS
+def region_country(region: str) -> tuple[str, bool] | None:
+    """(country code, whether its city takes the gazetteer's name) for a dateline's region: a US
+    state, a country (the city as written), a nation of the UK ("STANSTED, England": no ISO
+    country of its own)."""
+    if us_state(region):
+        return "US", True
+    country = lookup_country(region)
+    if country:
+        return country.country, False
+    return ("GB", True) if _key(region) in _UK_NATIONS else None
 
 
 def resolve_place(city: str, region: str | None = None) -> Place | None:
-    """Best country evidence for a dateline place: its region (US state or country), then
-    the city gazetteer, then the city as a country name (SINGAPORE, KUWAIT)."""
-    if region:
-        if us_state(region):
-            return Place(lookup_city(city).name if _city_in(city, "US") else _titled(city), "US", "city")
-        country = lookup_country(region)
-        if country:
-            return Place(_titled(city), country.country, "city")
-        if is_uk_nation(region):  # "STANSTED, England": a nation of the UK, no ISO country of its own
-            return Place(lookup_city(city).name if _city_in(city, "GB") else _titled(city), "GB", "city")
+    """Best country evidence for a dateline place: its region (US state, country or UK nation),
+    then the city gazetteer, then the city as a country name (SINGAPORE, KUWAIT)."""
+    named = region_country(region) if region else None
+    if named:
+        code, by_gazetteer = named
+        return Place(lookup_city(city).name if by_gazetteer and _city_in(city, code) else _titled(city), code, "city")
     found = lookup_city(city)
     if found:
         return found

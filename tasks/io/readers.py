@@ -965,6 +965,8 @@ _CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)")
 def _charset_of(content_type: str) -> str | None:
     declared = _CHARSET.search(content_type)
     return declared.group(1) if declared else None
+
+
 _ARC_HEADER = re.compile(rb"^(?P<url>\S.*?) \S+ (?P<date>\d{14})\d* (?P<type>\S+)(?: .*)? (?P<length>-?\d+)\r?$")
 
 
