@@ -34,8 +34,9 @@ from tasks.ingest import classify_files, ingest_chunk
 from tasks.io.catalog import build_catalog
 from tasks.io.lake import Lake, Lock, WarehouseLocked
 from tasks.io.readers import ParsedFile, ReadLimits, discover_files, stat_files, unchanged_files
-from tasks.io.snapshot import article_history, file_history, first_paths, known_stories, lsh_rebuild, no_article_history
-from tasks.run import Outcome, RunParams, run_stages
+from tasks.io.snapshot import (article_history, file_history, first_paths, known_stories, lsh_rebuild,
+                               no_article_history, story_members)
+from tasks.run import Outcome, RunParams, StoredStories, run_stages
 from tasks.spec import EXTRACTED_COUNTS, MERGE_KEYS, PUBLISHED_COUNTS, to_table
 from tasks.stories import StoryParams
 from tasks.validate import TooManyRefused, reference_sets, run_invariants, validate_task
@@ -290,7 +291,8 @@ def run_batch(lake: Lake, source: Path, batch: list[str], settled: list[ParsedFi
         run.bands_checked = True
     clock.lap("history")
     try:
-        outcome = run_stages(classified, processed, history, lambda ids: known_stories(lake, ids), params, clock.lap)
+        stored = StoredStories(lambda ids: known_stories(lake, ids), lambda ids, sids: story_members(lake, ids, sids))
+        outcome = run_stages(classified, processed, history, stored, params, clock.lap)
     except TooManyRefused as breaker:
         refuse_run(lake, lake.warehouse, row, str(breaker), None)
     outcome.rows["_file_stats"] = stat_rows
@@ -308,7 +310,7 @@ def stage(lake: Lake, warehouse: Path, outcome: Outcome, row: dict, run: StagedR
     clock.lap("validate")
     if not report.success:
         refuse_run(lake, warehouse, row, report.summary(), report)
-    lake.commit(tables, MERGE_KEYS, story_merges=outcome.merges, replace=outcome.replace)
+    lake.commit(tables, MERGE_KEYS, story_merges=outcome.merges, story_moves=outcome.moves, replace=outcome.replace)
     clock.lap("commit")
     run.counts.update(outcome.counts)
     run.batches += 1

@@ -1,12 +1,12 @@
 """The stages of one run between its two IO edges: pure over the records the readers and
 workers produced and what the snapshot looked up from history.
 
-    outcome = run_stages(classified, processed, history, stored_stories, params)
+    outcome = run_stages(classified, processed, history, stored, params)
 
 1. rows that break a row rule of their table are refused (`tasks/validate.refused_rows`); an
    article refused takes the rows that hang off it along; each refusal is a quarantine row;
 2. dedup marks copies, against history and within the run;
-3. stories places every new article;
+3. stories places every new article (and moves the earlier ones a split takes along);
 4. every table's new rows and the ledger's counts are assembled, every file given its fate.
 Nothing here opens a file or reads a clock (the `lap` callback only times the stages).
 """
@@ -25,7 +25,7 @@ from tasks.dedup import band_table, find_duplicates, lsh_scheme
 from tasks.ingest import Classified
 from tasks.io.readers import ARCHIVE_FORMATS, MEMBER_SEPARATOR
 from tasks.spec import ARTICLE_TABLES, SPECS, STORED_TABLES, Column, to_table
-from tasks.stories import StoryParams, stories_after, story_task
+from tasks.stories import StoryParams, moves_with_copies, stories_after, story_task
 from tasks.validate import Refusal, TooManyRefused, breaker_trips, check_breaker, reference_sets, refused_rows
 
 
@@ -39,11 +39,23 @@ class RunParams:
     breaker_min_rows: int
 
 
+@dataclass(frozen=True)
+class StoredStories:
+    """History the story stage looks up only for the stories it touches."""
+
+    rows: Callable[[set[str]], dict[str, dict]]  # story ids -> their stored `stories` rows
+    # (article ids, story ids) -> the stored articles of those stories and of the stories holding
+    # those articles, copies included: article_id, story_id, duplicate_of, published_date, outlet,
+    # agency, title
+    members: Callable[[set[str], set[str]], list[dict]]
+
+
 @dataclass
 class Outcome:
     rows: dict[str, list[dict]]                  # new rows of every stored table (the ledger aside)
     counts: dict[str, int]                       # the ledger row's counts
     merges: list[tuple[str, str]] = field(default_factory=list)  # (absorbed, survivor) story ids
+    moves: dict[str, str] = field(default_factory=dict)          # stored article -> the story a split moved it to
     arrow: dict[str, pa.Table] = field(default_factory=dict)     # new rows built as Arrow (too many for dicts)
     replace: set[str] = field(default_factory=set)               # tables whose rows replace the stored ones
 
@@ -162,11 +174,10 @@ def files_after(files: list[dict], articles: list[dict], quarantine: list[dict])
     return out
 
 
-def run_stages(classified: Classified, processed: list[dict], history: dict,
-               stored_stories: Callable[[set[str]], dict[str, dict]], params: RunParams,
-               lap: Callable[[str], None] = lambda stage: None) -> Outcome:
+def run_stages(classified: Classified, processed: list[dict], history: dict, stored: StoredStories,
+               params: RunParams, lap: Callable[[str], None] = lambda stage: None) -> Outcome:
     """Tables and exclusions of one run. `history` is the snapshot (`tasks/io/snapshot`);
-    `stored_stories(ids)` looks up the stored rows of the stories this run touches."""
+    `stored` looks up the stories this run touches."""
     done = gather(processed)
     failed = [p for p in done["problems"] if p["reason"] in CODE_FAILURES]
     if breaker_trips(len(failed), len(classified.records), params.max_rejected_fraction, params.breaker_min_rows):
@@ -190,14 +201,16 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
                                                   history["minhash"], params.near_duplicate_threshold)
     lap("dedup")
 
-    story_of, evidence_rows, term_df, merges = story_task.fn(
-        articles, duplicates, rows["entities"], history["story_of"], history["story_evidence"], history["term_df"],
-        params.story)
+    match = story_task.fn(articles, duplicates, rows["entities"], history["story_of"], history["story_evidence"],
+                          history["term_df"], params.story)
     for article in articles:
-        article["story_id"] = story_of[article["article_id"]]
-    touched = set(story_of.values()) | {sid for pair in merges for sid in pair}
-    known = stored_stories(touched)
-    stories = stories_after(articles, story_of, known, merges)
+        article["story_id"] = match.story_of[article["article_id"]]
+    members = stored.members(set(match.moved), set(match.moved.values())) if match.moved else []
+    moves = moves_with_copies(match.moved, members)
+    touched = set(match.story_of.values()) | {sid for pair in match.merges for sid in pair} | {
+        row["story_id"] for row in members}
+    known = stored.rows(touched)
+    stories = stories_after(articles, match.story_of, known, match.merges, members, moves)
     lap("stories")
 
     quarantine = classified.quarantine + done["problems"] + refused
@@ -207,7 +220,8 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
     for table_rows in out.values():
         for r in table_rows:
             r["run_id"] = params.run_id
-    out |= {"_minhash": minhash_rows, "_story_terms": evidence_rows, "_term_df": term_df.changed_rows(history["term_df"])}
+    out |= {"_minhash": minhash_rows, "_story_terms": match.evidence_rows,
+            "_term_df": match.df.changed_rows(history["term_df"])}
     bands = band_table([row["article_id"] for row in minhash_rows],
                        np.array([row["signature"] for row in minhash_rows], dtype=np.uint64),
                        *lsh_scheme(params.near_duplicate_threshold))
@@ -219,9 +233,10 @@ def run_stages(classified: Classified, processed: list[dict], history: dict,
         "files_ingested": statuses["ingested"], "files_duplicate": statuses["duplicate"],
         "files_quarantined": statuses["quarantined"], "articles_new": len(articles), "duplicates": len(duplicates),
         "quarantined": len(quarantine),
-        "stories_new": sum(1 for s in stories if s["story_id"] not in known), "stories_merged": len(merges),
+        "stories_new": sum(1 for s in stories if s["story_id"] not in known), "stories_merged": len(match.merges),
+        "articles_moved": len(moves),
         **{f"{name}_new": len(rows[name]) for name in ARTICLE_TABLES},
     }
     counts["files_seen"] = counts["files_skipped"] + counts["files_new"]
-    return Outcome(out, counts, merges, {"_lsh_bands": bands},
+    return Outcome(out, counts, match.merges, moves, {"_lsh_bands": bands},
                    {"_lsh_bands"} if history.get("lsh_rebuild") is not None else set())

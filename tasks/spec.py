@@ -133,6 +133,7 @@ _COUNTS = (
 _EXTRACTED = (
     ("stories_new", "stories opened", "5"),
     ("stories_merged", "stories absorbed by an older one", "0"),
+    ("articles_moved", "stored articles (copies included) that a split moved to another story", "0"),
     ("entities_new", "rows added to `entities`", "128"),
     ("quotes_new", "rows added to `quotes`", "10"),
     ("amounts_new", "rows added to `amounts`", "10"),

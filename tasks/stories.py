@@ -8,10 +8,10 @@ than `window_days` apart, or whose named years are disjoint, are never the same 
 New articles are clustered with average linkage together with the earlier articles of the
 stories they come near, whose raw term counts (`_story_terms`, stories within the date
 window) are weighted by today's document frequencies: weights frozen when an article arrived
-made stories built over many runs drift from those of one run. A cluster continues a story
-when it holds at least half of its articles, else opens one; stories then brought together
-merge (the older id survives). A published story_id never changes; a copy takes its
-original's story.
+made stories built over many runs drift from those of one run. A cluster continues the story
+it holds most of, else opens one; part of a story the cluster puts elsewhere moves (a split);
+stories then brought together merge (the older id survives). A story id is never reused or
+renumbered; a copy takes its original's story.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ class StoryEvidence:
     names, years and date, as `_story_terms` keeps them."""
 
     story_ids: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
     text: object = None    # scipy CSR of raw counts, articles x N_FEATURES
     names: object = None   # binary
     years: list[set[int]] = field(default_factory=list)
@@ -107,7 +108,8 @@ class StoryEvidence:
                       if value else np.ones(len(flat))).astype(np.float32)
             return csr_matrix((values, flat, offsets), shape=(table.num_rows, N_FEATURES))
 
-        return cls(table.column("story_id").to_pylist(), matrix("text_index", "text_count"),
+        return cls(table.column("story_id").to_pylist(), table.column("article_id").to_pylist(),
+                   matrix("text_index", "text_count"),
                    matrix("name_index", None), [set(y or []) for y in table.column("years").to_pylist()],
                    table.column("day").to_pylist())
 
@@ -326,23 +328,35 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
     return merges
 
 
+@dataclass
+class StoryMatch:
+    """What `match_stories` decided."""
+
+    story_of: dict[str, str]           # new article -> story
+    moved: dict[str, str]              # earlier article -> the story a split moved it to
+    evidence_rows: list[dict]          # `_story_terms` rows of the new articles
+    df: DocumentFrequencies            # document frequencies with the new articles
+    merges: list[tuple[str, str]]      # (absorbed, survivor) story ids, in the order they happened
+
+
 def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvidence, df: DocumentFrequencies,
-                  params: StoryParams) -> tuple[dict[str, str], list[dict], DocumentFrequencies, list[tuple[str, str]]]:
+                  params: StoryParams) -> StoryMatch:
     """Story of each new (non-copy) article. `evidence`: the earlier articles of the stories
-    they can join; `df`: document frequencies before this run. Returns (article_id ->
-    story_id, `_story_terms` rows of the new articles, the new document frequencies,
-    (absorbed, survivor) story-id merges).
+    they can join; `df`: document frequencies before this run.
 
     The new articles are clustered together with the earlier articles of the stories they come
     near, by the same average linkage a single run over all of them would use, so arriving
-    over many runs changes little. Published assignments never move: a cluster continues a
-    story when it holds at least half of that story's articles (two or more such stories
-    merge, the oldest surviving), else its new articles open a story. Blocks of `block_size`
-    new articles are taken in date order, each seeing the ones before it as history."""
+    over many runs ends close to one run. A cluster continues the story it holds most of (a
+    cluster holding most of two or more stories merges them, the oldest surviving), else its
+    new articles open a story. When new evidence puts part of an earlier story in another
+    cluster, that part moves with it (a split: the story keeps its id and its largest part);
+    an early run that saw too little to tell two events apart is not frozen. Blocks of
+    `block_size` new articles are taken in date order, each seeing the ones before it as
+    history."""
     from scipy.sparse import vstack
 
     if not articles:
-        return {}, [], df, []
+        return StoryMatch({}, {}, [], df, [])
     articles = sorted(articles, key=lambda a: (a.get("published_date") or dt.date.max, a["article_id"]))
     counts, name_counts, years, dates = article_evidence(articles, entities)
     df = updated_df(df, counts, name_counts)
@@ -350,6 +364,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     names = _weighted(name_counts, df, ENTITY_OFFSET, 1, sublinear=False)
     old = _EarlierArticles.of(evidence, df, params)
     story_of: dict[str, str] = {}
+    moved: dict[str, str] = {}
     merges: list[tuple[str, str]] = []
     for start in range(0, len(articles), params.block_size):
         block = np.arange(start, min(start + params.block_size, len(articles)))
@@ -362,22 +377,24 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
         for position, label in enumerate(labels):
             new, earlier = groups.setdefault(label, ([], []))
             (new.append(int(block[position])) if position < len(block) else earlier.append(pool[position - len(block)]))
-        sizes = Counter(old.story_ids)
+        home = _homes(groups, old)
         block_story: dict[int, str] = {}
-        for new, earlier in groups.values():
+        for label, (new, earlier) in groups.items():
             if not new:
-                continue  # earlier articles alone: published assignments stay as they are
-            held = Counter(old.story_ids[j] for j in earlier)
-            continued = sorted((sid for sid, n in held.items() if 2 * n >= sizes[sid]),
+                continue  # earlier articles alone: a split needs new evidence
+            continued = sorted({old.story_ids[j] for j in earlier if home[old.story_ids[j]] == label},
                                key=lambda sid: (old.first_date(sid) or dt.date.max, sid))
             target = continued[0] if continued else story_id_of(articles[min(new)]["article_id"])
             merges += [(absorbed, target) for absorbed in continued[1:]]
             old.repoint({absorbed: target for absorbed in continued[1:]})
+            for j in earlier:  # the part of a story that the linkage now puts elsewhere moves with it
+                if home[old.story_ids[j]] != label:
+                    moved[old.article_ids[j]] = old.story_ids[j] = target
             for i in new:
                 block_story[i] = target
         story_of |= {articles[i]["article_id"]: sid for i, sid in block_story.items()}
         old.add(text[block], names[block], [years[i] for i in block], [dates[i] for i in block],
-                [block_story[i] for i in block.tolist()])
+                [block_story[i] for i in block.tolist()], [articles[i]["article_id"] for i in block.tolist()])
         # average linkage continued over the stories' sums: stories the block touched that
         # now come together merge (what one run over everything would also have joined)
         state = old.state()
@@ -388,7 +405,21 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
         old.repoint(resolve_merges(joined))
     survivor_of = resolve_merges(merges)
     story_of = {aid: survivor_of.get(sid, sid) for aid, sid in story_of.items()}
-    return story_of, evidence_rows(articles, counts, name_counts, years, dates, story_of), df, merges
+    moved = {aid: survivor_of.get(sid, sid) for aid, sid in moved.items()}
+    return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, years, dates, story_of), df,
+                      merges)
+
+
+def _homes(groups: dict[int, tuple[list[int], list[int]]], old: _EarlierArticles) -> dict[str, int]:
+    """Earlier story -> the cluster that keeps it: the one holding most of its articles, then
+    the article that opened it (whose id the story's is made of), then its first-listed one."""
+    best: dict[str, tuple] = {}
+    for label, (_, earlier) in groups.items():
+        for sid, n in Counter(old.story_ids[j] for j in earlier).items():
+            part = [j for j in earlier if old.story_ids[j] == sid]
+            key = (n, any(story_id_of(old.article_ids[j]) == sid for j in part), -min(part), label)
+            best[sid] = max(best.get(sid, key), key)
+    return {sid: key[-1] for sid, key in best.items()}
 
 
 @dataclass
@@ -397,6 +428,7 @@ class _EarlierArticles:
     their stories, years and dates; a block's articles join them once decided."""
 
     story_ids: list[str]
+    article_ids: list[str]
     text: object
     names: object
     years: list[set[int]]
@@ -405,8 +437,8 @@ class _EarlierArticles:
     @classmethod
     def of(cls, evidence: StoryEvidence, df: DocumentFrequencies, params: StoryParams) -> _EarlierArticles:
         if not evidence.story_ids:
-            return cls([], _csr([]), _csr([]), [], [])
-        return cls(list(evidence.story_ids), _weighted(evidence.text, df, 0, params.min_df, sublinear=True),
+            return cls([], [], _csr([]), _csr([]), [], [])
+        return cls(list(evidence.story_ids), list(evidence.article_ids), _weighted(evidence.text, df, 0, params.min_df, sublinear=True),
                    _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False), list(evidence.years),
                    list(evidence.dates))
 
@@ -456,13 +488,14 @@ class _EarlierArticles:
         if survivor_of:
             self.story_ids = [survivor_of.get(sid, sid) for sid in self.story_ids]
 
-    def add(self, text, names, years, dates, story_ids) -> None:
+    def add(self, text, names, years, dates, story_ids, article_ids) -> None:
         from scipy.sparse import vstack
 
         self.text, self.names = vstack([self.text, text]).tocsr(), vstack([self.names, names]).tocsr()
         self.years += years
         self.dates += dates
         self.story_ids += story_ids
+        self.article_ids += article_ids
 
 
 def resolve_merges(merges: list[tuple[str, str]]) -> dict[str, str]:
@@ -539,14 +572,46 @@ def _latest(*dates):
 
 
 def stories_after(articles: list[dict], story_of: dict[str, str], known: dict[str, dict],
-                  merges: list[tuple[str, str]]) -> list[dict]:
-    """Every `stories` row this run changes: stories its articles joined or opened, and both
-    sides of each merge (`known`: the stored rows of the stories touched)."""
-    folded = fold_merges(known, merges)
+                  merges: list[tuple[str, str]], members: list[dict] = (), moves: dict[str, str] | None = None,
+                  ) -> list[dict]:
+    """Every `stories` row this run changes: stories its articles joined or opened, both sides
+    of each merge and of each split (`known`: the stored rows of the stories touched; `members`
+    and `moves`: see `recounted`)."""
+    resplit = recounted(known, members, moves or {})
+    folded = fold_merges(known | resplit, merges)
     rows = summarise_stories(articles, story_of, folded)
     updated = {row["story_id"] for row in rows}
-    merged = {sid for pair in merges for sid in pair}
-    return rows + [row for sid, row in sorted(folded.items()) if sid in merged and sid not in updated]
+    changed = {sid for pair in merges for sid in pair} | set(resplit)
+    return rows + [row for sid, row in sorted(folded.items()) if sid in changed and sid not in updated]
+
+
+def moves_with_copies(moved: dict[str, str], members: list[dict]) -> dict[str, str]:
+    """Every stored article a split moves: the earlier articles `match_stories` moved and the
+    copies of them among `members` (stored rows that name the article they copy)."""
+    return moved | {row["article_id"]: moved[row["duplicate_of"]] for row in members if row["duplicate_of"] in moved}
+
+
+def recounted(known: dict[str, dict], members: list[dict], moves: dict[str, str]) -> dict[str, dict]:
+    """`stories` rows of the stories that splits took articles from or gave them to, counted
+    again from their stored articles (`members`: every stored article of those stories, copies
+    included) once `moves` (article -> story) are applied; titles stay."""
+    if not moves:
+        return {}
+    held: dict[str, list[dict]] = {}
+    for row in members:
+        held.setdefault(moves.get(row["article_id"], row["story_id"]), []).append(row)
+    changed = set(moves.values()) | {row["story_id"] for row in members if row["article_id"] in moves}
+    out = {}
+    for sid in sorted(changed):
+        rows = sorted(held.get(sid, []), key=lambda r: r["article_id"])
+        outlets = sorted({r.get("outlet") or r.get("agency") for r in rows} - {None})
+        days = [r["published_date"] for r in rows]
+        row = dict(known.get(sid) or _new_story(sid))
+        row |= {"article_count": len(rows), "outlets": outlets, "outlet_count": len(outlets),
+                "first_date": _earliest(*days), "last_date": _latest(*days),
+                "title": row["title"] or next((r["title"] for r in rows if r["title"]), None)}
+        out[sid] = row
+    return out
 
 
 def fold_merges(rows: dict[str, dict], merges: list[tuple[str, str]]) -> dict[str, dict]:
@@ -575,11 +640,12 @@ def _lead(body: str, words: int = 16) -> str:
 
 @task(name="stories", cache_policy=NO_CACHE)
 def story_task(articles, duplicates, entities, known_story_of, evidence: StoryEvidence, df: DocumentFrequencies,
-               params: StoryParams):
+               params: StoryParams) -> StoryMatch:
+    """`match_stories` for the new non-copy articles; `story_of` of the result also holds the
+    new copies, each in its original's story."""
     copies = {row["article_id"] for row in duplicates}
-    matched, evidence_rows_new, df, merges = match_stories([a for a in articles if a["article_id"] not in copies],
-                                                           entities, evidence, df, params)
-    survivor_of = resolve_merges(merges)
-    known = {aid: survivor_of.get(sid, sid) for aid, sid in known_story_of.items()}
-    story_of = assign_stories(articles, duplicates, known, matched)
-    return story_of, evidence_rows_new, df, merges
+    match = match_stories([a for a in articles if a["article_id"] not in copies], entities, evidence, df, params)
+    survivor_of = resolve_merges(match.merges)
+    known = {aid: match.moved.get(aid) or survivor_of.get(sid, sid) for aid, sid in known_story_of.items()}
+    match.story_of = assign_stories(articles, duplicates, known, match.story_of)
+    return match

@@ -242,16 +242,24 @@ class Lake:
             con.close()
 
     def commit(self, tables: dict[str, pa.Table], merge_keys: dict[str, str],
-               story_merges: list[tuple[str, str]] = (), replace: set[str] = frozenset()) -> dict[str, int]:
+               story_merges: list[tuple[str, str]] = (), story_moves: dict[str, str] | None = None,
+               replace: set[str] = frozenset()) -> dict[str, int]:
         """Append (or upsert, for tables in merge_keys; or overwrite, for tables in `replace`)
-        every data table, and re-point the rows of merged stories at their survivor; returns the
+        every data table, re-point the rows of merged stories at their survivor and those of
+        moved articles (`story_moves`: article -> story) at their new story; returns the
         new versions. Nothing is visible to readers until `append_ledger` names them; this
         process's own lookups see them from now on (a streamed run stages batch after batch)."""
         versions = dict(self._staged or self.committed_versions())
-        for name in ("articles", "_story_terms") if story_merges else ():
+        moved_to: dict[str, list[str]] = {}
+        for article_id, story_id in sorted((story_moves or {}).items()):
+            moved_to.setdefault(story_id, []).append(article_id)
+        for name in ("articles", "_story_terms") if story_merges or moved_to else ():
             table = DeltaTable(self.path(name))
             for absorbed, survivor in story_merges:
                 table.update(new_values={"story_id": survivor}, predicate=f"story_id = '{_sql(absorbed)}'")
+            for story_id, article_ids in moved_to.items():  # after the merges: a move names the final story
+                listed = ", ".join(f"'{_sql(a)}'" for a in article_ids)
+                table.update(new_values={"story_id": story_id}, predicate=f"article_id IN ({listed})")
             versions[name] = DeltaTable(self.path(name)).version()
         for name in STORED_TABLES:
             table = tables.get(name)

@@ -322,3 +322,50 @@ def test_a_rerun_reads_only_files_whose_size_or_mtime_changed(prefect_server, co
 def changed_file_id(warehouse) -> str:
     return sql(warehouse, "select file_id from files where path = '010_rotterdam_strike.txt' "
                           "order by run_id desc limit 1")[0][0]
+
+
+def ferry(place: str, country: str, day: int, body: str) -> str:
+    return f"Ferry news\n\n{place.upper()}, {country}, Oct {day}, 2024 (Reuters) - {body}\n"
+
+
+SINKINGS = {
+    "a1": ferry("Naples", "Italy", 28, "A ferry sank off Naples in a storm on Tuesday; coast guard spokeswoman Elena "
+                                       "Conti said fishing boats rescued all forty passengers from the waves."),
+    "b1": ferry("Athens", "Greece", 29, "A ferry sank near Athens after an engine fire on Tuesday; coast guard "
+                                        "spokeswoman Elena Conti said two crew members were missing in the smoke."),
+    "a2": ferry("Naples", "Italy", 30, "Divers reached the ferry the storm sank off Naples; Elena Conti said the forty "
+                                       "passengers that fishing boats pulled from the waves are safe."),
+    "a3": ferry("Naples", "Italy", 30, "The ferry sunk in the Naples storm will be raised, Elena Conti said, thanking "
+                                       "the fishing boats that pulled forty passengers from the waves."),
+    "b2": ferry("Athens", "Greece", 30, "The engine fire that sank the ferry near Athens started below deck, Elena "
+                                        "Conti said; a helicopter searched the smoke for two missing crew members."),
+    "b3": ferry("Athens", "Greece", 30, "A helicopter searched near Athens for the two crew members missing since "
+                                        "the engine fire, Elena Conti said, as smoke still rose from the ferry."),
+}
+
+
+def test_a_story_a_first_run_mixed_splits_in_the_warehouse_when_later_articles_tell_it_apart(prefect_server,
+                                                                                            tmp_path):
+    source, warehouse = tmp_path / "in", tmp_path / "wh"
+    for name in ("a1", "b1"):
+        write(source, f"{name}.txt", SINKINGS[name])
+    write(source, "b1-crlf.txt", SINKINGS["b1"].replace("\n", "\r\n"))  # a copy of b1
+    run_flow(source, warehouse, story_threshold=0.25)
+    story = "select source_path, story_id from articles order by 1"
+    first = dict(sql(warehouse, story))
+    assert len(set(first.values())) == 1  # two sinkings, too little text to tell them apart
+    for name in ("a2", "a3", "b2", "b3"):
+        write(source, f"{name}.txt", SINKINGS[name])
+    second = run_flow(source, warehouse, story_threshold=0.25)
+    after = dict(sql(warehouse, story))
+    naples, athens = first["a1.txt"], after["b2.txt"]  # the story keeps the article that opened it
+    assert after == {"a1.txt": naples, "a2.txt": naples, "a3.txt": naples,
+                     "b1.txt": athens, "b1-crlf.txt": athens, "b2.txt": athens, "b3.txt": athens}
+    assert second["articles_moved"] == 2 and athens != naples
+    assert sql(warehouse, "select story_id, article_count, first_date, last_date from stories order by 2") == [
+        (naples, 3, dt.date(2024, 10, 28), dt.date(2024, 10, 30)),
+        (athens, 4, dt.date(2024, 10, 29), dt.date(2024, 10, 30))]
+    from tasks.io.lake import Lake
+
+    evidence = Lake(warehouse).read("_story_terms", ["story_id"]).column("story_id").to_pylist()
+    assert sorted(evidence) == sorted([naples] * 3 + [athens] * 3)  # copies keep no evidence

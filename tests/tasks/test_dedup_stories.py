@@ -3,8 +3,7 @@ import datetime as dt
 from tasks.spec import to_table
 from tasks.dedup import SketchHistory, exact_duplicates, jaccard, near_duplicates, shingles_of, sketch
 from tasks.stories import (DocumentFrequencies, StoryEvidence, StoryParams, assign_stories, fold_merges, match_stories,
-                           resolve_merges,
-                           summarise_stories)
+                           moves_with_copies, resolve_merges, stories_after, summarise_stories)
 
 
 def article(aid, body_hash="h", published=None, words=10, title=None, outlet=None, body=None):
@@ -80,9 +79,10 @@ def test_story_ids_survive_a_second_run_that_adds_related_articles():
     params = StoryParams(threshold=0.1, min_df=1)
     day = dt.date(2024, 10, 30)
     first = [article("f1", published=day, body=FLOOD), article("v1", published=day, body=VOTE)]
-    story_of, rows, df, merges = match_stories(first, names("f1", "Maria Catala") + names("v1", "Jonas Store"),
-                                               StoryEvidence(), DocumentFrequencies(), params)
-    assert story_of == {"f1": "st-f1", "v1": "st-v1"} and merges == []
+    match = match_stories(first, names("f1", "Maria Catala") + names("v1", "Jonas Store"), StoryEvidence(),
+                          DocumentFrequencies(), params)
+    rows, df = match.evidence_rows, match.df
+    assert match.story_of == {"f1": "st-f1", "v1": "st-v1"} and match.merges == [] and match.moved == {}
     assert [(r["article_id"], r["story_id"], r["day"], r["years"]) for r in rows] == [
         ("f1", "st-f1", day, [2024]), ("v1", "st-v1", day, [2024])]
     # what the warehouse keeps between runs: raw counts, weighted again under later frequencies
@@ -91,16 +91,16 @@ def test_story_ids_survive_a_second_run_that_adds_related_articles():
     assert stored_df.docs == 2 and (stored_df.counts == df.counts).all()
     second = [article("f2", published=day + dt.timedelta(days=1), body=FLOOD_2),
               article("f3", published=day + dt.timedelta(days=1), body=FLOOD_3)]
-    again, _, df, _ = match_stories(second, names("f2", "Maria Catala") + names("f3", "Maria Catala"), evidence,
-                                    stored_df, params)
-    assert again == {"f2": "st-f1", "f3": "st-f1"} and df.docs == 4
+    again = match_stories(second, names("f2", "Maria Catala") + names("f3", "Maria Catala"), evidence, stored_df,
+                          params)
+    assert again.story_of == {"f2": "st-f1", "f3": "st-f1"} and again.moved == {} and again.df.docs == 4
 
 
 def test_far_apart_dates_never_share_a_story():
     params = StoryParams(threshold=0.1, min_df=1)
-    story_of, _, _, _ = match_stories(
+    story_of = match_stories(
         [article("a", published=dt.date(2024, 1, 1), body=FLOOD), article("b", published=dt.date(2024, 6, 1), body=FLOOD_2)],
-        names("a", "Maria Catala") + names("b", "Maria Catala"), StoryEvidence(), DocumentFrequencies(), params)
+        names("a", "Maria Catala") + names("b", "Maria Catala"), StoryEvidence(), DocumentFrequencies(), params).story_of
     assert story_of == {"a": "st-a", "b": "st-b"}
 
 
@@ -110,8 +110,8 @@ def test_the_agency_that_carried_two_stories_is_no_evidence_they_are_one():
     bodies = {"p": "The port of Tianjin will borrow 390 million dollars, the New China News Agency said on Monday.",
               "g": "Gold output in Heilongjiang rose 12 percent this year, the New China News Agency said on Monday."}
     mentions = [{"article_id": aid, "label": "ORG", "canonical_name": "New China News Agency"} for aid in bodies]
-    story_of, _, _, _ = match_stories([article(aid, published=day, body=body) for aid, body in bodies.items()],
-                                      mentions, StoryEvidence(), DocumentFrequencies(), params)
+    story_of = match_stories([article(aid, published=day, body=body) for aid, body in bodies.items()],
+                             mentions, StoryEvidence(), DocumentFrequencies(), params).story_of
     assert story_of == {"p": "st-p", "g": "st-g"}
 
 
@@ -138,15 +138,63 @@ def test_articles_arriving_over_three_runs_end_in_the_stories_of_one_run():
     people = {"f": "Maria Catala", "v": "Jonas Store"}
     articles = [article(aid, published=day, body=body) for aid, body in bodies.items()]
     mentions = [m for aid in bodies for m in names(aid, people[aid[0]])]
-    together, _, _, _ = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), params)
+    together = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), params).story_of
     assert together == {"f1": "st-f1", "f2": "st-f1", "f3": "st-f1", "v1": "st-v1", "v2": "st-v1", "v3": "st-v1"}
     stored, df, apart = [], DocumentFrequencies(), {}
     for run in (["f1", "v1"], ["f2", "v2"], ["f3", "v3"]):
         batch = [a for a in articles if a["article_id"] in run]
-        matched, rows, df, merges = match_stories(batch, [m for m in mentions if m["article_id"] in run],
-                                                  StoryEvidence.from_arrow(to_table("_story_terms", stored)), df,
-                                                  params)
-        assert merges == []
-        stored += rows
-        apart |= matched
+        match = match_stories(batch, [m for m in mentions if m["article_id"] in run],
+                              StoryEvidence.from_arrow(to_table("_story_terms", stored)), df, params)
+        assert match.merges == [] and match.moved == {}
+        stored, df = stored + match.evidence_rows, match.df
+        apart |= match.story_of
     assert apart == together
+
+
+FERRY = {"a1": "A ferry sank off Bergen harbour in a storm; coast guard chief Lena Dahl said all forty passengers were "
+               "rescued.",
+         "b1": "A ferry sank off Tromso harbour after an engine fire; coast guard chief Lena Dahl said two crew were "
+               "missing.",
+         "a2": "Divers reached the ferry that sank off Bergen in the storm; Lena Dahl said the forty passengers are safe.",
+         "a3": "Bergen storm: the sunken ferry will be raised next week, Lena Dahl said; all forty passengers were "
+               "rescued.",
+         "b2": "The engine fire that sank the Tromso ferry started below deck, Lena Dahl said; two crew are still "
+               "missing.",
+         "b3": "Tromso divers searched for the two missing crew of the ferry sunk by an engine fire, said Lena Dahl."}
+
+
+def test_a_story_an_early_run_mixed_splits_once_later_articles_tell_its_events_apart():
+    params = StoryParams(threshold=0.3, min_df=1)
+    day = dt.date(2024, 10, 30)
+    articles = {aid: article(aid, published=day, body=body) for aid, body in FERRY.items()}
+    mentions = [m for aid in FERRY for m in names(aid, "Lena Dahl", "Bergen" if aid[0] == "a" else "Tromso")]
+
+    def run(ids, stored, df):
+        return match_stories([articles[i] for i in ids], [m for m in mentions if m["article_id"] in ids],
+                             StoryEvidence.from_arrow(to_table("_story_terms", stored)), df, params)
+
+    first = run(["a1", "b1"], [], DocumentFrequencies())
+    assert first.story_of == {"a1": "st-a1", "b1": "st-a1"}  # two sinkings, too little text to tell apart
+    second = run(["a2", "a3", "b2", "b3"], first.evidence_rows, first.df)
+    assert second.story_of == {"a2": "st-a1", "a3": "st-a1", "b2": "st-b2", "b3": "st-b2"}
+    assert second.moved == {"b1": "st-b2"} and second.merges == []  # the story keeps its id and its first article
+
+
+def test_a_split_recounts_both_stories_from_their_stored_articles_and_moves_copies_along():
+    def member(aid, story, day, outlet, copy_of=None):
+        return {"article_id": aid, "story_id": story, "duplicate_of": copy_of, "published_date": dt.date(2024, 10, day),
+                "outlet": outlet, "agency": None, "title": aid.upper()}
+
+    members = [member("a1", "st-a1", 30, "Reuters"), member("b1", "st-a1", 29, "AP"),
+               member("c1", "st-a1", 31, "AFP", copy_of="b1")]
+    known = {"st-a1": {"story_id": "st-a1", "title": "A1", "first_date": dt.date(2024, 10, 29),
+                       "last_date": dt.date(2024, 10, 31), "article_count": 3, "outlet_count": 3,
+                       "outlets": ["AFP", "AP", "Reuters"]}}
+    moves = moves_with_copies({"b1": "st-b2"}, members)
+    assert moves == {"b1": "st-b2", "c1": "st-b2"}
+    rows = stories_after([article("b2", published=dt.date(2024, 11, 1), outlet="NTB")], {"b2": "st-b2"}, known, [],
+                         members, moves)
+    assert [(r["story_id"], r["title"], r["article_count"], r["outlets"], r["first_date"], r["last_date"])
+            for r in rows] == [
+        ("st-b2", "B1", 3, ["AFP", "AP", "NTB"], dt.date(2024, 10, 29), dt.date(2024, 11, 1)),
+        ("st-a1", "A1", 1, ["Reuters"], dt.date(2024, 10, 30), dt.date(2024, 10, 30))]
