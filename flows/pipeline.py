@@ -291,7 +291,7 @@ def run_batch(lake: Lake, source: Path, batch: list[str], settled: list[ParsedFi
         run.bands_checked = True
     clock.lap("history")
     try:
-        stored = StoredStories(lambda ids: known_stories(lake, ids), lambda ids, sids: story_members(lake, ids, sids))
+        stored = StoredStories(lambda ids: known_stories(lake, ids), lambda ids: story_members(lake, ids))
         outcome = run_stages(classified, processed, history, stored, params, clock.lap)
     except TooManyRefused as breaker:
         refuse_run(lake, lake.warehouse, row, str(breaker), None)

@@ -44,10 +44,9 @@ class StoredStories:
     """History the story stage looks up only for the stories it touches."""
 
     rows: Callable[[set[str]], dict[str, dict]]  # story ids -> their stored `stories` rows
-    # (article ids, story ids) -> the stored articles of those stories and of the stories holding
-    # those articles, copies included: article_id, story_id, duplicate_of, published_date, outlet,
-    # agency, title
-    members: Callable[[set[str], set[str]], list[dict]]
+    # story ids -> the stored articles of those stories, copies included: article_id, story_id,
+    # duplicate_of, published_date, outlet, agency, title
+    members: Callable[[set[str]], list[dict]]
 
 
 @dataclass
@@ -205,7 +204,9 @@ def run_stages(classified: Classified, processed: list[dict], history: dict, sto
                           history["term_df"], params.story)
     for article in articles:
         article["story_id"] = match.story_of[article["article_id"]]
-    members = stored.members(set(match.moved), set(match.moved.values())) if match.moved else []
+    evidence = history["story_evidence"]
+    story_before = dict(zip(evidence.article_ids, evidence.story_ids))
+    members = stored.members({story_before[a] for a in match.moved} | set(match.moved.values())) if match.moved else []
     moves = moves_with_copies(match.moved, members)
     touched = set(match.story_of.values()) | {sid for pair in match.merges for sid in pair} | {
         row["story_id"] for row in members}

@@ -124,12 +124,11 @@ def known_stories(lake: Lake, story_ids: set[str]) -> dict[str, dict]:
     return {s["story_id"]: s for s in table.to_pylist()}
 
 
-def story_members(lake: Lake, article_ids: set[str], story_ids: set[str]) -> list[dict]:
-    """The stored articles of the given stories and of the stories holding the given articles,
-    copies included (`duplicate_of` names the article each copies): what a split recounts."""
-    holding = _ids(lake.scan("articles", "DISTINCT story_id", f"article_id {_IN}", {"wanted": sorted(article_ids)}))
+def story_members(lake: Lake, story_ids: set[str]) -> list[dict]:
+    """The stored articles of these stories, copies included (`duplicate_of` names the article
+    each copies): what a split recounts."""
     rows = lake.scan("articles", "article_id, story_id, published_date, outlet, agency, title", f"story_id {_IN}",
-                     {"wanted": sorted(holding | story_ids)}).to_pylist()
+                     {"wanted": sorted(story_ids)}).to_pylist()
     copies = lake.scan("duplicates", "article_id, duplicate_of", f"article_id {_IN}",
                        {"wanted": [row["article_id"] for row in rows]}).to_pylist()
     original = {row["article_id"]: row["duplicate_of"] for row in copies}
