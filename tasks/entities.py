@@ -379,7 +379,7 @@ def _overlaps_any(span: dict, others: list[tuple[int, int]]) -> bool:
     return any(start < span["end_char"] and span["start_char"] < end for start, end in others)
 
 
-def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
+def resolve_mentions(mentions: list[dict], body: str, article_id: str) -> list[dict]:
     """Within one article: a one-word mention that is a token of a longer PERSON name
     ("Putin", "Wang") becomes that person, label included; places get country codes."""
     casing = article_casing(body) if any(_SPACED_DASH.search(body, m["start_char"], m["end_char"]) for m in mentions) else {}
@@ -391,15 +391,14 @@ def resolve_mentions(mentions: list[dict], body: str) -> list[dict]:
     field_names = {body[start:end] for start, end in labels}
     mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]]) and not _overlaps_any(m, labels)
                 and body[m["start_char"]:m["end_char"]] not in field_names]
+    # the body's structure names things whether or not the model saw any (a dateline, a table)
+    rows = [row for row in table_rows(body) + fixture_sides(body) + dateline_places(body) if not _overlaps_any(row, labels)]
+    for row in rows + pattern_people(body):
+        overlapping = [m for m in mentions if m["start_char"] < row["end_char"] and row["start_char"] < m["end_char"]]
+        for m in overlapping:
+            mentions.remove(m)
+        mentions.append({"article_id": article_id, **row})
     if mentions:
-        aid = mentions[0]["article_id"]
-        rows = [row for row in table_rows(body) + fixture_sides(body) + dateline_places(body)
-                if not _overlaps_any(row, labels)]
-        for row in rows + pattern_people(body):
-            overlapping = [m for m in mentions if m["start_char"] < row["end_char"] and row["start_char"] < m["end_char"]]
-            for m in overlapping:
-                mentions.remove(m)
-            mentions.append({"article_id": aid, **row})
         mentions = [m for m in harmonise(sorted(mentions, key=lambda m: m["start_char"]), body)
                     if body[m["start_char"]:m["end_char"]] not in field_names]
     for mention in mentions:
@@ -493,5 +492,5 @@ def extract_entities(articles: list[dict], nlp, batch_size: int = 64, labels: di
         by_article.setdefault(mention["article_id"], []).append(mention)
     rows = []
     for article in articles:
-        rows.extend(resolve_mentions(by_article.get(article["article_id"], []), article["body"]))
+        rows.extend(resolve_mentions(by_article.get(article["article_id"], []), article["body"], article["article_id"]))
     return rows

@@ -64,7 +64,7 @@ def test_a_lone_first_word_of_an_organisation_and_a_country_are_not_people():
 
     body = "Barrick Gold Corp raised its bid. Barrick said Sri Lanka approved it."
     spans = [("Barrick Gold Corp", "ORG"), ("Barrick", "PERSON"), ("Sri Lanka", "PERSON")]
-    resolved = resolve_mentions(_mentions(body, spans), body)
+    resolved = resolve_mentions(_mentions(body, spans), body, "a")
     assert [(m["text"], m["label"], m["country_code"]) for m in resolved] == [
         ("Barrick Gold Corp", "ORG", None), ("Barrick", "ORG", None), ("Sri Lanka", "GPE", "LK")]
 
@@ -75,7 +75,7 @@ def test_results_table_field_labels_and_lower_case_units_are_not_entities():
     body = "Shr 12 cts vs 10 cts\n\nAvg shrs 1,234,000 vs 987,000\n\nAcme Corp said profits rose."
     assert [body[s:e] for s, e in field_labels(body)] == ["Shr", "Avg shrs"]
     spans = [("Shr", "ORG"), ("cts", "ORG"), ("Avg", "PERSON"), ("Acme Corp", "ORG")]
-    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body)] == [("Acme Corp", "ORG")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [("Acme Corp", "ORG")]
 
 
 def test_a_name_never_runs_across_a_spaced_dash_nor_past_an_ordinal():
@@ -85,7 +85,7 @@ def test_a_name_never_runs_across_a_spaced_dash_nor_past_an_ordinal():
             "Tristan Hoffman (Neths scored. The press digest ran.")
     spans = [("PRESS DIGEST - Washington Post", "ORG"), ("Midfielders - Richard Witschge", "ORG"),
              ("Hagner 85th", "PERSON"), ("Tristan Hoffman (Neths", "PERSON")]
-    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body)] == [
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
         ("Washington Post", "ORG"), ("Richard Witschge", "ORG"), ("Hagner", "PERSON"), ("Tristan Hoffman", "PERSON")]
 
 
@@ -94,7 +94,7 @@ def test_two_people_of_one_surname_stay_two_and_their_lone_surname_is_neither():
 
     body = "Bill Clinton spoke first. Then Hillary Clinton took the stage, and Clinton thanked the crowd."
     spans = [("Bill Clinton", "PERSON"), ("Hillary Clinton", "PERSON"), ("Clinton", "PERSON")]
-    assert [(m["text"], m["canonical_name"]) for m in resolve_mentions(_mentions(body, spans), body)] == [
+    assert [(m["text"], m["canonical_name"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
         ("Bill Clinton", "Bill Clinton"), ("Hillary Clinton", "Hillary Clinton"), ("Clinton", "Clinton")]
 
 
@@ -130,7 +130,7 @@ def test_spans_keep_the_name_only_and_institutions_are_not_people():
     body = "SEOUL 1996-08-26\n\n-- Ana Ruiz, Wasim Akram's spell of Younis 4-95 at the Oval on Monday.\n\nU.S. Embassy staff left."
     spans = [("SEOUL 1996-08-26", "GPE"), ("-- Ana Ruiz", "PERSON"), ("Wasim Akram's", "PERSON"),
              ("Younis 4-95", "PERSON"), ("the Oval on", "FAC"), ("U.S. Embassy", "PERSON")]
-    resolved = resolve_mentions(_mentions(body, spans), body)
+    resolved = resolve_mentions(_mentions(body, spans), body, "a")
     assert [(m["text"], m["label"]) for m in resolved] == [
         ("SEOUL", "GPE"), ("Ana Ruiz", "PERSON"), ("Wasim Akram", "PERSON"), ("Younis", "PERSON"),
         ("Oval", "FAC"), ("U.S. Embassy", "ORG")]
@@ -142,7 +142,7 @@ def test_fixture_sides_are_teams_and_initials_of_a_place_are_no_given_name():
 
     body = "Division one - Crystal Palace v Notts County, Kenya v Ghana.\n\nG. McGrath won the U.S. Open."
     spans = [("Crystal Palace v Notts County", "ORG"), ("Kenya v Ghana", "PERSON"), ("U.S. Open", "EVENT")]
-    resolved = resolve_mentions(_mentions(body, spans), body)
+    resolved = resolve_mentions(_mentions(body, spans), body, "a")
     assert [(m["text"], m["label"]) for m in resolved] == [
         ("Crystal Palace", "ORG"), ("Notts County", "ORG"), ("Kenya", "GPE"), ("Ghana", "GPE"),
         ("G. McGrath", "PERSON"), ("U.S. Open", "EVENT")]
@@ -166,7 +166,7 @@ def test_the_short_form_of_an_organisation_named_in_full_is_no_person():
 
     body = "A unit of E.F. Hutton Group Inc bid. E.F. Hutton said Hutton would pay, U.S. officials said."
     spans = [("E.F. Hutton Group Inc", "ORG"), ("E.F. Hutton", "PERSON"), ("Hutton", "PERSON"), ("U.S.", "GPE")]
-    resolved = resolve_mentions(_mentions(body, spans), body)
+    resolved = resolve_mentions(_mentions(body, spans), body, "a")
     assert [(m["text"], m["label"], m["canonical_name"]) for m in resolved] == [
         ("E.F. Hutton Group Inc", "ORG", "E.F. Hutton Group Inc"), ("E.F. Hutton", "ORG", "E.F. Hutton"),
         ("Hutton", "ORG", "Hutton"), ("U.S.", "GPE", "United States")]
@@ -177,7 +177,7 @@ def test_a_country_has_one_name_however_it_is_written():
 
     body = "U.S. and British officials met in America; the USA and the UK disagreed, Britain said. US talks end."
     spans = [("U.S.", "GPE"), ("America", "GPE"), ("USA", "GPE"), ("UK", "GPE"), ("Britain", "GPE"), ("US", "ORG")]
-    assert [(m["canonical_name"], m["country_code"]) for m in resolve_mentions(_mentions(body, spans), body)] == [
+    assert [(m["canonical_name"], m["country_code"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
         ("United States", "US"), ("United States", "US"), ("United States", "US"), ("United Kingdom", "GB"),
         ("United Kingdom", "GB"), ("United States", "US")]
 
@@ -188,7 +188,7 @@ def test_a_dateline_left_in_the_body_names_a_place_and_a_dash_is_no_figure():
     body = ("SOCCER - HONDURAS BEAT CUBA 4-0 IN FRIENDLY.\n\nTEGUCIGALPA 1996-08-26\n\n"
             "Honduras beat Cuba 4-0 on Sunday. Beat writers said so.")
     spans = [("HONDURAS", "GPE"), ("CUBA", "GPE"), ("Honduras", "GPE"), ("Cuba", "GPE")]
-    resolved = resolve_mentions(_mentions(body, spans), body)
+    resolved = resolve_mentions(_mentions(body, spans), body, "a")
     assert [(m["text"], m["label"], m["country_code"]) for m in resolved] == [
         ("HONDURAS", "GPE", "HN"), ("CUBA", "GPE", "CU"), ("TEGUCIGALPA", "GPE", "HN"),
         ("Honduras", "GPE", "HN"), ("Cuba", "GPE", "CU")]
@@ -200,8 +200,12 @@ def test_a_datelines_region_is_a_place_and_a_uk_nation_names_britain():
     from tasks.entities import resolve_mentions
 
     body = "HARWICH, England 1996-08-27\n\nA ferry from Cyprus docked on Monday."
-    resolved = resolve_mentions(_mentions(body, [("Cyprus", "GPE")]), body)
+    resolved = resolve_mentions(_mentions(body, [("Cyprus", "GPE")]), body, "a")
     assert [(m["text"], m["label"]) for m in resolved] == [("HARWICH", "GPE"), ("England", "GPE"), ("Cyprus", "GPE")]
+    # the dateline is a place even where the model saw no name at all
+    bare = "HARWICH, England 1996-08-27\n\nThe ferry docked late on Monday."
+    assert [(m["article_id"], m["text"], m["country_code"]) for m in resolve_mentions([], bare, "b")] == [
+        ("b", "HARWICH", "GB"), ("b", "England", None)]
 
 
 def test_a_field_label_is_one_wherever_it_stands_in_its_article():
@@ -209,7 +213,7 @@ def test_a_field_label_is_one_wherever_it_stands_in_its_article():
 
     body = "Revs 16.0 mln 16.8 mln\n\nSix mths\n\nRevs 32.7 mln vs 34.5 mln\n\nIvaco Inc said sales fell."
     spans = [("Revs", "ORG"), ("Revs", "ORG"), ("Ivaco Inc", "ORG")]
-    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body)] == [("Ivaco Inc", "ORG")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [("Ivaco Inc", "ORG")]
 
 
 def test_a_score_line_with_its_scorers_names_the_sides_not_the_scorers():
@@ -224,7 +228,7 @@ def test_a_competition_is_an_event_not_the_body_or_place_that_holds_it():
 
     body = "Lena Berg won the Dutch Open and the NORDIC CHAMPIONSHIP before Harbour City Athletic beat her club."
     spans = [("Dutch Open", "ORG"), ("NORDIC CHAMPIONSHIP", "GPE"), ("Harbour City Athletic", "ORG")]
-    resolved = resolve_mentions(_mentions(body, spans), body)
+    resolved = resolve_mentions(_mentions(body, spans), body, "a")
     assert [(m["text"], m["label"]) for m in resolved] == [
         ("Dutch Open", "EVENT"), ("NORDIC CHAMPIONSHIP", "EVENT"), ("Harbour City Athletic", "ORG")]
 
@@ -234,5 +238,5 @@ def test_an_organisation_always_written_with_its_s_keeps_it():
 
     body = "Harbour's won a reprieve. Investors weigh Harbour's offer, and Acme's shares fell."
     spans = [("Harbour's", "ORG"), ("Harbour's", "ORG"), ("Acme's", "ORG")]
-    resolved = resolve_mentions(_mentions(body, spans), body)
+    resolved = resolve_mentions(_mentions(body, spans), body, "a")
     assert [(m["text"], m["label"]) for m in resolved] == [("Harbour's", "ORG"), ("Harbour's", "ORG"), ("Acme", "ORG")]
