@@ -218,7 +218,8 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("repairs", pa.string(), "fields repaired at validation from another field of the same record, and "
                "why; null when none was", "published_date: metadata date 2031-05-01 is in the future; the "
                "dateline's 2024-04-04 used"),
-        Column("story_id", pa.string(), "the story it belongs to (a copy: its original's)", "st-3ae1cd13d0ef2b0a"),
+        Column("story_id", pa.string(), "the story it belongs to (a copy: its original's); re-pointed when its "
+               "story merges into another or a split moves it", "st-3ae1cd13d0ef2b0a"),
         _run_id(),
     ), key=("article_id",), row_rejectable=True),
     TableSpec("duplicates", "one row per article that is a copy of another", (
@@ -318,7 +319,7 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
     # rebuilt under today's document frequencies (frozen weights made stories drift)
     TableSpec("_story_terms", "story evidence of each canonical article", (
         Column("article_id", pa.string(), "canonical article"),
-        Column("story_id", pa.string(), "its story (re-pointed when stories merge)"),
+        Column("story_id", pa.string(), "its story (re-pointed when stories merge or a split moves it)"),
         Column("day", pa.date32(), "its published date"),
         Column("years", pa.list_(pa.int32()), "years it names (its published year when dated)"),
         Column("text_index", pa.list_(pa.int32()), "hashed body terms"),
