@@ -389,7 +389,8 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
             old.repoint({absorbed: target for absorbed in continued[1:]})
             for j in earlier:  # the part of a story that the linkage now puts elsewhere moves with it
                 if home[old.story_ids[j]] != label:
-                    moved[old.article_ids[j]] = old.story_ids[j] = target
+                    old.story_ids[j] = target
+                    (story_of if old.article_ids[j] in story_of else moved)[old.article_ids[j]] = target
             for i in new:
                 block_story[i] = target
         story_of |= {articles[i]["article_id"]: sid for i, sid in block_story.items()}
@@ -405,7 +406,9 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
         old.repoint(resolve_merges(joined))
     survivor_of = resolve_merges(merges)
     story_of = {aid: survivor_of.get(sid, sid) for aid, sid in story_of.items()}
-    moved = {aid: survivor_of.get(sid, sid) for aid, sid in moved.items()}
+    stored = dict(zip(evidence.article_ids, evidence.story_ids))
+    moved = {aid: to for aid, sid in moved.items()  # a later merge can bring a moved article home again
+             if (to := survivor_of.get(sid, sid)) != survivor_of.get(stored[aid], stored[aid])}
     return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, years, dates, story_of), df,
                       merges)
 

@@ -198,3 +198,15 @@ def test_a_split_recounts_both_stories_from_their_stored_articles_and_moves_copi
             for r in rows] == [
         ("st-b2", "B1", 3, ["AFP", "AP", "NTB"], dt.date(2024, 10, 29), dt.date(2024, 11, 1)),
         ("st-a1", "A1", 1, ["Reuters"], dt.date(2024, 10, 30), dt.date(2024, 10, 30))]
+
+
+def test_a_split_inside_one_run_moves_an_article_of_an_earlier_block_without_calling_it_stored():
+    params = StoryParams(threshold=0.3, min_df=1, block_size=3)
+    day = dt.date(2024, 10, 30)
+    articles = [article(aid, published=day - dt.timedelta(days=aid in ("a1", "b1")), body=body)
+                for aid, body in FERRY.items()]
+    mentions = [m for aid in FERRY for m in names(aid, "Lena Dahl", "Bergen" if aid[0] == "a" else "Tromso")]
+    match = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), params)
+    # blocks (a1, b1, a2) and (a3, b2, b3): the first block's one story splits in the second
+    assert match.story_of == {"a1": "st-a1", "a2": "st-a1", "a3": "st-a1", "b1": "st-b2", "b2": "st-b2", "b3": "st-b2"}
+    assert match.moved == {} and [r["story_id"] for r in match.evidence_rows if r["article_id"] == "b1"] == ["st-b2"]
