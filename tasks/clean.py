@@ -431,7 +431,7 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     else:
         published, published_source = None, None
     return {
-        "title": title,
+        "title": title or (dateline.headline if dateline else None),
         "body": body,
         "language": None,  # detected for the whole batch in clean_records
         "agency": agency,

@@ -114,6 +114,7 @@ class Dateline:
     end: int  # where the article text starts after the dateline
     namesakes: tuple[str, ...] = ()  # countries of comparable cities so named, when no region says which
     region_span: tuple[int, int] | None = None  # where a region that names the country is written (`, England`)
+    headline: str | None = None  # a headline run into the dateline (`Port strike spreads ROTTERDAM (Reuters) -`)
 
 
 def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
@@ -127,6 +128,9 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
     city, date_text, agency = match["city"], match["date"], match["agency"] or match["agency_after"]
     if match["glued"] is not None and not known_agency(agency):
         return None  # `Jo Park (left) speaks`: only an agency's name runs on into the text
+    headline = None
+    if (date_text or agency) and not match["region"]:
+        headline, city = _run_in_headline(city)
     is_upper = city.upper() == city and any(c.isalpha() for c in city)
     # A mixed-case lead ("He said -") is a sentence, not a dateline, unless a date or
     # agency proves it; a bare ALL-CAPS word with nothing after it is a heading.
@@ -147,7 +151,24 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
         end=match.end(),
         namesakes=() if match["region"] or place is None else namesake_countries(city, place.country),
         region_span=match.span("region") if match["region"] and region_country(match["region"]) else None,
+        headline=headline,
     )
+
+
+# lower-case words a place's name holds (`Rio de Janeiro`, `Port of Spain`, `Frankfurt am Main`)
+_NAME_PARTICLES = frozenset("de del della di da do dos das du la le les el al am an im der den van von of upon sur "
+                            "y e".split())
+
+
+def _run_in_headline(city: str) -> tuple[str | None, str]:
+    """(headline, city) of a dateline's city part that a flattened feed ran its headline into:
+    after a lower-case word no place name holds, the city is the capitalised words that end it
+    (`Port workers strike GDANSK` -> `Port workers strike`, `GDANSK`)."""
+    words = city.split(" ")
+    cut = max((i for i, word in enumerate(words) if word[:1].islower() and word not in _NAME_PARTICLES), default=None)
+    if cut is None or cut == len(words) - 1:
+        return None, city
+    return " ".join(words[:cut + 1]), " ".join(words[cut + 1:])
 
 
 _CITYLESS = re.compile(rf"^[ \t]*(?P<month>(?i:{_MONTH}))\.?[ \t]*(?P<day>\d{{1,2}})(?P<year>)(?P<day_first>)(?P<iso>)[ \t]*[-–—]{{1,3}}[ \t]+")

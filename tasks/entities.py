@@ -392,7 +392,8 @@ def resolve_mentions(mentions: list[dict], body: str, article_id: str) -> list[d
     mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]]) and not _overlaps_any(m, labels)
                 and body[m["start_char"]:m["end_char"]] not in field_names]
     # the body's structure names things whether or not the model saw any (a dateline, a table)
-    rows = [row for row in table_rows(body) + fixture_sides(body) + dateline_places(body) if not _overlaps_any(row, labels)]
+    rows = [row for row in table_rows(body) + fixture_sides(body) + dateline_places(body)
+            if not _overlaps_any(row, labels)]
     for row in rows + pattern_people(body):
         overlapping = [m for m in mentions if m["start_char"] < row["end_char"] and row["start_char"] < m["end_char"]]
         for m in overlapping:

@@ -441,7 +441,8 @@ class _EarlierArticles:
     def of(cls, evidence: StoryEvidence, df: DocumentFrequencies, params: StoryParams) -> _EarlierArticles:
         if not evidence.story_ids:
             return cls([], [], _csr([]), _csr([]), [], [])
-        return cls(list(evidence.story_ids), list(evidence.article_ids), _weighted(evidence.text, df, 0, params.min_df, sublinear=True),
+        return cls(list(evidence.story_ids), list(evidence.article_ids),
+                   _weighted(evidence.text, df, 0, params.min_df, sublinear=True),
                    _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False), list(evidence.years),
                    list(evidence.dates))
 

@@ -132,6 +132,15 @@ def test_a_wire_head_of_lines_gives_title_byline_and_dateline():
     assert clean_record(slug_only, None)["dateline_city"] is None  # a topic slug names no place
 
 
+def test_a_headline_run_into_the_dateline_is_the_title_when_the_record_has_none():
+    flat = {"format": "csv", "text": "Dock strike spreads GDANSK, May 6, 2024 (Reuters) - Crane drivers joined the "
+                                     "strike at the Baltic port on Monday."}
+    article = clean_record(flat, None)
+    assert (article["title"], article["dateline_city"], article["body"][:13]) == (
+        "Dock strike spreads", "Gdansk", "Crane drivers")
+    assert clean_record({**flat, "title": "Baltic ports"}, None)["title"] == "Baltic ports"
+
+
 def test_datelines_in_other_languages_forms():
     from tasks.dateline import parse_dateline
 

@@ -52,6 +52,17 @@ def test_sentences_and_headings_are_not_datelines():
     assert parse_dateline("(AP Photo/Jo Park) The mayor", None) is None  # a picture credit
 
 
+def test_a_headline_a_flattened_feed_ran_into_the_dateline_is_no_part_of_the_city():
+    found = parse_dateline("Dock strike spreads GDANSK, May 6, 2024 (Reuters) - Crane drivers", None)
+    assert (found.headline, found.city, found.country, found.date) == (
+        "Dock strike spreads", "Gdansk", "PL", dt.date(2024, 5, 6))
+    # the lower-case words a place's name holds are no headline
+    for text, city in (("Port of Spain, May 6 (AP) - x", "Port of Spain"),
+                       ("Rio de Janeiro (Reuters) - x", "Rio de Janeiro")):
+        found = parse_dateline(text, None)
+        assert (found.city, found.headline) == (city, None)
+
+
 def test_year_for_crosses_new_year_backwards():
     assert year_for(12, 31, dt.date(2024, 1, 2)) == dt.date(2023, 12, 31)
     assert year_for(1, 5, dt.date(2024, 1, 2)) == dt.date(2024, 1, 5)
