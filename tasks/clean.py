@@ -403,6 +403,14 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
             paragraphs[0] = rest
         else:
             paragraphs.pop(0)
+    elif not dateline and len(paragraphs) > 1 and _is_headline(paragraphs[0]):
+        # a scraper's text that opens with a headline (or a deck line), the dateline below it
+        below = parse_dateline(paragraphs[1], anchor)
+        if below and below.city and (below.date or below.agency):
+            dateline, rest = below, paragraphs[1][below.end:].strip()
+            paragraphs[1:2] = [rest] if rest else []
+            if title is None:
+                title = paragraphs.pop(0)
 
     paragraphs, trailers = strip_trailers(paragraphs)
     if not paragraphs:

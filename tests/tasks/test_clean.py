@@ -141,6 +141,17 @@ def test_a_headline_run_into_the_dateline_is_the_title_when_the_record_has_none(
     assert clean_record({**flat, "title": "Baltic ports"}, None)["title"] == "Baltic ports"
 
 
+def test_a_scraped_text_that_opens_with_a_headline_has_its_dateline_below_it():
+    text = "Dock strike spreads\n\nGDANSK, May 6, 2024 (Reuters) - Crane drivers joined the strike on Monday."
+    untitled = clean_record({"format": "json", "text": text}, None)
+    assert (untitled["title"], untitled["dateline_city"], untitled["body"]) == (
+        "Dock strike spreads", "Gdansk", "Crane drivers joined the strike on Monday.")
+    titled = clean_record({"format": "json", "title": "Baltic ports at a standstill", "text": text}, None)
+    assert (titled["title"], titled["dateline_date"], titled["body"]) == (  # a deck line stays in the body
+        "Baltic ports at a standstill", dt.date(2024, 5, 6),
+        "Dock strike spreads\n\nCrane drivers joined the strike on Monday.")
+
+
 def test_datelines_in_other_languages_forms():
     from tasks.dateline import parse_dateline
 
