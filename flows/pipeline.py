@@ -35,11 +35,11 @@ from tasks.io.catalog import build_catalog
 from tasks.io.lake import Lake, Lock, WarehouseLocked
 from tasks.io.readers import ParsedFile, ReadLimits, discover_files, stat_files, unchanged_files
 from tasks.io.snapshot import (article_history, file_history, first_paths, known_stories, lsh_rebuild,
-                               no_article_history, story_members)
+                               no_article_history, story_members, written_story_counts)
 from tasks.run import Outcome, RunParams, StoredStories, run_stages
 from tasks.spec import EXTRACTED_COUNTS, MERGE_KEYS, PUBLISHED_COUNTS, to_table
 from tasks.stories import StoryParams
-from tasks.validate import TooManyRefused, reference_sets, run_invariants, validate_task
+from tasks.validate import TooManyRefused, reference_sets, run_invariants, story_count_invariants, validate_task
 
 
 class ValidationFailed(RuntimeError):
@@ -325,6 +325,7 @@ def publish(lake: Lake, warehouse: Path, run: StagedRun, row: dict, clock: Stage
     counts = {key: run.counts[key] for key in (*PUBLISHED_COUNTS, *EXTRACTED_COUNTS)}
     # one batch was validated whole; over several, what no batch could see is checked on the staged rows
     broken = run_invariants(lake.staged_counts(row["run_id"]), counts) if run.batches > 1 else []
+    broken += story_count_invariants(*written_story_counts(lake, row["run_id"]))
     if broken:
         refuse_run(lake, warehouse, row, "; ".join(broken), None)
     row.update(counts, status="succeeded", finished_at=_now())

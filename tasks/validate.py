@@ -267,3 +267,12 @@ def run_invariants(staged: dict[str, dict[str, int]], counts: dict[str, int]) ->
     return broken + [f"{table}: {seen['rows'] - seen['keys']} rows of this run repeat a key of another batch"
                      for table, seen in staged.items()
                      if SPECS[table].key and seen["keys"] != seen["rows"]]
+
+
+def story_count_invariants(stories: list[dict], held: dict[str, int]) -> list[str]:
+    """Every `stories` row a run wrote counts the articles that point at it (0 once merged):
+    merges and splits re-point articles and recount rows, and a slip there is our bug. `held`:
+    story id -> articles pointing at it in the staged tables. Returns the broken one, in words."""
+    wrong = [f"{row['story_id']} counts {row['article_count']} articles but {held.get(row['story_id'], 0)} point at it"
+             for row in stories if row["article_count"] != held.get(row["story_id"], 0)]
+    return [f"stories: {len(wrong)} rows of this run miscount their articles; first: {wrong[0]}"] if wrong else []

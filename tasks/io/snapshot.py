@@ -135,6 +135,14 @@ def story_members(lake: Lake, story_ids: set[str]) -> list[dict]:
     return [{**row, "duplicate_of": original.get(row["article_id"])} for row in rows]
 
 
+def written_story_counts(lake: Lake, run_id: str) -> tuple[list[dict], dict[str, int]]:
+    """The `stories` rows this run wrote, and how many articles point at each of them."""
+    stories = lake.scan("stories", "story_id, article_count", f"run_id {_IN}", {"wanted": [run_id]}).to_pylist()
+    held = lake.scan("articles", "story_id, count(*) AS n", f"story_id {_IN} GROUP BY story_id",
+                     {"wanted": [row["story_id"] for row in stories]}).to_pylist()
+    return stories, {row["story_id"]: row["n"] for row in held}
+
+
 def no_article_history() -> dict:
     """The history of a run with no new records: nothing is looked up."""
     return {"canonical_by_hash": {}, "minhash": None, "story_of": {}, "story_evidence": StoryEvidence(),

@@ -3,7 +3,8 @@ import datetime as dt
 from tasks.spec import DATA_TABLES, to_table
 import pytest
 
-from tasks.validate import TooManyRefused, check_breaker, reference_sets, refused_rows, validate_tables
+from tasks.validate import (TooManyRefused, check_breaker, reference_sets, refused_rows, story_count_invariants,
+                           validate_tables)
 
 
 def tables_with(articles, entities):
@@ -64,3 +65,11 @@ def test_the_breaker_trips_when_too_large_a_share_is_refused():
     with pytest.raises(TooManyRefused, match="1 of 2 new articles rows .* max_rejected_fraction = 0.4"):
         check_breaker(refusals, {"articles": 2}, max_fraction=0.4, min_rows=1)
     check_breaker(refusals, {"articles": 2}, max_fraction=0.4, min_rows=10)  # too few rows to judge
+
+
+def test_a_story_row_that_miscounts_its_articles_breaks_an_invariant():
+    rows = [{"story_id": "st-a", "article_count": 3}, {"story_id": "st-b", "article_count": 0},
+            {"story_id": "st-c", "article_count": 2}]
+    assert story_count_invariants(rows[:2], {"st-a": 3}) == []  # a merged story holds none
+    assert story_count_invariants(rows, {"st-a": 3, "st-c": 1}) == [
+        "stories: 1 rows of this run miscount their articles; first: st-c counts 2 articles but 1 point at it"]
