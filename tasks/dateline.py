@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from tasks.places import _titled, namesake_countries, region_country, resolve_place
+from tasks.places import _titled, lookup_city, namesake_countries, region_country, resolve_place
 
 # month names and abbreviations wires write -> month number (dateparser's locales add the rest)
 _MONTH_NAMES = {
@@ -132,13 +132,15 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
     if (date_text or agency) and not match["region"]:
         headline, city = _run_in_headline(city)
     is_upper = city.upper() == city and any(c.isalpha() for c in city)
+    # a press release's line of its own, `BAAR, SWITZERLAND`: a city in capitals and its country or state
+    placed = is_upper and bool(match["region"]) and bool(region_country(match["region"])) and bool(lookup_city(city))
     # A mixed-case lead ("He said -") is a sentence, not a dateline, unless a date or
     # agency proves it; a bare ALL-CAPS word with nothing after it is a heading.
-    if not (date_text or agency or (is_upper and match["end"].strip())):
+    if not (date_text or agency or (is_upper and (match["end"].strip() or placed))):
         return None
     if not is_upper and not date_text and not agency:
         return None
-    if match["end"].strip() == "" and not (match["iso"] or date_text or match["glued"] is not None):
+    if match["end"].strip() == "" and not (match["iso"] or date_text or match["glued"] is not None or placed):
         return None
     place = resolve_place(city, match["region"]) or (resolve_place(city, None) if match["region"] else None)
     if place is None and not date_text and not agency:

@@ -63,6 +63,13 @@ def test_a_headline_a_flattened_feed_ran_into_the_dateline_is_no_part_of_the_cit
         assert (found.city, found.headline) == (city, None)
 
 
+def test_a_press_releases_city_and_country_on_a_line_of_their_own_are_its_dateline():
+    found = parse_dateline("ZUG, SWITZERLAND\nThe company said on Monday", None)
+    assert (found.city, found.country, found.date, found.agency) == ("Zug", "CH", None, None)
+    assert parse_dateline("SOCCER, ITALY", None) is None  # the country alone proves no city
+    assert parse_dateline("Zug, Switzerland", None) is None  # a line of a list, not a dateline
+
+
 def test_year_for_crosses_new_year_backwards():
     assert year_for(12, 31, dt.date(2024, 1, 2)) == dt.date(2023, 12, 31)
     assert year_for(1, 5, dt.date(2024, 1, 2)) == dt.date(2024, 1, 5)
