@@ -27,11 +27,19 @@ _BYLINE = re.compile(r"^By\s+(?P<name>[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|
                      r"(?:,\s*[A-Z][\w .'’-]+)?)$")
 _CREDIT = re.compile(r"\(?\s*(?P<kind>Reporting|Writing|Additional reporting|Compiled|Editing) by\s+"
                      r"(?P<names>[^;)]+)(?:;[^)]*)?\)?\s*$", re.IGNORECASE)
+_SOCIAL = r"(?:Twitter|Facebook|Instagram|LinkedIn|TikTok|YouTube|Threads|Bluesky|X)"
 _TRAILER_LINE = re.compile(
     r"^(?:\(?\s*(?:Reporting|Writing|Additional reporting|Editing|Compiled) by\b.*"
-    r"|Follow\s+(?:us|\S+)\s+on\b.*"
-    r"|(?:Copyright|©|\(c\))\s.*|.*\ball rights reserved\b.*"
+    rf"|Follow\s+(?:us|\S+)\s+on\b.*|Follow\s+.{{1,60}}?\s+on\s+{_SOCIAL}\b.*"
+    r"|(?:Copyright|©|\(c\))[\s:].*|.*\ball rights reserved\b.*"
     r"|Reuters?|REUTERS?|Reuters?\s+\w+"  # Reuters' closing "Reuter" sign-off
+    # credits: `Contributing: …`, `… contributed to this report.`, `SOURCE: …`, `With Post wires`
+    r"|Contributing:\s.*|.{3,80}\scontributed (?:reporting|to this (?:report|story|article))\b.*"
+    r"|Source:\s.{1,60}|With (?:\w+ )?wires|(?:Main |Top |Header )?(?:image|photo)s? ?credits?:?\s.{1,60}"
+    # what a page hangs under the story: a comment counter, links to others
+    r"|\d*\s*comments?|Related(?: Stories| Articles| Content| Coverage| Posts)?:?"
+    r"|(?:You (?:may|might) also like|Read more|See also|Recommended(?: for you)?|More from .{1,40})\s*[:.…]*"
+    r"|.*무단\s?전재.*|【?责任编辑[：:].*"  # Korean "no reproduction", Chinese "editor in charge"
     r")$",
     re.IGNORECASE,
 )
@@ -468,10 +476,10 @@ def article_id_of(file_id: str, record_index: int) -> str:
 MIN_ARTICLE_WORDS = 3
 
 
-def _no_article(cleaned: dict | None) -> str | None:
-    """Why a cleaned record is no article, or None."""
+def _no_article(cleaned: dict | None, text: str) -> str | None:
+    """Why a cleaned record (of raw `text`) is no article, or None."""
     if cleaned is None:
-        return "nothing but a title, dateline or trailer after cleaning"
+        return f"nothing but a title, dateline or trailer after cleaning: {' '.join(text.split())[:60]!r}"
     if len(set(words_of(cleaned["body"].casefold()))) < MIN_ARTICLE_WORDS:
         return f"its text is {cleaned['body'][:60]!r}: under {MIN_ARTICLE_WORDS} different words, not an article"
     return None
@@ -482,7 +490,7 @@ def clean_records(raws: list[dict], reference_date: dt.date | None) -> tuple[lis
     articles, problems = [], []
     for raw in raws:
         cleaned = clean_record(raw, reference_date)
-        if detail := _no_article(cleaned):
+        if detail := _no_article(cleaned, raw.get("text") or ""):
             problems.append({"path": raw["source_path"], "record_index": raw["record_index"],
                              "locator": raw.get("locator"), "file_id": raw["file_id"], "stage": "clean",
                              "reason": "no_article_text", "detail": detail})

@@ -32,6 +32,11 @@ def test_trailers_leave_the_body():
     for initials in ("bur-jm/dc", "ففف/ح س/كام"):  # AFP's desk sign-off, in any script
         assert strip_trailers(["Talks resume Friday.", initials]) == (["Talks resume Friday."], [initials])
     assert strip_trailers(["Talks resume Friday.", "Lagos/Abuja"])[1] == []
+    # credits, a page's comment counter and its links to other stories
+    tail = ["Ana Lee contributed to this report.", "Follow Harbour Daily on Facebook and Instagram.", "SOURCE: wires",
+            "You may also like...", "12 comments"]
+    assert strip_trailers(["Talks resume Friday.", *tail]) == (["Talks resume Friday."], tail)
+    assert strip_trailers(["Talks resume Friday.", "The source: a leaked memo."])[1] == []
 
 
 def test_clean_record_takes_fields_out_of_a_wire_story():
@@ -55,7 +60,7 @@ def test_a_record_of_under_three_different_words_is_a_stub_not_an_article():
     assert [a["body"] for a in articles] == ["The port reopened on Friday, officials said."]
     assert [(p["locator"], p["reason"], p["detail"]) for p in problems] == [
         ("item 1", "no_article_text", "its text is 'Hello, world!': under 3 different words, not an article"),
-        ("item 2", "no_article_text", "its text is 'Read more …': under 3 different words, not an article"),
+        ("item 2", "no_article_text", "nothing but a title, dateline or trailer after cleaning: 'Read more …'"),
         ("item 3", "no_article_text", "its text is 'blah blah blah': under 3 different words, not an article")]
 
 
