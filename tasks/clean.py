@@ -406,17 +406,13 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     dateline = head.dateline if head and head.dateline else \
         (parse_dateline(paragraphs[0], anchor) if paragraphs else None)
     if dateline and not (head and head.dateline):
-        rest = paragraphs[0][dateline.end:].strip()
-        if rest:
-            paragraphs[0] = rest
-        else:
-            paragraphs.pop(0)
+        _cut_dateline(paragraphs, 0, dateline)
     elif not dateline and len(paragraphs) > 1 and _is_headline(paragraphs[0]):
         # a scraper's text that opens with a headline (or a deck line), the dateline below it
         below = parse_dateline(paragraphs[1], anchor)
         if below and below.city and (below.date or below.agency):
-            dateline, rest = below, paragraphs[1][below.end:].strip()
-            paragraphs[1:2] = [rest] if rest else []
+            dateline = below
+            _cut_dateline(paragraphs, 1, below)
             if title is None:
                 title = paragraphs.pop(0)
 
@@ -474,6 +470,12 @@ def article_id_of(file_id: str, record_index: int) -> str:
 # a record of fewer different words is a stub ("Hello, world!", "Read more", "blah blah blah"),
 # whatever its format; a wire flash can be four ("APRIL 11 - ISRAEL INTRODUCES SUMMER TIME.")
 MIN_ARTICLE_WORDS = 3
+
+
+def _cut_dateline(paragraphs: list[str], at: int, dateline: Dateline) -> None:
+    """The paragraph without the dateline that opens it (gone if nothing else is left)."""
+    rest = paragraphs[at][dateline.end:].strip()
+    paragraphs[at:at + 1] = [rest] if rest else []
 
 
 def _no_article(cleaned: dict | None, text: str) -> str | None:

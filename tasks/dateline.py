@@ -132,8 +132,9 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
     if (date_text or agency) and not match["region"]:
         headline, city = _run_in_headline(city)
     is_upper = city.upper() == city and any(c.isalpha() for c in city)
+    named_region = bool(match["region"] and region_country(match["region"]))
     # a press release's line of its own, `BAAR, SWITZERLAND`: a city in capitals and its country or state
-    placed = is_upper and bool(match["region"]) and bool(region_country(match["region"])) and bool(lookup_city(city))
+    placed = is_upper and named_region and bool(lookup_city(city))
     # A mixed-case lead ("He said -") is a sentence, not a dateline, unless a date or
     # agency proves it; a bare ALL-CAPS word with nothing after it is a heading.
     if not (date_text or agency or (is_upper and (match["end"].strip() or placed))):
@@ -152,7 +153,7 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
         agency=normalise_agency(agency) if agency else None,
         end=match.end(),
         namesakes=() if match["region"] or place is None else namesake_countries(city, place.country),
-        region_span=match.span("region") if match["region"] and region_country(match["region"]) else None,
+        region_span=match.span("region") if named_region else None,
         headline=headline,
     )
 

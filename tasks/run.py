@@ -204,9 +204,8 @@ def run_stages(classified: Classified, processed: list[dict], history: dict, sto
                           history["term_df"], params.story)
     for article in articles:
         article["story_id"] = match.story_of[article["article_id"]]
-    evidence = history["story_evidence"]
-    story_before = dict(zip(evidence.article_ids, evidence.story_ids))
-    members = stored.members({story_before[a] for a in match.moved} | set(match.moved.values())) if match.moved else []
+    stored_in = history["story_evidence"].story_of()
+    members = stored.members({stored_in[a] for a in match.moved} | set(match.moved.values())) if match.moved else []
     moves = moves_with_copies(match.moved, members)
     touched = set(match.story_of.values()) | {sid for pair in match.merges for sid in pair} | {
         row["story_id"] for row in members}

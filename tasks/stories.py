@@ -113,6 +113,10 @@ class StoryEvidence:
                    matrix("name_index", None), [set(y or []) for y in table.column("years").to_pylist()],
                    table.column("day").to_pylist())
 
+    def story_of(self) -> dict[str, str]:
+        """article_id -> the story it is stored in."""
+        return dict(zip(self.article_ids, self.story_ids))
+
 
 def evidence_rows(articles: list[dict], counts, name_counts, years, dates, story_of: dict[str, str]) -> list[dict]:
     """`_story_terms` rows of new canonical articles."""
@@ -406,7 +410,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
         old.repoint(resolve_merges(joined))
     survivor_of = resolve_merges(merges)
     story_of = {aid: survivor_of.get(sid, sid) for aid, sid in story_of.items()}
-    stored = dict(zip(evidence.article_ids, evidence.story_ids))
+    stored = evidence.story_of()
     moved = {aid: to for aid, sid in moved.items()  # a later merge can bring a moved article home again
              if (to := survivor_of.get(sid, sid)) != survivor_of.get(stored[aid], stored[aid])}
     return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, years, dates, story_of), df,
@@ -555,11 +559,15 @@ def summarise_stories(articles: list[dict], story_of: dict[str, str], known: dic
         row["title"] = row["title"] or article.get("title") or _lead(article["body"])
         day = article.get("published_date")
         row["first_date"], row["last_date"] = _earliest(row["first_date"], day), _latest(row["last_date"], day)
-        outlet = article.get("outlet") or article.get("agency")
+        outlet = _outlet(article)
         if outlet and outlet not in row["outlets"]:
             row["outlets"] = sorted([*row["outlets"], outlet])
         row["outlet_count"] = len(row["outlets"])
     return [rows[sid] for sid in sorted(rows)]
+
+
+def _outlet(article: dict) -> str | None:
+    return article.get("outlet") or article.get("agency")
 
 
 def _new_story(story_id: str) -> dict:
@@ -608,7 +616,7 @@ def recounted(known: dict[str, dict], members: list[dict], moves: dict[str, str]
     out = {}
     for sid in sorted(changed):
         rows = sorted(held.get(sid, []), key=lambda r: r["article_id"])
-        outlets = sorted({r.get("outlet") or r.get("agency") for r in rows} - {None})
+        outlets = sorted({_outlet(r) for r in rows} - {None})
         days = [r["published_date"] for r in rows]
         row = dict(known.get(sid) or _new_story(sid))
         row |= {"article_count": len(rows), "outlets": outlets, "outlet_count": len(outlets),
