@@ -10,7 +10,10 @@ Gold: every quoted segment (between quote marks) that lies inside a gold attribu
 Content span, with that attribution's Source as its speaker; one annotator per text (the
 first .ann in name order). A predicted quote matches a gold one when their spans overlap by
 half of the longer (IoU >= 0.5). The speaker is right when our speaker mention overlaps the
-gold Source span, or our resolved speaker shares a word with the gold Source text.
+gold Source span, or our resolved speaker shares a word with the gold Source text. Two
+annotation slips are read as meant: a Source that is only the cue word (`said`) with the name
+labelled Cue (`…,” said David Plouffe`) takes the Cue span, and a matched quotation whose
+attribution has no Source is counted apart, not scored for its speaker.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _corpora import unpacked  # noqa: E402
 
 from tasks.entities import extract_entities, load_nlp  # noqa: E402
-from tasks.quotes import extract_quotes, load_parser  # noqa: E402
+from tasks.quotes import CUES, extract_quotes, load_parser  # noqa: E402
 
 SEGMENT = re.compile(r"“([^”“]+)”|\"([^\"]+)\"")
 
@@ -47,6 +50,11 @@ def gold_of(text: str, ann: str) -> list[dict]:
         contents = [items[v][1] for k, v in relation.items() if k.startswith("Content") and v in items]
         sources = [items[v][1] for k, v in relation.items() if k.startswith("Source") and v in items]
         source_spans = [s for group in sources for s in group]
+        if source_spans and " ".join(text[a:b] for a, b in source_spans).strip().casefold() in CUES:
+            # `…,” said David Plouffe, …` annotated Source `said`, Cue `David Plouffe, …`: the
+            # annotator swapped the two labels; the speaker is the Cue span
+            cues = [items[v][1] for k, v in relation.items() if k.startswith("Cue") and v in items]
+            source_spans = [s for group in cues for s in group] or source_spans
         for group in contents:
             for start, end in group:
                 for match in SEGMENT.finditer(text, start, end):
@@ -74,7 +82,7 @@ def main() -> None:
         annotations = dict(sorted(annotations.items())[first:first + 84])
     nlp = load_nlp("en_core_web_sm")
     parser = None if "--no-parser" in sys.argv else load_parser("en_core_web_sm")
-    tp = fp = fn = speaker_ok = 0
+    tp = fp = fn = speaker_ok = sourceless = 0
     misses = []
     started = time.perf_counter()
     for name, ann in sorted(annotations.items()):
@@ -94,6 +102,9 @@ def main() -> None:
             used.add(best)
             tp += 1
             g = gold[best]
+            if not g["sources"]:
+                sourceless += 1  # an attribution with no annotated source: nothing to score the speaker on
+                continue
             mention = (p["speaker_start_char"], p["speaker_end_char"]) if p["speaker_start_char"] is not None else None
             by_span = mention and any(iou(mention, s) > 0 or (s[0] <= mention[0] < s[1]) for s in g["sources"])
             by_name = p["speaker"] and set(p["speaker"].casefold().split()) & set(g["source_text"].casefold().split())
@@ -106,7 +117,8 @@ def main() -> None:
     f1 = 2 * precision * recall / max(1e-9, precision + recall)
     print(f"PolNeAR {split}: {len(annotations)} texts, {tp + fn} gold direct quotations, {time.perf_counter() - started:.1f} s")
     print(f"direct quotations: precision {precision:.3f} recall {recall:.3f} F1 {f1:.3f}")
-    print(f"speaker accuracy on matched quotations: {speaker_ok / max(1, tp):.3f} ({speaker_ok}/{tp})")
+    print(f"speaker accuracy on matched quotations: {speaker_ok / max(1, tp - sourceless):.3f} "
+          f"({speaker_ok}/{tp - sourceless}; {sourceless} more matched have no annotated source)")
     if "-v" in sys.argv:
         for miss in misses:
             print("  ", miss)

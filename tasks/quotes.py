@@ -157,14 +157,20 @@ def _straight_quotes(text: str, start: int):
 
 
 def _sentence_start(paragraph: str, position: int) -> int:
-    """Start of the sentence holding `position` (quoted text does not end sentences)."""
+    """Start of the sentence holding `position`: a full stop inside a quotation ends no sentence,
+    one right before its closing mark (`… his work.” The change …`) and a line break do."""
     depth, start = 0, 0
     for i, char in enumerate(paragraph[:position]):
-        if char in (_OPEN,):
+        follows_space = i + 1 < len(paragraph) and paragraph[i + 1] in " \n"
+        if char == "\n":
+            start = i + 1
+        elif char in (_OPEN,):
             depth += 1
         elif char in (_CLOSE,):
             depth = max(0, depth - 1)
-        elif char in ".!?" and depth == 0 and i + 1 < len(paragraph) and paragraph[i + 1] == " ":
+            if depth == 0 and follows_space and i and paragraph[i - 1] in ".!?":
+                start = i + 2
+        elif char in ".!?" and depth == 0 and follows_space:
             start = i + 2
     return start
 
@@ -195,8 +201,14 @@ _FUNCTION_WORDS = {"and", "but", "or", "nor", "so", "yet", "the", "a", "an", "to
 
 
 def attribution(paragraph: str, start: int, end: int) -> tuple[str, int, str] | None:
-    """(speaker phrase, its offset in the paragraph, cue) for the quote paragraph[start:end]."""
-    return after_quote(paragraph, end) or before_quote(paragraph, start)
+    """(speaker phrase, its offset in the paragraph, cue) for the quote paragraph[start:end]; a
+    quote that ends a sentence is not attributed by a cue that opens a quotation of its own
+    (`“… by the port.” Berg added, “We stand …”`)."""
+    return after_quote(paragraph, end, not _ends_sentence(paragraph[start:end])) or before_quote(paragraph, start)
+
+
+def _ends_sentence(quotation: str) -> bool:
+    return quotation.rstrip()[-1:] in (".", "!", "?")
 
 
 def _behind(paragraph: str, end: int) -> int:
@@ -204,18 +216,24 @@ def _behind(paragraph: str, end: int) -> int:
     return end + 1 if end < len(paragraph) else end
 
 
-def after_quote(paragraph: str, end: int) -> tuple[str, int, str] | None:
-    """`…,” Stam said` / `…,” said Stam` / `…,” according to Stam`."""
+_QUOTE_OPENS = re.compile(r"[ ,:]{0,3}[“\"]")
+
+
+def after_quote(paragraph: str, end: int, cue_may_open: bool = True) -> tuple[str, int, str] | None:
+    """`…,” Stam said` / `…,” said Stam` / `…,” according to Stam`; with `cue_may_open` false,
+    not a cue right before a quotation of its own."""
     after_at = _behind(paragraph, end)
     after = paragraph[after_at:after_at + 160]
     match = AFTER_SPEAKER_CUE.match(after)
+    if match and not cue_may_open and _QUOTE_OPENS.match(after, match.end()):
+        return None  # the cue's own quotation follows
     if match and not re.search(r"[.!?;]", match["speaker"]):
         speaker = _clean_speaker(match["speaker"])
         if speaker and len(speaker.split()) <= 8:
             offset = after_at + match.start("speaker") + match["speaker"].find(speaker.split()[0])
             return speaker, offset, match["cue"].lower()
     match = AFTER_CUE_SPEAKER.match(after)
-    if match:
+    if match and (cue_may_open or not _QUOTE_OPENS.match(after, match.end())):
         # inverted order (`said Stam`, `said the minister`): a name, a pronoun or a determiner phrase
         name = re.match(r"(?:(?:the|a|an)\s+[\w-]+(?:\s+[\w-]+)?|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*|he|she|they|we|I)\b",
                         match["speaker"])
@@ -327,33 +345,65 @@ def _speech_verb(token) -> bool:
                                    for child in token.children)
 
 
-def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] = ()) -> tuple[str, int, str] | None:
-    """(speaker, offset, cue) from the dependency parse: the subject of the attribution verb
-    nearest the quote, outside it and outside any other quotation of the paragraph (`quoted`:
-    a verb in quoted words is the speaker's, as in `"they'll go easier"`), in the quote's
-    sentence or the one right after it."""
+def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] = (),
+                       follow: bool = True) -> tuple[str, int, str] | None:
+    """(speaker, offset, cue) from the dependency parse, in the quote's sentence or the one right
+    after it. A speech verb whose clause holds the quote attributes it, the outermost first
+    (`Trump said Clinton called it “the gold standard”`: Trump quotes her); else the verb
+    nearest the quote. Its subject must lie outside the quote and outside any other quotation
+    of the paragraph (`quoted`: a verb in quoted words is the speaker's, as in `"they'll go
+    easier"`)."""
     spans = [(start, end), *quoted]
     inside = lambda token: any(s - 1 <= token.idx < e + 1 for s, e in spans)  # noqa: E731
+    # the words that hold the quotation: from each of its words whose head lies outside it, up
+    # the parse to the clause it belongs to (a coordinated clause, `… and she replied, “…”`, is
+    # its own, not the first clause's)
+    holders = set()
+    for word in doc:
+        if start <= word.idx < end and not word.is_punct \
+                and (word.head.i == word.i or not start - 1 <= word.head.idx < end + 1):
+            holders.add(word.i)
+            while word.head.i != word.i and not (word.dep_ == "conj" and word.pos_ in ("VERB", "AUX")):
+                word = word.head
+                holders.add(word.i)
     sentences = [sent for sent in doc.sents if sent.start_char < end + 2 and sent.end_char > start - 2]
     own = len(sentences)
-    if sentences and sentences[-1].end < len(doc):
+    if follow and sentences and sentences[-1].end < len(doc):
         following = doc[sentences[-1].end].sent
-        if following.text.strip() and following.text.lstrip()[:1] not in _OPEN + '"':
-            sentences.append(following)
+        if following.text.strip() and following.text.lstrip()[:1] not in _OPEN + '"' \
+                and not any(following.start_char <= s < following.end_char for s, _ in quoted):
+            sentences.append(following)  # not when it quotes someone of its own (`Miller added, “…”`)
+
+    # `“… by the port.” Berg added, “We stand …”`: a verb behind a finished sentence that opens
+    # a quotation of its own is that quotation's
+    finished = _ends_sentence(doc.text[start:end])
+
+    def rank(later: int, governor, token) -> tuple:
+        if governor.i in holders:
+            # a participle or coordinated verb speaks for its head's subject (`Voss mocked it,
+            # saying …`): ranked with that head, and before it, as the verb nearer the words
+            bearer = _subject_bearer(governor, inside)
+            return later, 0, len(list(bearer.ancestors)), -len(list(governor.ancestors))
+        return later, 1, min(abs(token.idx - start), abs(token.idx - end)), 0
+
     cues = []
-    for rank, sent in enumerate(sentences):
-        later = int(rank >= own)  # the quote's own sentence first, the next one only if it has no cue
+    for number, sent in enumerate(sentences):
+        later = int(number >= own)  # the quote's own sentence first, the next one only if it has no cue
         for token in sent:
-            if token.pos_ in ("VERB", "AUX") and _speech_verb(token) and not inside(token):
-                distance = min(abs(token.idx - start), abs(token.idx - end))
-                cues.append(((later, distance), token))
-            elif token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to" \
-                    and not inside(token):
+            if inside(token):
+                continue
+            if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
                 objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
                 if objects:
                     phrase = doc[objects[0].left_edge.i:objects[0].right_edge.i + 1]
-                    cues.append(((int(rank >= own), min(abs(token.idx - start), abs(token.idx - end))),
-                                 (phrase, "according to")))
+                    cues.append((rank(later, token.head, token), (phrase, "according to")))
+            elif token.pos_ in ("VERB", "AUX") and _speech_verb(token) \
+                    and not (later and any(c.dep_ in _OWN_CONTENT for c in token.children)) \
+                    and not (finished and token.idx > end and _opens_quote(token)):
+                # a verb in the next sentence that says something of its own (`Menendez pointed
+                # out that …`, `what he calls political correctness`) attributes nothing before it
+                # `…, Obama said, a majority have come to believe “…”`: an inserted `said` governs its host
+                cues.append((rank(later, token.head if token.dep_ == "parataxis" else token, token), token))
     colon = next((t for t in doc if t.text == ":" and t.idx < start and not doc.text[t.idx + 1:start - 1].strip()), None)
     if colon is not None and colon.i > 0 and not inside(doc[colon.i - 1]):
         # `Rubio fired back: “…”`: the clause a colon ends introduces the quote; its verb is the
@@ -364,42 +414,24 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
         verbs = [t for t in chain if t.pos_ in ("VERB", "AUX")]
         spoken = [t for t in verbs if _speech_verb(t)]
         if verbs:
-            cues.append(((0, -1), (spoken or verbs)[0]))
+            cues.append(((0, -1, 0, 0), (spoken or verbs)[0]))
     generic = False  # the quote's own sentence credits it to nobody in particular
-    for (later, _), cue in sorted(cues, key=lambda c: c[0]):
+    for (later, *_), cue in sorted(cues, key=lambda c: c[0]):
         if later and generic:
             return None
         if isinstance(cue, tuple):
             phrase, word = cue
             return phrase.text, phrase.start_char, word
-        subjects = _subjects(cue, inside)
-        verb = cue
-        while not subjects and verb.dep_ in ("conj", "advcl") and verb.head.i != verb.i:
-            # "He did not give details but said …", "Rubino reached out, writing …": the subject
-            # of the verb a coordinated or participle clause hangs from; when that verb is what
-            # someone said ("Sanders said the process could be “messy,” adding …", "De Blasio said
-            # the move was made by Bratton and said, “…”"), the sayer's
-            verb = verb.head
-            while verb.dep_ == "ccomp" and _speech_verb(verb.head):
-                verb = verb.head
-            subjects = _subjects(verb, inside)
+        verb = _subject_bearer(cue, inside)
+        subjects = _subjects(verb, inside)
         if not subjects:
             continue
         subject = subjects[0]
-        if subject.lower_ in ("who", "that", "which") and cue.dep_ == "relcl":
-            subject = cue.head  # "Stam, who said …": the relative clause's antecedent
+        if subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+            subject = verb.head  # "Stam, who said …": the relative clause's antecedent
             if subject.dep_ == "appos":  # "McConnell, now the majority leader, who said …"
                 subject = subject.head
-        # the subject's phrase without relative clauses and appositions ("Stam, who …")
-        left = subject.left_edge.i
-        right = subject.i
-        for child in subject.rights:
-            if child.dep_ in ("relcl", "appos", "punct", "acl", "cc", "conj") or child.text in (",", "(", "—"):
-                break
-            right = child.right_edge.i
-        while right > left and (doc[right].dep_ in ("cc", "punct") or doc[right].lower_ in ("and", "or")):
-            right -= 1  # "the former secretary of state and" (a coordination the parse cut short)
-        phrase = doc[left:right + 1]
+        phrase = _subject_phrase(subject)
         if phrase.text.casefold() in NOBODY_IN_PARTICULAR:
             generic = True  # ("anybody who complains … "…"": the clause's own speaker may be further out)
             continue
@@ -407,6 +439,54 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
             continue
         return phrase.text, phrase.start_char, cue.text.lower()
     return None
+
+
+def _subject_phrase(subject):
+    """The subject's phrase without relative clauses and appositions ("Stam, who …")."""
+    doc = subject.doc
+    left = subject.left_edge.i
+    right = subject.i
+    for child in subject.rights:
+        if child.dep_ in ("relcl", "appos", "punct", "acl", "cc", "conj") or child.text in (",", "(", "—"):
+            break
+        right = child.right_edge.i
+    while right > left and (doc[right].dep_ in ("cc", "punct") or doc[right].lower_ in ("and", "or")):
+        right -= 1  # "the former secretary of state and" (a coordination the parse cut short)
+    return doc[left:right + 1]
+
+
+def previous_subject(doc, start: int) -> tuple[str, int] | None:
+    """(phrase, offset) of the subject of the sentence before the one a quotation opens
+    (`Sanders named bigotry as a reason. “The younger people are …”`)."""
+    opening = next((t for t in doc if t.idx >= start), None)
+    if opening is None or opening.sent.start == 0:
+        return None
+    before = doc[opening.sent.start - 1].sent
+    subjects = [c for c in before.root.children if c.dep_ == "nsubj"]
+    if not subjects:
+        return None
+    phrase = _subject_phrase(subjects[0])
+    return phrase.text, phrase.start_char
+
+
+def _opens_quote(verb) -> bool:
+    """A quotation opens right behind the verb (`added, “…`, `said: "…`)."""
+    return bool(_QUOTE_OPENS.match(verb.doc.text, verb.idx + len(verb.text)))
+
+
+def _subject_bearer(verb, inside):
+    """The verb whose subject speaks for `verb`: itself, or for a verb with no subject of its own
+    ("He did not give details but said …", "Rubino reached out, writing …", "I had to change my
+    answer: …") the verb its coordinated, participle or infinitive clause hangs from; when that
+    verb is what someone said ("Sanders said the process could be “messy,” adding …"), the sayer."""
+    while not _subjects(verb, inside) and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
+        verb = verb.head
+        while verb.dep_ == "ccomp" and _speech_verb(verb.head):
+            verb = verb.head
+    return verb
+
+
+_OWN_CONTENT = {"ccomp", "xcomp", "oprd", "acomp", "dobj"}
 
 
 def _subjects(verb, inside) -> list:
@@ -449,17 +529,23 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             doc = parsed.get(base)
         elif spans_here and parser is not None and len(paragraph) <= MAX_MODEL_CHARS:
             doc = parser(paragraph)
+        attributed_end = None  # where the paragraph's last attributed quotation's attribution ends
         for start, end, closed in spans_here:
             text = paragraph[start:end]
+            # `“…,” he said. “…”`: a quotation right behind an attributed one's attribution goes on
+            # with it, whoever the sentence after it names
+            carries_on = attributed_end is not None and _continues(paragraph, start) \
+                and previous_speaker is not None and attributed_end <= previous_speaker[2] <= base + start
             if work_title(paragraph, start, end):
                 continue  # `told CNN's “New Day.”`: the name of a show, a book or a film, not words said
-            # a quote that ends in a comma hands over to the clause right behind it (`…,” X said`)
-            handed_over = text.rstrip().endswith(",")
+            # a quote that ends in a comma, a question or an exclamation mark hands over to the
+            # clause right behind it (`…,” X said`, `…?” Clinton said`)
+            handed_over = text.rstrip().endswith((",", "?", "!"))
             found = transcript_turn(paragraph, start) or credit(paragraph, end) \
                 or (named_with_appositive(paragraph, end) if handed_over else None) \
                 or (after_quote(paragraph, end) if handed_over else None) \
                 or (closing_clause(paragraph, end) if text.rstrip().endswith((",", "?", "!")) else None) \
-                or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here])
+                or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here], follow=not carries_on)
                     if doc is not None else None) \
                 or attribution(paragraph, start, end)
             sentence = (base, _sentence_start(paragraph, start))
@@ -490,6 +576,17 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                 if named or phrase.casefold() in PRONOUNS:
                     last_named = speaker or last_named
                 previous_speaker = (row["speaker"], row["speaker_start_char"], row["speaker_end_char"])
+            elif len(text.split()) >= 6 and _continues(paragraph, start) and not carries_on and doc is not None \
+                    and (subject := previous_subject(doc, start)) \
+                    and (_entity_in(people, base + subject[1], base + subject[1] + len(subject[0]), body)
+                         or subject[0].casefold() in ("he", "she")):
+                phrase, offset = subject
+                mention_start = base + offset
+                speaker = _entity_in(people, mention_start, mention_start + len(phrase), body) \
+                    or _antecedent(people, phrase.casefold(), mention_start, quoted,
+                                   base + _sentence_start(paragraph, offset)) or last_named
+                row.update(speaker=speaker, speaker_start_char=mention_start,
+                           speaker_end_char=mention_start + len(phrase))
             elif len(text.split()) >= 6 and previous_speaker is not None and _continues(paragraph, start):
                 # a quotation that carries on from the last attributed one ("…,” he said. “And …”)
                 row.update(speaker=previous_speaker[0], speaker_start_char=previous_speaker[1],
@@ -497,6 +594,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             else:
                 continue  # scare quotes, titles, unattributed phrases
             rows.append(row)
+            attributed_end = base + end
         intro = introduced(paragraph)
         introducer = (intro, base) if intro else None
     return rows

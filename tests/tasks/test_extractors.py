@@ -143,7 +143,7 @@ ATTRIBUTIONS = {
         'Ana Ruiz said the merger could be "messy," adding, "Markets are messy." '
         'Tom Berg reached out to the union, writing in an email: "We want to talk."',
         ["Ana Ruiz", "Tom Berg"],
-        [("messy,", "Ana Ruiz", "adding"), ("Markets are messy.", "Ana Ruiz", "adding"),
+        [("messy,", "Ana Ruiz", "said"), ("Markets are messy.", "Ana Ruiz", "adding"),
          ("We want to talk.", "Tom Berg", "writing")]),
     "a name and any verb behind a quote, and the clause before a colon, attribute it": (
         '"Will the toll stay?" Mira Holt pressed. "For now," Jon Eide answered.\n\n'
@@ -274,3 +274,39 @@ def test_a_quoted_show_or_book_title_is_no_quotation():
     body = ('Ana Ruiz told WKX’s “Morning Ferry” on Monday that “the toll will go soon.” '
             'She spoke on “Harbour Nights,” too.')
     assert parsed_quotes(body, [person(body, "Ana Ruiz")]) == [("the toll will go soon.", "Ana Ruiz", "told")]
+
+
+WHOSE_WORDS = {
+    "the outer speech verb of a reported attribution": (
+        'Ana Ruiz said on Monday that Tom Berg once described the toll as "a tax on islanders" in private.',
+        ["Ana Ruiz", "Tom Berg"],
+        [("a tax on islanders", "Ana Ruiz", "said")]),
+    "a coordinated clause with a sayer of its own": (
+        'Ana Ruiz said the ferries would run, and when asked about fares, Tom Berg replied, "Fares stay as they are."',
+        ["Ana Ruiz", "Tom Berg"],
+        [("Fares stay as they are.", "Tom Berg", "replied")]),
+    "a quotation right behind an attribution goes on with it": (
+        '"We will not stop," Lea Voss said. "The strike goes on until the contract is signed by the port." '
+        'Tom Berg added, "We stand with them."',
+        ["Lea Voss", "Tom Berg"],
+        [("We will not stop,", "Lea Voss", "said"),
+         ("The strike goes on until the contract is signed by the port.", "Lea Voss", None),
+         ("We stand with them.", "Tom Berg", "added")]),
+    "an unattributed quotation opening a sentence is the subject's of the sentence before": (
+        'Lea Voss named the pay gap as the main cause. "Nobody can live on these wages in this town any more."',
+        ["Lea Voss"],
+        [("Nobody can live on these wages in this town any more.", "Lea Voss", None)]),
+    "a question behind which the speaker is named": (
+        '"Who pays for the new bridge?" Ana Ruiz said.',
+        ["Ana Ruiz"],
+        [("Who pays for the new bridge?", "Ana Ruiz", "said")]),
+    "according to, opening the sentence": (
+        'According to the port authority, the cranes are "beyond repair" after the storm. Tom Berg toured the port.',
+        ["Tom Berg"],
+        [("beyond repair", "the port authority", "according to")]),
+}
+
+
+@pytest.mark.parametrize("body, names, expected", WHOSE_WORDS.values(), ids=WHOSE_WORDS.keys())
+def test_whose_words_a_quotation_is(body, names, expected):
+    assert parsed_quotes(body, [person(body, name) for name in names]) == expected
