@@ -489,6 +489,24 @@ def _subject_bearer(verb, inside):
 _OWN_CONTENT = {"ccomp", "xcomp", "oprd", "acomp", "dobj"}
 
 
+def _group_subject(doc, offset: int, people: list[dict], base: int, body: str) -> str | None:
+    """What a `they` or `it` names when no entity before it does: the subject of its sentence's
+    main verb, a noun phrase before it (`Clinton's campaign is seeking … what they call …`)."""
+    pronoun = next((t for t in doc if t.idx == offset), None)
+    if pronoun is None:
+        return None
+    subject = next((c for c in pronoun.sent.root.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ == "PRON" or subject.i >= pronoun.i:
+        return None
+    phrase = _subject_phrase(subject)
+    return _entity_in(people, base + phrase.start_char, base + phrase.end_char, body) or _as_written(phrase.text)
+
+
+def _as_written(phrase: str) -> str:
+    """"The report" opening a sentence and "the report" inside one are one speaker."""
+    return phrase[0].lower() + phrase[1:] if re.match(r"The [a-z]", phrase) else phrase
+
+
 def _subjects(verb, inside) -> list:
     """The verb's subjects outside quotes; a dash the parse took for a noun ("made public ―
     Trump boasted") is none."""
@@ -566,12 +584,14 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                     own_start = _sentence_start(paragraph, offset)
                     previous_start = base + _sentence_start(paragraph, own_start - 2) if own_start > 1 else None
                     speaker = _antecedent(people, phrase.casefold(), mention_start, quoted, base + own_start,
-                                          previous_start) or last_named \
-                        or _last_person_before(people, mention_start, quoted)
+                                          previous_start) \
+                        or (_group_subject(doc, offset, people, base, body) if phrase.casefold() in ("they", "it")
+                            and doc is not None else None) \
+                        or last_named or _last_person_before(people, mention_start, quoted)
                 elif named:
                     speaker = named
-                else:  # "The report" opening a sentence and "the report" inside one are one speaker
-                    speaker = phrase[0].lower() + phrase[1:] if re.match(r"The [a-z]", phrase) else phrase
+                else:
+                    speaker = _as_written(phrase)
                 row.update(speaker=speaker, cue=cue, speaker_start_char=mention_start, speaker_end_char=mention_end)
                 if named or phrase.casefold() in PRONOUNS:
                     last_named = speaker or last_named

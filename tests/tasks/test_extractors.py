@@ -300,6 +300,10 @@ WHOSE_WORDS = {
         '"Who pays for the new bridge?" Ana Ruiz said.',
         ["Ana Ruiz"],
         [("Who pays for the new bridge?", "Ana Ruiz", "said")]),
+    "a they with no name before it is the subject of its sentence": (
+        'Ana Ruiz spoke first. The dock workers’ union is fighting what they call "a wage freeze in disguise."',
+        ["Ana Ruiz"],
+        [("a wage freeze in disguise.", "the dock workers’ union", "call")]),
     "according to, opening the sentence": (
         'According to the port authority, the cranes are "beyond repair" after the storm. Tom Berg toured the port.',
         ["Tom Berg"],
