@@ -346,9 +346,10 @@ def _speech_verb(token) -> bool:
 
 
 def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] = (),
-                       follow: bool = True) -> tuple[str, int, str] | None:
+                       follow: bool = True) -> tuple[str, int, str] | None | bool:
     """(speaker, offset, cue) from the dependency parse, in the quote's sentence or the one right
-    after it. A speech verb whose clause holds the quote attributes it, the outermost first
+    after it; False when the parse shows the words are said by no one named (a passive with no
+    agent), so that no pattern should name anyone. A speech verb whose clause holds the quote attributes it, the outermost first
     (`Trump said Clinton called it “the gold standard”`: Trump quotes her); else the verb
     nearest the quote. Its subject must lie outside the quote and outside any other quotation
     of the paragraph (`quoted`: a verb in quoted words is the speaker's, as in `"they'll go
@@ -358,14 +359,22 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
     # the words that hold the quotation: from each of its words whose head lies outside it, up
     # the parse to the clause it belongs to (a coordinated clause, `… and she replied, “…”`, is
     # its own, not the first clause's)
-    holders = set()
+    # the clause of a speech verb in the passive (`Asked whether she “…”, 75 percent said yes`, `a
+    # group called the “…”`) is said by its agent, or by no one named
+    holders, passive_holder = set(), None
     for word in doc:
         if start <= word.idx < end and not word.is_punct \
                 and (word.head.i == word.i or not start - 1 <= word.head.idx < end + 1):
             holders.add(word.i)
+            spoken = False
             while word.head.i != word.i and not (word.dep_ == "conj" and word.pos_ in ("VERB", "AUX")):
                 word = word.head
                 holders.add(word.i)
+                if word.pos_ in ("VERB", "AUX") and _speech_verb(word) and not inside(word):
+                    if _passive(word) and not spoken:
+                        passive_holder = passive_holder or word
+                        break
+                    spoken = True
     sentences = [sent for sent in doc.sents if sent.start_char < end + 2 and sent.end_char > start - 2]
     own = len(sentences)
     if follow and sentences and sentences[-1].end < len(doc):
@@ -397,7 +406,7 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
                 if objects:
                     phrase = doc[objects[0].left_edge.i:objects[0].right_edge.i + 1]
                     cues.append((rank(later, token.head, token), (phrase, "according to")))
-            elif token.pos_ in ("VERB", "AUX") and _speech_verb(token) \
+            elif token.pos_ in ("VERB", "AUX") and _speech_verb(token) and not _passive(token) \
                     and not (later and any(c.dep_ in _OWN_CONTENT for c in token.children)) \
                     and not (finished and token.idx > end and _opens_quote(token)):
                 # a verb in the next sentence that says something of its own (`Menendez pointed
@@ -415,6 +424,9 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
         spoken = [t for t in verbs if _speech_verb(t)]
         if verbs:
             cues.append(((0, -1, 0, 0), (spoken or verbs)[0]))
+    if passive_holder is not None:
+        agent = _agent(passive_holder)
+        return (agent.text, agent.start_char, passive_holder.text.lower()) if agent and not inside(agent[0]) else False
     generic = False  # the quote's own sentence credits it to nobody in particular
     for (later, *_), cue in sorted(cues, key=lambda c: c[0]):
         if later and generic:
@@ -507,6 +519,25 @@ def _as_written(phrase: str) -> str:
     return phrase[0].lower() + phrase[1:] if re.match(r"The [a-z]", phrase) else phrase
 
 
+def _passive(verb) -> bool:
+    """`was announced`, `is said to`, `a group called …`, `Asked whether …`: the subject (or the
+    noun the participle describes) is what was said or who was asked, not the sayer."""
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        return True
+    # a past participle hanging from a noun or a clause (the tagger calls some a past tense)
+    participle = verb.tag_ == "VBN" or (verb.tag_ == "VBD" and verb.dep_ == "acl")
+    return participle and verb.dep_ in ("acl", "advcl", "amod") \
+        and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
+
+
+def _agent(verb):
+    """The `by …` phrase of a verb in the passive (the parse may hang it lower: `described as
+    “reckless” by Ruiz`), or None."""
+    agent = next((g for c in verb.subtree if c.lower_ == "by" and c.dep_ in ("agent", "prep") and c.i > verb.i
+                  for g in c.children if g.dep_ == "pobj"), None)
+    return _subject_phrase(agent) if agent is not None else None
+
+
 def _subjects(verb, inside) -> list:
     """The verb's subjects outside quotes; a dash the parse took for a noun ("made public ―
     Trump boasted") is none."""
@@ -559,13 +590,13 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             # a quote that ends in a comma, a question or an exclamation mark hands over to the
             # clause right behind it (`…,” X said`, `…?” Clinton said`)
             handed_over = text.rstrip().endswith((",", "?", "!"))
-            found = transcript_turn(paragraph, start) or credit(paragraph, end) \
-                or (named_with_appositive(paragraph, end) if handed_over else None) \
-                or (after_quote(paragraph, end) if handed_over else None) \
-                or (closing_clause(paragraph, end) if text.rstrip().endswith((",", "?", "!")) else None) \
-                or (parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here], follow=not carries_on)
-                    if doc is not None else None) \
-                or attribution(paragraph, start, end)
+            verdict = parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here], follow=not carries_on) \
+                if doc is not None else None
+            found = transcript_turn(paragraph, start) or credit(paragraph, end) or (None if verdict is False else (
+                (named_with_appositive(paragraph, end) if handed_over else None)
+                or (after_quote(paragraph, end) if handed_over else None)
+                or (closing_clause(paragraph, end) if text.rstrip().endswith((",", "?", "!")) else None)
+                or verdict or attribution(paragraph, start, end)))
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:
                 found = same_sentence[1]  # “disgusting” and “a con”: one attribution for both

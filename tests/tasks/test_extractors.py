@@ -304,6 +304,11 @@ WHOSE_WORDS = {
         'Ana Ruiz spoke first. The dock workers’ union is fighting what they call "a wage freeze in disguise."',
         ["Ana Ruiz"],
         [("a wage freeze in disguise.", "the dock workers’ union", "call")]),
+    "a speech verb in the passive is its agent's or no one's": (
+        'Asked whether the toll is "fair to islanders," most drivers said no. A group called the "Harbour '
+        'Friends" met on Monday. The plan was described as "reckless" by Ana Ruiz.',
+        ["Ana Ruiz"],
+        [("reckless", "Ana Ruiz", "described")]),
     "according to, opening the sentence": (
         'According to the port authority, the cranes are "beyond repair" after the storm. Tom Berg toured the port.',
         ["Tom Berg"],
