@@ -349,11 +349,11 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
                        follow: bool = True) -> tuple[str, int, str] | None | bool:
     """(speaker, offset, cue) from the dependency parse, in the quote's sentence or the one right
     after it; False when the parse shows the words are said by no one named (a passive with no
-    agent), so that no pattern should name anyone. A speech verb whose clause holds the quote attributes it, the outermost first
-    (`Trump said Clinton called it “the gold standard”`: Trump quotes her); else the verb
-    nearest the quote. Its subject must lie outside the quote and outside any other quotation
-    of the paragraph (`quoted`: a verb in quoted words is the speaker's, as in `"they'll go
-    easier"`)."""
+    agent), so that no pattern should name anyone. A speech verb whose clause holds the quote
+    attributes it, the outermost first (`Trump said Clinton called it “the gold standard”`:
+    Trump quotes her); else the verb nearest the quote. Its subject must lie outside the quote
+    and outside any other quotation of the paragraph (`quoted`: a verb in quoted words is the
+    speaker's, as in `"they'll go easier"`)."""
     spans = [(start, end), *quoted]
     inside = lambda token: any(s - 1 <= token.idx < e + 1 for s, e in spans)  # noqa: E731
     # the words that hold the quotation: from each of its words whose head lies outside it, up
@@ -406,11 +406,11 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
                 if objects:
                     phrase = doc[objects[0].left_edge.i:objects[0].right_edge.i + 1]
                     cues.append((rank(later, token.head, token), (phrase, "according to")))
+            # a verb in the next sentence that says something of its own (`Menendez pointed out
+            # that …`, `what he calls political correctness`) attributes nothing before it
             elif token.pos_ in ("VERB", "AUX") and _speech_verb(token) and not _passive(token) \
                     and not (later and any(c.dep_ in _OWN_CONTENT for c in token.children)) \
                     and not (finished and token.idx > end and _opens_quote(token)):
-                # a verb in the next sentence that says something of its own (`Menendez pointed
-                # out that …`, `what he calls political correctness`) attributes nothing before it
                 # `…, Obama said, a majority have come to believe “…”`: an inserted `said` governs its host
                 cues.append((rank(later, token.head if token.dep_ == "parataxis" else token, token), token))
     colon = next((t for t in doc if t.text == ":" and t.idx < start and not doc.text[t.idx + 1:start - 1].strip()), None)
@@ -467,9 +467,9 @@ def _subject_phrase(subject):
     return doc[left:right + 1]
 
 
-def previous_subject(doc, start: int) -> tuple[str, int] | None:
-    """(phrase, offset) of the subject of the sentence before the one a quotation opens
-    (`Sanders named bigotry as a reason. “The younger people are …”`)."""
+def previous_subject(doc, start: int, people: list[dict], base: int, body: str) -> tuple[str, int, str | None] | None:
+    """(phrase, offset in the body, entity name) of the subject of the sentence before the one
+    a quotation opens, when it names someone or is a he/she (resolved by the caller)."""
     opening = next((t for t in doc if t.idx >= start), None)
     if opening is None or opening.sent.start == 0:
         return None
@@ -478,7 +478,10 @@ def previous_subject(doc, start: int) -> tuple[str, int] | None:
     if not subjects:
         return None
     phrase = _subject_phrase(subjects[0])
-    return phrase.text, phrase.start_char
+    named = _entity_in(people, base + phrase.start_char, base + phrase.end_char, body)
+    if not named and phrase.text.casefold() not in ("he", "she"):
+        return None
+    return phrase.text, base + phrase.start_char, named
 
 
 def _opens_quote(verb) -> bool:
@@ -595,7 +598,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             found = transcript_turn(paragraph, start) or credit(paragraph, end) or (None if verdict is False else (
                 (named_with_appositive(paragraph, end) if handed_over else None)
                 or (after_quote(paragraph, end) if handed_over else None)
-                or (closing_clause(paragraph, end) if text.rstrip().endswith((",", "?", "!")) else None)
+                or (closing_clause(paragraph, end) if handed_over else None)
                 or verdict or attribution(paragraph, start, end)))
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:
@@ -628,14 +631,11 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                     last_named = speaker or last_named
                 previous_speaker = (row["speaker"], row["speaker_start_char"], row["speaker_end_char"])
             elif len(text.split()) >= 6 and _continues(paragraph, start) and not carries_on and doc is not None \
-                    and (subject := previous_subject(doc, start)) \
-                    and (_entity_in(people, base + subject[1], base + subject[1] + len(subject[0]), body)
-                         or subject[0].casefold() in ("he", "she")):
-                phrase, offset = subject
-                mention_start = base + offset
-                speaker = _entity_in(people, mention_start, mention_start + len(phrase), body) \
-                    or _antecedent(people, phrase.casefold(), mention_start, quoted,
-                                   base + _sentence_start(paragraph, offset)) or last_named
+                    and (subject := previous_subject(doc, start, people, base, body)):
+                # `Sanders named bigotry as a reason. “The younger people are …”`
+                phrase, mention_start, speaker = subject
+                speaker = speaker or _antecedent(people, phrase.casefold(), mention_start, quoted,
+                                                 base + _sentence_start(paragraph, mention_start - base)) or last_named
                 row.update(speaker=speaker, speaker_start_char=mention_start,
                            speaker_end_char=mention_start + len(phrase))
             elif len(text.split()) >= 6 and previous_speaker is not None and _continues(paragraph, start):
