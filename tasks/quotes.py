@@ -414,7 +414,12 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
                 # `…, Obama said, a majority have come to believe “…”`: an inserted `said` governs its host
                 cues.append((rank(later, token.head if token.dep_ == "parataxis" else token, token), token))
     colon = next((t for t in doc if t.text == ":" and t.idx < start and not doc.text[t.idx + 1:start - 1].strip()), None)
-    if colon is not None and colon.i > 0 and not inside(doc[colon.i - 1]):
+    label = _LABEL.search(doc.text, 0, colon.idx) if colon is not None else None
+    if label and not inside(doc[colon.i - 1]):
+        # `… are problematic - Pew Research: “…”`, `Obama: “…”`: a name alone before the colon
+        # (after a dash or opening its line) labels the words as that name's
+        cues.append(((0, -2, 0, 0), (doc.char_span(*label.span("name"), alignment_mode="expand"), "credited")))
+    elif colon is not None and colon.i > 0 and not inside(doc[colon.i - 1]):
         # `Rubio fired back: “…”`: the clause a colon ends introduces the quote; its verb is the
         # cue, or a speech verb that clause hangs from (`said she has one quality: “…”`)
         chain = [doc[colon.i - 1]]
@@ -482,6 +487,10 @@ def previous_subject(doc, start: int, people: list[dict], base: int, body: str) 
     if not named and phrase.text.casefold() not in ("he", "she"):
         return None
     return phrase.text, base + phrase.start_char, named
+
+
+_LABEL = re.compile(r"(?:^|\n|[-―—–][^\S\n]+)(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+(?:and[^\S\n]+)?[A-Z][\w.'’-]*){0,4})"
+                    r"[^\S\n]*$")
 
 
 def _opens_quote(verb) -> bool:

@@ -309,6 +309,10 @@ WHOSE_WORDS = {
         'Friends" met on Monday. The plan was described as "reckless" by Ana Ruiz.',
         ["Ana Ruiz"],
         [("reckless", "Ana Ruiz", "described")]),
+    "a name alone before a colon labels the words": (
+        'Fuel costs are the main worry - Ana Ruiz: "Nobody can plan with prices like these."',
+        ["Ana Ruiz"],
+        [("Nobody can plan with prices like these.", "Ana Ruiz", "credited")]),
     "according to, opening the sentence": (
         'According to the port authority, the cranes are "beyond repair" after the storm. Tom Berg toured the port.',
         ["Tom Berg"],
