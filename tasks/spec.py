@@ -266,8 +266,9 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("text", pa.string(), "the quotation", "will go to Russia to hold the 18th round …", required=True),
         Column("speaker", pa.string(), "who said it: canonical entity name, the attributing phrase, or a resolved "
                "pronoun", "China's foreign ministry"),
-        Column("cue", pa.string(), "attribution verb (`credited` for a name after a dash behind the quote); null "
-               "when inherited from the previous quotation", "said"),
+        Column("cue", pa.string(), "attribution verb (`credited` for a name after a dash behind the quote or alone "
+               "before a colon); null when the speaker is carried over from the quotation or the sentence before",
+               "said"),
         Column("speaker_start_char", pa.int64(), "offset of the attributing mention in the body", "530"),
         Column("speaker_end_char", pa.int64(), "offset after it", "554"),
         _run_id(),
