@@ -623,7 +623,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                 phrase = phrase.rstrip(" ,;:—–-")  # "Officials in Brussels, who …, said"
                 mention_start, mention_end = base + offset, base + offset + len(phrase)
                 named = _entity_in(people, mention_start, mention_end, body)
-                if phrase.casefold() in PRONOUNS:
+                if phrase.casefold() in ("i", "we"):
+                    speaker = None  # the writer (or the writer's side), whom the body does not name
+                elif phrase.casefold() in PRONOUNS:
                     own_start = _sentence_start(paragraph, offset)
                     previous_start = base + _sentence_start(paragraph, own_start - 2) if own_start > 1 else None
                     speaker = _antecedent(people, phrase.casefold(), mention_start, quoted, base + own_start,

@@ -313,6 +313,10 @@ WHOSE_WORDS = {
         'Fuel costs are the main worry - Ana Ruiz: "Nobody can plan with prices like these."',
         ["Ana Ruiz"],
         [("Nobody can plan with prices like these.", "Ana Ruiz", "credited")]),
+    "a first-person writer is no one the body names": (
+        'Ana Ruiz listened to the drivers. "Nobody told us anything about the new fares," I said.',
+        ["Ana Ruiz"],
+        [("Nobody told us anything about the new fares,", None, "said")]),
     "according to, opening the sentence": (
         'According to the port authority, the cranes are "beyond repair" after the storm. Tom Berg toured the port.',
         ["Tom Berg"],
