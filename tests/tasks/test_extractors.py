@@ -296,10 +296,12 @@ WHOSE_WORDS = {
         'Lea Voss named the pay gap as the main cause. "Nobody can live on these wages in this town any more."',
         ["Lea Voss"],
         [("Nobody can live on these wages in this town any more.", "Lea Voss", None)]),
-    "a question behind which the speaker is named": (
-        '"Who pays for the new bridge?" Ana Ruiz said.',
-        ["Ana Ruiz"],
-        [("Who pays for the new bridge?", "Ana Ruiz", "said")]),
+    "a question behind which the speaker is named, on a line after another's words": (
+        'Ana Ruiz said on Monday that the toll would stay "until the bridge is paid for."\n'
+        '"Who pays for the new bridge then?" Tom Berg said.',
+        ["Ana Ruiz", "Tom Berg"],
+        [("until the bridge is paid for.", "Ana Ruiz", "said"),
+         ("Who pays for the new bridge then?", "Tom Berg", "said")]),
     "a they with no name before it is the subject of its sentence": (
         'Ana Ruiz spoke first. The dock workers’ union is fighting what they call "a wage freeze in disguise."',
         ["Ana Ruiz"],
