@@ -4,9 +4,10 @@ A quotation is text between quote marks (curly or straight), within a paragraph 
 on to the paragraph's end (a quote that continues in the next paragraph reopens there). The
 attributing clause is looked for after the quote (`…,” Stam said` / `…,” said Stam`) and
 before it in the same sentence (`Stam said: “…`, `the ministry said in a statement that
-Wang “…`, `according to …`). Pronoun speakers take the last named speaker; a speaker phrase
-that holds a named entity takes the entity's canonical name. Short marked phrases with no
-attribution (scare quotes, titles) are not quotations.
+Wang “…`, `according to …`); with a parse, where no pattern right behind the quote names
+a speaker, the speech verb whose clause holds the quote does. Pronoun speakers take their antecedent (a writer's `I`/`we`: no one named);
+a speaker phrase that holds a named entity takes the entity's canonical name. Short marked
+phrases with no attribution (scare quotes, titles) are not quotations.
 """
 
 from __future__ import annotations
