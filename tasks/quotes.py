@@ -603,19 +603,22 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             # a quote that ends in a comma, a question or an exclamation mark hands over to the
             # clause right behind it (`…,” X said`, `…?” Clinton said`)
             handed_over = text.rstrip().endswith((",", "?", "!"))
-            verdict = parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here], follow=not carries_on) \
-                if doc is not None else None
-            found = transcript_turn(paragraph, start) or credit(paragraph, end) or (None if verdict is False else (
-                (named_with_appositive(paragraph, end) if handed_over else None)
-                or (after_quote(paragraph, end) if handed_over else None)
-                or (closing_clause(paragraph, end) if handed_over else None)
-                or verdict or attribution(paragraph, start, end)))
+            found = transcript_turn(paragraph, start) or credit(paragraph, end)
+            if found is None:
+                verdict = parsed_attribution(doc, start, end, [(s, e) for s, e, _ in spans_here],
+                                             follow=not carries_on) if doc is not None else None
+                if verdict is not False:  # False: the parse shows no one named says these words
+                    found = (named_with_appositive(paragraph, end) if handed_over else None) \
+                        or (after_quote(paragraph, end) if handed_over else None) \
+                        or (closing_clause(paragraph, end) if handed_over else None) \
+                        or verdict or attribution(paragraph, start, end)
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:
                 found = same_sentence[1]  # “disgusting” and “a con”: one attribution for both
             if found is None and introducer is not None and start <= 1:
                 (phrase, offset, cue), intro_base = introducer
                 found = (phrase, offset + intro_base - base, cue)
+            opens_sentence = len(text.split()) >= 6 and _continues(paragraph, start)  # not a phrase quoted mid-sentence
             row = {"start_char": base + start, "end_char": base + end, "text": text, "speaker": None, "cue": None,
                    "speaker_start_char": None, "speaker_end_char": None}
             if found:
@@ -642,7 +645,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                 if named or phrase.casefold() in PRONOUNS:
                     last_named = speaker or last_named
                 previous_speaker = (row["speaker"], row["speaker_start_char"], row["speaker_end_char"])
-            elif len(text.split()) >= 6 and _continues(paragraph, start) and not carries_on and doc is not None \
+            elif opens_sentence and not carries_on and doc is not None \
                     and (subject := previous_subject(doc, start, people, base, body)):
                 # `Sanders named bigotry as a reason. “The younger people are …”`
                 phrase, mention_start, speaker = subject
@@ -650,7 +653,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                                                  base + _sentence_start(paragraph, mention_start - base)) or last_named
                 row.update(speaker=speaker, speaker_start_char=mention_start,
                            speaker_end_char=mention_start + len(phrase))
-            elif len(text.split()) >= 6 and previous_speaker is not None and _continues(paragraph, start):
+            elif opens_sentence and previous_speaker is not None:
                 # a quotation that carries on from the last attributed one ("…,” he said. “And …”)
                 row.update(speaker=previous_speaker[0], speaker_start_char=previous_speaker[1],
                            speaker_end_char=previous_speaker[2])
