@@ -490,7 +490,7 @@ def previous_subject(doc, start: int, people: list[dict], base: int, body: str) 
     return phrase.text, base + phrase.start_char, named
 
 
-_LABEL = re.compile(r"(?:^|\n|[-―—–][^\S\n]+)(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+(?:and[^\S\n]+)?[A-Z][\w.'’-]*){0,4})"
+_LABEL = re.compile(r"(?:^|\n|[-―—–][^\S\n]+)(?:[a-z]+[^\S\n]+){0,3}(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+(?:and[^\S\n]+)?[A-Z][\w.'’-]*){0,4})"
                     r"[^\S\n]*$")
 
 

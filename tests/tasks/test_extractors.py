@@ -319,6 +319,10 @@ WHOSE_WORDS = {
         'Ana Ruiz listened to the drivers. "Nobody told us anything about the new fares," I said.',
         ["Ana Ruiz"],
         [("Nobody told us anything about the new fares,", None, "said")]),
+    "a name with its role before a colon labels the words": (
+        'The slowdown is seasonal - grain trader Ana Ruiz: "Barges wait for the ice every year."',
+        ["Ana Ruiz"],
+        [("Barges wait for the ice every year.", "Ana Ruiz", "credited")]),
     "according to, opening the sentence": (
         'According to the port authority, the cranes are "beyond repair" after the storm. Tom Berg toured the port.',
         ["Tom Berg"],
