@@ -141,20 +141,13 @@ class Lake:
         return str(self.root / name)
 
     def ensure_tables(self) -> None:
-        """Create any missing table with its contract schema (version 0, no files), and add
-        columns a newer contract introduced to an older warehouse (nullable, so old rows read
-        them as null)."""
-        from deltalake import Schema
-
+        """Create any missing table with its contract schema (version 0, no files). A column a
+        newer contract introduced joins an older warehouse's table with the first write that
+        commits to it (`commit`), so the ledger names the version that holds it; until then,
+        reads give it as null (`scan`)."""
         for name, schema in {**TABLES, **STATE_TABLES}.items():
             if not DeltaTable.is_deltatable(self.path(name)):
                 write_deltalake(self.path(name), schema.empty_table(), mode="append")
-                continue
-            table = DeltaTable(self.path(name))
-            present = {field.name for field in table.schema().fields}
-            missing = [field for field in schema if field.name not in present]
-            if missing:
-                table.alter.add_columns(Schema.from_arrow(pa.schema(missing)).fields)
 
     def ledger(self) -> pa.Table:
         return DeltaTable(self.path(LEDGER)).to_pyarrow_table()
@@ -236,10 +229,15 @@ class Lake:
             else:  # no files yet: an empty relation of the contract's schema
                 con.register("_empty", schema_of(name).empty_table())
                 source = "_empty"
-            return con.sql(f"SELECT {columns} FROM {source} WHERE {where.replace('{table}', source)}",
-                           params={"files": files} if files else None).to_arrow_table()
+            table = con.sql(f"SELECT {columns} FROM {source} WHERE {where.replace('{table}', source)}",
+                            params={"files": files} if files else None).to_arrow_table()
         finally:
             con.close()
+        if columns == "*":  # files written before a column joined the contract hold none of it: null
+            for field in schema_of(name):
+                if field.name not in table.column_names:
+                    table = table.append_column(field, pa.nulls(table.num_rows, field.type))
+        return table
 
     def commit(self, tables: dict[str, pa.Table], merge_keys: dict[str, str],
                story_merges: list[tuple[str, str]] = (), story_moves: dict[str, str] | None = None,
@@ -269,10 +267,12 @@ class Lake:
             if name in merge_keys:
                 key = merge_keys[name]
                 (DeltaTable(self.path(name))
-                 .merge(source=table, predicate=f"t.{key} = s.{key}", source_alias="s", target_alias="t")
+                 .merge(source=table, predicate=f"t.{key} = s.{key}", source_alias="s", target_alias="t",
+                        merge_schema=True)
                  .when_matched_update_all().when_not_matched_insert_all().execute())
             else:
-                write_deltalake(self.path(name), table, mode="overwrite" if name in replace else "append")
+                write_deltalake(self.path(name), table, mode="overwrite" if name in replace else "append",
+                                schema_mode="merge")
             versions[name] = DeltaTable(self.path(name)).version()
         self._staged = dict(versions)
         return versions

@@ -125,6 +125,31 @@ def test_compaction_rewrites_small_files_and_keeps_what_open_readers_use(tmp_pat
     assert lake.compact(max_files=2) == {}  # nothing over the limit: nothing rewritten
 
 
+def test_a_column_a_newer_contract_added_joins_an_older_warehouse_with_its_next_write(tmp_path):
+    from deltalake import DeltaTable, write_deltalake
+
+    def evidence(aid, **extra):
+        return {"article_id": aid, "story_id": f"st-{aid}", "day": dt.date(2024, 1, 1), "years": [2024],
+                "text_index": [1], "text_count": [1.0], "name_index": [2], **extra}
+
+    lake = Lake(tmp_path)
+    older = to_table("_story_terms", [evidence("a")]).drop_columns(["headline_index"])  # written before it existed
+    write_deltalake(lake.path("_story_terms"), older, mode="append")
+    lake.ensure_tables()
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    lake.append_ledger({"run_id": "r1", "started_at": now, "finished_at": now, "status": "succeeded",
+                        "table_versions": json.dumps({"_story_terms": 0})})
+    assert lake.recover() == []
+    assert lake.scan("_story_terms", "*").column("headline_index").to_pylist() == [None]
+    versions = lake.commit({"_story_terms": to_table("_story_terms", [evidence("b", headline_index=[3])])}, {})
+    lake.append_ledger({"run_id": "r2", "started_at": now, "finished_at": now, "status": "succeeded",
+                        "table_versions": json.dumps(versions)})
+    assert "headline_index" in DeltaTable(lake.path("_story_terms")).schema().to_arrow().names
+    assert sorted(lake.scan("_story_terms", "article_id, headline_index").to_pylist(),
+                  key=lambda r: r["article_id"]) == [{"article_id": "a", "headline_index": None},
+                                                     {"article_id": "b", "headline_index": [3]}]
+
+
 def _published_warehouse(root: Path, path: str = "[draft] note.txt") -> Path:
     """A warehouse whose one committed run added one file row, with its catalog."""
     lake = Lake(root)
