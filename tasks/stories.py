@@ -43,6 +43,7 @@ class StoryParams:
     min_df: int = 2               # body terms in fewer articles carry no weight
     block_size: int = 2000        # articles clustered together (memory: block_size^2 floats)
     shared_name: bool = True      # articles that share no person/organisation/place are never one story
+    headline_actors: bool = True  # articles whose headline actors each go unmentioned in the other are never one story
     merge_threshold: float = 0.26  # two existing stories merge above this average-link similarity
 
 
@@ -55,6 +56,8 @@ class StoryVectors:
     size: list[int] = field(default_factory=list)
     text: object = None    # scipy CSR, stories x N_FEATURES
     entity: object = None
+    terms: object = None     # how many of its articles hold each raw body term
+    headline: object = None  # how many of its articles name each headline actor
     years: list[set[int]] = field(default_factory=list)
     first: list[dt.date | None] = field(default_factory=list)
     last: list[dt.date | None] = field(default_factory=list)
@@ -93,6 +96,7 @@ class StoryEvidence:
     article_ids: list[str] = field(default_factory=list)
     text: object = None    # scipy CSR of raw counts, articles x N_FEATURES
     names: object = None   # binary
+    headline: object = None  # binary: the headline's actors (`headline_actors`), hashed as body terms
     years: list[set[int]] = field(default_factory=list)
     dates: list[dt.date | None] = field(default_factory=list)
 
@@ -110,17 +114,18 @@ class StoryEvidence:
 
         return cls(table.column("story_id").to_pylist(), table.column("article_id").to_pylist(),
                    matrix("text_index", "text_count"),
-                   matrix("name_index", None), [set(y or []) for y in table.column("years").to_pylist()],
-                   table.column("day").to_pylist())
+                   matrix("name_index", None), matrix("headline_index", None),
+                   [set(y or []) for y in table.column("years").to_pylist()], table.column("day").to_pylist())
 
     def story_of(self) -> dict[str, str]:
         """article_id -> the story it is stored in."""
         return dict(zip(self.article_ids, self.story_ids))
 
 
-def evidence_rows(articles: list[dict], counts, name_counts, years, dates, story_of: dict[str, str]) -> list[dict]:
+def evidence_rows(articles: list[dict], counts, name_counts, headline, years, dates,
+                  story_of: dict[str, str]) -> list[dict]:
     """`_story_terms` rows of new canonical articles."""
-    counts, name_counts = counts.tocsr(), name_counts.tocsr()
+    counts, name_counts, headline = counts.tocsr(), name_counts.tocsr(), headline.tocsr()
     rows = []
     for i, article in enumerate(articles):
         text = slice(counts.indptr[i], counts.indptr[i + 1])
@@ -128,7 +133,8 @@ def evidence_rows(articles: list[dict], counts, name_counts, years, dates, story
         rows.append({"article_id": article["article_id"], "story_id": story_of[article["article_id"]],
                      "day": dates[i], "years": sorted(years[i]),
                      "text_index": counts.indices[text][order].tolist(), "text_count": counts.data[text][order].tolist(),
-                     "name_index": sorted(name_counts.indices[name_counts.indptr[i]:name_counts.indptr[i + 1]].tolist())})
+                     "name_index": sorted(name_counts.indices[name_counts.indptr[i]:name_counts.indptr[i + 1]].tolist()),
+                     "headline_index": sorted(headline.indices[headline.indptr[i]:headline.indptr[i + 1]].tolist())})
     return rows
 
 
@@ -205,6 +211,37 @@ def article_evidence(articles: list[dict], entities: list[dict]):
     return counts, name_counts, years, dates
 
 
+def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies):
+    """The actor each headline names, hashed as a body term (binary, articles x N_FEATURES):
+    of the headline's words that belong to a person or organisation the article names, the
+    rarest (`brunswick` in `BRUNSWICK CORP SELLS NOTES`, not `corp`; `baker` in `TREASURY'S
+    BAKER SEES CUT IN DEFICIT`). Notices cut from one template share most of their words and
+    often their underwriters and regulators; the issuer their headlines name tells them apart."""
+    hasher = _hashers()[1]
+    analyse = _hashers()[0].build_analyzer()
+    name_words: dict[str, set[str]] = {}
+    for mention in entities:
+        if mention["label"] in ("PERSON", "ORG") and _story_name(mention):
+            name_words.setdefault(mention["article_id"], set()).update(analyse(mention["canonical_name"]))
+    chosen = []
+    for article in articles:
+        words = sorted(set(analyse(article.get("title") or "")) & name_words.get(article["article_id"], set()))
+        if words:
+            hashed = hasher.transform([[word] for word in words]).indices.astype(np.int64)
+            words = [words[int(np.argmin(df.counts[hashed]))]]
+        chosen.append(words)
+    return hasher.transform(chosen).tocsr()
+
+
+def _unmentioned(headline_a, terms_a, headline_b, terms_b) -> np.ndarray:
+    """Row pairs (a, b) where both headlines name actors and neither's actors occur in the
+    other's body: different events, however much template text they share."""
+    named_a, named_b = headline_a.getnnz(axis=1) > 0, headline_b.getnnz(axis=1) > 0
+    a_in_b = ((headline_a > 0).astype(np.float32) @ (terms_b > 0).astype(np.float32).T).toarray() > 0
+    b_in_a = ((headline_b > 0).astype(np.float32) @ (terms_a > 0).astype(np.float32).T).toarray() > 0
+    return named_a[:, None] & named_b[None, :] & ~a_in_b & ~b_in_a.T
+
+
 def updated_df(df: DocumentFrequencies, counts, name_counts) -> DocumentFrequencies:
     """Document frequencies after adding this batch."""
     out = DocumentFrequencies(df.counts.copy(), df.docs + counts.shape[0])
@@ -256,8 +293,9 @@ def _compatible_matrix(years: list[set[int]], dates: list, window_days: int) -> 
     return ok
 
 
-def cluster_block(text, names, years, dates, params: StoryParams) -> list[int]:
-    """Average-linkage clusters of one block of new articles (labels 0..k-1)."""
+def cluster_block(text, names, terms, headline, years, dates, params: StoryParams) -> list[int]:
+    """Average-linkage clusters of one block of new articles (labels 0..k-1); `terms` are raw
+    body term counts and `headline` the headline actors, for `StoryParams.headline_actors`."""
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
@@ -271,6 +309,8 @@ def cluster_block(text, names, years, dates, params: StoryParams) -> list[int]:
     if params.shared_name:
         distance[name_overlap <= 0] = 1.0
     distance[~_compatible_matrix(years, dates, params.window_days)] = 1.0
+    if params.headline_actors:
+        distance[_unmentioned(headline, terms, headline, terms)] = 1.0
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
     labels = fcluster(tree, 1.0 - params.threshold, criterion="distance")
@@ -308,7 +348,9 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
         pairs = [(-value, min(a, s), max(a, s))
                  for a, s, value in zip(a_idx[keep].tolist(), s_idx[keep].tolist(), similarity[keep].tolist())
                  if _compatible(state.years[a], state.years[s], state.first[a], state.last[a],
-                                state.first[s], state.last[s], params.window_days)]
+                                state.first[s], state.last[s], params.window_days)
+                 and not (params.headline_actors and _unmentioned(state.headline[a], state.terms[a],
+                                                                  state.headline[s], state.terms[s])[0, 0])]
         into = np.arange(len(state.ids))
         for _, a, b in sorted(pairs):
             if not (alive[a] and alive[b]):
@@ -328,7 +370,8 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
                 into = into[into]
             move = csr_matrix((np.ones(len(into), np.float32), (into, np.arange(len(into)))),
                               shape=(len(into), len(into)))
-            state.text, state.entity = (move @ state.text).tocsr(), (move @ state.entity).tocsr()
+            state.text, state.entity, state.terms, state.headline = (
+                (move @ matrix).tocsr() for matrix in (state.text, state.entity, state.terms, state.headline))
     return merges
 
 
@@ -364,6 +407,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     articles = sorted(articles, key=lambda a: (a.get("published_date") or dt.date.max, a["article_id"]))
     counts, name_counts, years, dates = article_evidence(articles, entities)
     df = updated_df(df, counts, name_counts)
+    headline = headline_actors(articles, entities, df)
     text = _weighted(counts, df, 0, params.min_df, sublinear=True)
     names = _weighted(name_counts, df, ENTITY_OFFSET, 1, sublinear=False)
     old = _EarlierArticles.of(evidence, df, params)
@@ -375,6 +419,8 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
         pool = old.near(text[block], names[block], params)
         labels = cluster_block(vstack([text[block], old.text[pool]]).tocsr(),
                                vstack([names[block], old.names[pool]]).tocsr(),
+                               vstack([counts[block], old.terms[pool]]).tocsr(),
+                               vstack([headline[block], old.headline[pool]]).tocsr(),
                                [years[i] for i in block] + [old.years[j] for j in pool],
                                [dates[i] for i in block] + [old.dates[j] for j in pool], params)
         groups: dict[int, tuple[list[int], list[int]]] = {}
@@ -398,7 +444,8 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
             for i in new:
                 block_story[i] = target
         story_of |= {articles[i]["article_id"]: sid for i, sid in block_story.items()}
-        old.add(text[block], names[block], [years[i] for i in block], [dates[i] for i in block],
+        old.add(text[block], names[block], counts[block], headline[block], [years[i] for i in block],
+                [dates[i] for i in block],
                 [block_story[i] for i in block.tolist()], [articles[i]["article_id"] for i in block.tolist()])
         # average linkage continued over the stories' sums: stories the block touched that
         # now come together merge (what one run over everything would also have joined)
@@ -413,8 +460,8 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     stored = evidence.story_of()
     moved = {aid: to for aid, sid in moved.items()  # a later merge can bring a moved article home again
              if (to := survivor_of.get(sid, sid)) != survivor_of.get(stored[aid], stored[aid])}
-    return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, years, dates, story_of), df,
-                      merges)
+    return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, headline, years, dates, story_of),
+                      df, merges)
 
 
 def _homes(groups: dict[int, tuple[list[int], list[int]]], old: _EarlierArticles) -> dict[str, int]:
@@ -438,17 +485,19 @@ class _EarlierArticles:
     article_ids: list[str]
     text: object
     names: object
+    terms: object     # raw body term counts
+    headline: object  # headline actors
     years: list[set[int]]
     dates: list
 
     @classmethod
     def of(cls, evidence: StoryEvidence, df: DocumentFrequencies, params: StoryParams) -> _EarlierArticles:
         if not evidence.story_ids:
-            return cls([], [], _csr([]), _csr([]), [], [])
+            return cls([], [], _csr([]), _csr([]), _csr([]), _csr([]), [], [])
         return cls(list(evidence.story_ids), list(evidence.article_ids),
                    _weighted(evidence.text, df, 0, params.min_df, sublinear=True),
-                   _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False), list(evidence.years),
-                   list(evidence.dates))
+                   _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False), evidence.text,
+                   evidence.headline, list(evidence.years), list(evidence.dates))
 
     def first_date(self, story_id: str):
         return _earliest(*(d for sid, d in zip(self.story_ids, self.dates) if sid == story_id))
@@ -486,6 +535,8 @@ class _EarlierArticles:
                                shape=(len(ids), len(rows)))
         state = StoryVectors(ids=ids, size=np.bincount(rows, minlength=len(ids)).tolist(),
                              text=(indicator @ self.text).tocsr(), entity=(indicator @ self.names).tocsr(),
+                             terms=(indicator @ (self.terms > 0).astype(np.float32)).tocsr(),
+                             headline=(indicator @ self.headline).tocsr(),
                              years=[set() for _ in ids], first=[None] * len(ids), last=[None] * len(ids))
         for r, years, day in zip(rows.tolist(), self.years, self.dates):
             state.years[r] |= years
@@ -496,10 +547,11 @@ class _EarlierArticles:
         if survivor_of:
             self.story_ids = [survivor_of.get(sid, sid) for sid in self.story_ids]
 
-    def add(self, text, names, years, dates, story_ids, article_ids) -> None:
+    def add(self, text, names, terms, headline, years, dates, story_ids, article_ids) -> None:
         from scipy.sparse import vstack
 
         self.text, self.names = vstack([self.text, text]).tocsr(), vstack([self.names, names]).tocsr()
+        self.terms, self.headline = vstack([self.terms, terms]).tocsr(), vstack([self.headline, headline]).tocsr()
         self.years += years
         self.dates += dates
         self.story_ids += story_ids

@@ -210,3 +210,46 @@ def test_a_split_inside_one_run_moves_an_article_of_an_earlier_block_without_cal
     # blocks (a1, b1, a2) and (a3, b2, b3): the first block's one story splits in the second
     assert match.story_of == {"a1": "st-a1", "a2": "st-a1", "a3": "st-a1", "b1": "st-b2", "b2": "st-b2", "b3": "st-b2"}
     assert match.moved == {} and [r["story_id"] for r in match.evidence_rows if r["article_id"] == "b1"] == ["st-b2"]
+
+
+NOTICES = {  # one template, one underwriter and one rating agency; two issuers
+    "bw": ("BRIGHTWATER CORP SELLS NOTES AT 7.25 PCT",
+           "Brightwater Corp is raising 100 mln dlrs through an offering of notes due 1997 yielding 7.25 pct, said "
+           "lead manager Harlow Brothers Inc. The notes are non-callable for seven years and rated A-2 by Vance "
+           "Ratings Inc."),
+    "km": ("KELMONT INC SELLS NOTES AT 7.31 PCT",
+           "Kelmont Inc is raising 100 mln dlrs through an offering of notes due 1997 yielding 7.31 pct, said lead "
+           "manager Harlow Brothers Inc. The notes are non-callable for seven years and rated A-2 by Vance Ratings "
+           "Inc."),
+    "bw2": ("BRIGHTWATER NOTE SALE DRAWS STRONG DEMAND",
+            "Demand for the Brightwater Corp notes priced by Harlow Brothers Inc was strong, traders said, and the "
+            "issue yielding 7.25 pct sold out within the hour."),
+}
+NOTICE_ORGS = {"bw": ["Brightwater Corp", "Harlow Brothers Inc", "Vance Ratings Inc"],
+               "km": ["Kelmont Inc", "Harlow Brothers Inc", "Vance Ratings Inc"],
+               "bw2": ["Brightwater Corp", "Harlow Brothers Inc"]}
+
+
+def notices(*ids):
+    day = dt.date(1987, 3, 25)
+    articles = [article(aid, published=day, title=NOTICES[aid][0], body=NOTICES[aid][1]) for aid in ids]
+    mentions = [{"article_id": aid, "label": "ORG", "canonical_name": name} for aid in ids for name in NOTICE_ORGS[aid]]
+    return articles, mentions
+
+
+def test_notices_cut_from_one_template_share_a_story_only_when_their_headlines_name_one_issuer():
+    articles, mentions = notices("bw", "km", "bw2")
+    story_of = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of
+    assert story_of == {"bw": "st-bw", "bw2": "st-bw", "km": "st-km"}
+    blind = StoryParams(headline_actors=False)  # shared words and shared underwriters alone join all three
+    assert set(match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), blind).story_of.values()) == {
+        "st-bw"}
+
+
+def test_a_notice_of_another_issuer_joins_no_stored_story_in_a_later_run():
+    articles, mentions = notices("bw")
+    first = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams())
+    evidence = StoryEvidence.from_arrow(to_table("_story_terms", first.evidence_rows))
+    articles, mentions = notices("km", "bw2")
+    second = match_stories(articles, mentions, evidence, first.df, StoryParams())
+    assert second.story_of == {"bw2": "st-bw", "km": "st-km"} and second.merges == [] and second.moved == {}
