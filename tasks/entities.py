@@ -359,10 +359,11 @@ def harmonise(mentions: list[dict], body: str) -> list[dict]:
     return sorted(mentions + added, key=lambda m: m["start_char"])
 
 
-# a comparison row of a results table: a short field label, a figure, "vs", a figure
-# ("Shr 12 cts vs 10 cts", "Avg shrs 1,234,000 vs 987,000"); its label names a field, not an entity
-_COMPARISON_ROW = re.compile(r"(?m)^[ \t]*(?P<label>[A-Z][A-Za-z]{1,7}(?:[ ][a-z]{2,7}){0,2})[ ]+"
-                             r"(?:[-+]?[$]?[\d.,]+[ ]*(?:[a-z]{1,6}[ ]+)?|[a-z]+[ ]+)vs\.?[ ]+[-+]?[$]?[\d.,]+")
+# a comparison row of a results table: a field label (a capitalised word and up to three lower-case
+# ones), a figure, then on the same line "vs" and a figure ("Shr 12 cts vs 10 cts", "Turnover 2.14
+# billion stg vs 2.11 billion", "Net loss 473,784 vs loss 489,257"); its label names a field, not an entity
+_COMPARISON_ROW = re.compile(r"(?m)^[ \t]*(?P<label>[A-Z][A-Za-z-]{1,11}(?:[ ][a-z][a-z'-]{1,11}){0,3})[ ]+"
+                             r"(?:[a-z]+[ ]+)?[-+]?[$]?\d[\d.,]*[^\n]{0,40}?[ ]vs\.?[ ]+(?:[a-z]+[ ]+)?[-+]?[$]?\d")
 
 
 def field_labels(body: str) -> list[tuple[int, int]]:

@@ -76,6 +76,12 @@ def test_results_table_field_labels_and_lower_case_units_are_not_entities():
     assert [body[s:e] for s, e in field_labels(body)] == ["Shr", "Avg shrs"]
     spans = [("Shr", "ORG"), ("cts", "ORG"), ("Avg", "PERSON"), ("Acme Corp", "ORG")]
     assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [("Acme Corp", "ORG")]
+    body = ("Turnover 2.14 billion stg vs 2.11 billion.\n\nNet loss 473,784 vs loss 489,257\n\n"
+            "Pre-tax profit 101 mln stg vs 92 mln.\n\nKent Ltd said sales in England rose 12 pct vs 10 pct.")
+    assert [body[s:e] for s, e in field_labels(body)] == ["Turnover", "Net loss", "Pre-tax profit"]
+    spans = [("Turnover", "ORG"), ("Net", "ORG"), ("Kent Ltd", "ORG"), ("England", "GPE")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        ("Kent Ltd", "ORG"), ("England", "GPE")]
 
 
 def test_a_name_never_runs_across_a_spaced_dash_nor_past_an_ordinal():
