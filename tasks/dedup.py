@@ -16,6 +16,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.clean import words_of
+from tasks.stories import HeadlineActors, named_apart
 
 _FAR_FUTURE = dt.date.max
 
@@ -168,14 +169,17 @@ def history_candidates(new: np.ndarray, history: SketchHistory, bands: int, rows
 
 
 def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict[str, tuple[list[int], list[int]]],
-                    history: SketchHistory | None, threshold: float,
+                    history: SketchHistory | None, threshold: float, actors: dict[str, HeadlineActors] | None = None,
                     num_perm: int = NUM_PERM) -> tuple[list[dict], list[dict]]:
     """`kind = 'near'` rows for reprints, and the MinHash state rows of new canonical articles.
 
     sketches: article_id -> (signature, shingles) of each new article; history: the same for
     the earlier canonical articles that share an LSH band with one of them (or more). MinHash
-    LSH proposes candidates; the verified Jaccard of the shingle sets decides. New articles are
-    taken in canonical order, so the earliest (then longest) of a group is its canonical."""
+    LSH proposes candidates; the verified Jaccard of the shingle sets decides, except that two
+    articles whose headlines name actors each unmentioned in the other (`actors`, new and
+    earlier articles alike; see `stories.named_apart`) are no reprints: one template filled in
+    for two issuers shares most of its shingles. New articles are taken in canonical order, so
+    the earliest (then longest) of a group is its canonical."""
     from datasketch import LeanMinHash, MinHashLSH
 
     history = history or SketchHistory([], np.zeros((0, num_perm), np.uint64), pa.array([], pa.list_(pa.int64())))
@@ -192,6 +196,8 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
         minhash = LeanMinHash(seed=1, hashvalues=signature, scheme=MINHASH_SCHEME)
         scored = [(jaccard(shingles, history.shingles_of(r)), history.ids[r]) for r in old]
         scored += [(jaccard(shingles, shingles_by_id[c]), c) for c in lsh.query(minhash)]
+        mine = (actors or {}).get(article["article_id"])
+        scored = [(score, c) for score, c in scored if not (mine and c in actors and named_apart(mine, actors[c]))]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         if scored and scored[0][0] >= threshold:
             similarity, original = scored[0]
@@ -206,7 +212,7 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
 
 @task(name="dedup", cache_policy=NO_CACHE)
 def find_duplicates(articles: list[dict], sketches: dict, known_by_hash: dict[str, str], history: SketchHistory | None,
-                    threshold: float):
+                    threshold: float, actors: dict[str, HeadlineActors] | None = None):
     exact = exact_duplicates(articles, known_by_hash)
-    near, state = near_duplicates(articles, exact, sketches, history, threshold)
+    near, state = near_duplicates(articles, exact, sketches, history, threshold, actors)
     return exact + near, state

@@ -25,7 +25,7 @@ from tasks.dedup import band_table, find_duplicates, lsh_scheme
 from tasks.ingest import Classified
 from tasks.io.readers import ARCHIVE_FORMATS, MEMBER_SEPARATOR
 from tasks.spec import ARTICLE_TABLES, SPECS, STORED_TABLES, Column, to_table
-from tasks.stories import StoryParams, moves_with_copies, stories_after, story_task
+from tasks.stories import StoryParams, headline_evidence, moves_with_copies, stories_after, story_task
 from tasks.validate import Refusal, TooManyRefused, breaker_trips, check_breaker, reference_sets, refused_rows
 
 
@@ -196,8 +196,9 @@ def run_stages(classified: Classified, processed: list[dict], history: dict, sto
     articles = rows["articles"]
     lap("validate rows")
 
+    actors = headline_evidence(articles, rows["entities"], history["term_df"]) | history["headline_evidence"]
     duplicates, minhash_rows = find_duplicates.fn(articles, done["sketches"], history["canonical_by_hash"],
-                                                  history["minhash"], params.near_duplicate_threshold)
+                                                  history["minhash"], params.near_duplicate_threshold, actors)
     lap("dedup")
 
     match = story_task.fn(articles, duplicates, rows["entities"], history["story_of"], history["story_evidence"],

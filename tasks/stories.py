@@ -233,9 +233,39 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
     return hasher.transform(chosen).tocsr()
 
 
+@dataclass(frozen=True)
+class HeadlineActors:
+    """An article's headline actor (`headline_actors`) and its body terms, hashed alike."""
+
+    keys: frozenset[int]
+    terms: frozenset[int]
+
+
+def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
+    """Both headlines name an actor and neither's occurs in the other's body: different events,
+    however much template text they share (`_unmentioned` is the same rule over matrices)."""
+    return bool(a.keys and b.keys and not a.keys & b.terms and not b.keys & a.terms)
+
+
+def headline_evidence(articles: list[dict], entities: list[dict], df: DocumentFrequencies) -> dict[str, HeadlineActors]:
+    """`HeadlineActors` of new articles (`df`: document frequencies before them)."""
+    counts, name_counts, _, _ = article_evidence(articles, entities)
+    headline = headline_actors(articles, entities, updated_df(df, counts, name_counts))
+    counts = counts.tocsr()
+    return {article["article_id"]: HeadlineActors(frozenset(headline[i].indices.tolist()),
+                                                  frozenset(counts[i].indices.tolist()))
+            for i, article in enumerate(articles)}
+
+
+def stored_headline_evidence(table) -> dict[str, HeadlineActors]:
+    """`HeadlineActors` of earlier articles from their `_story_terms` rows (a row written before
+    headlines were kept has no actor)."""
+    return {row["article_id"]: HeadlineActors(frozenset(row["headline_index"] or ()), frozenset(row["text_index"]))
+            for row in table.select(["article_id", "headline_index", "text_index"]).to_pylist()}
+
+
 def _unmentioned(headline_a, terms_a, headline_b, terms_b) -> np.ndarray:
-    """Row pairs (a, b) where both headlines name actors and neither's actors occur in the
-    other's body: different events, however much template text they share."""
+    """`named_apart` for every row pair (a, b) at once."""
     named_a, named_b = headline_a.getnnz(axis=1) > 0, headline_b.getnnz(axis=1) > 0
     a_in_b = ((headline_a > 0).astype(np.float32) @ (terms_b > 0).astype(np.float32).T).toarray() > 0
     b_in_a = ((headline_b > 0).astype(np.float32) @ (terms_a > 0).astype(np.float32).T).toarray() > 0

@@ -18,7 +18,7 @@ import numpy as np
 
 from tasks.dedup import NUM_PERM, SketchHistory, band_table, lsh_scheme, signature_matrix, stored_band_keys
 from tasks.io.lake import Lake
-from tasks.stories import DocumentFrequencies, StoryEvidence, name_keys
+from tasks.stories import DocumentFrequencies, StoryEvidence, name_keys, stored_headline_evidence
 
 _IN = "IN (SELECT k FROM wanted)"
 
@@ -64,7 +64,11 @@ def article_history(lake: Lake, articles: list[dict], entities: list[dict], sket
     originals = sorted(set(canonical_by_hash.values()) | near)
     story_of = {row["article_id"]: row["story_id"] for row in lake.scan(
         "articles", "article_id, story_id", f"article_id {_IN}", {"wanted": originals}).to_pylist()}
+    # the headline actors of those earlier articles, so that a template filled in for another
+    # issuer is no reprint of them (read whole: rows written before headlines were kept lack it)
+    headlines = stored_headline_evidence(lake.scan("_story_terms", "*", f"article_id {_IN}", {"wanted": sorted(near)}))
     return {"canonical_by_hash": canonical_by_hash, "minhash": minhash, "story_of": story_of,
+            "headline_evidence": headlines,
             "story_evidence": story_evidence(lake, [a.get("published_date") for a in articles], window_days,
                                              name_keys(entities)),
             "term_df": DocumentFrequencies.from_arrow(lake.read("_term_df"))}
@@ -146,4 +150,4 @@ def written_story_counts(lake: Lake, run_id: str) -> tuple[list[dict], dict[str,
 def no_article_history() -> dict:
     """The history of a run with no new records: nothing is looked up."""
     return {"canonical_by_hash": {}, "minhash": None, "story_of": {}, "story_evidence": StoryEvidence(),
-            "term_df": DocumentFrequencies()}
+            "term_df": DocumentFrequencies(), "headline_evidence": {}}

@@ -2,8 +2,9 @@ import datetime as dt
 
 from tasks.spec import to_table
 from tasks.dedup import SketchHistory, exact_duplicates, jaccard, near_duplicates, shingles_of, sketch
-from tasks.stories import (DocumentFrequencies, StoryEvidence, StoryParams, assign_stories, fold_merges, match_stories,
-                           moves_with_copies, resolve_merges, stories_after, summarise_stories)
+from tasks.stories import (DocumentFrequencies, StoryEvidence, StoryParams, assign_stories, fold_merges,
+                           headline_evidence, match_stories, moves_with_copies, resolve_merges, stored_headline_evidence,
+                           stories_after, summarise_stories)
 
 
 def article(aid, body_hash="h", published=None, words=10, title=None, outlet=None, body=None):
@@ -253,3 +254,20 @@ def test_a_notice_of_another_issuer_joins_no_stored_story_in_a_later_run():
     articles, mentions = notices("km", "bw2")
     second = match_stories(articles, mentions, evidence, first.df, StoryParams())
     assert second.story_of == {"bw2": "st-bw", "km": "st-km"} and second.merges == [] and second.moved == {}
+
+
+def test_one_template_filled_in_for_two_issuers_is_no_reprint_in_one_run_or_across_runs():
+    articles, mentions = notices("bw", "km")
+    sketches = {a["article_id"]: sketch(a["body"]) for a in articles}
+    blind, _ = near_duplicates(articles, [], sketches, None, threshold=0.5)  # the shingles alone: a reprint
+    assert [(r["article_id"], r["duplicate_of"]) for r in blind] == [("km", "bw")]
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    assert near_duplicates(articles, [], sketches, None, threshold=0.5, actors=actors)[0] == []
+    # across runs: the earlier notice's actor comes from its stored story evidence
+    _, state = near_duplicates(articles[:1], [], sketches, None, threshold=0.5)
+    stored = match_stories(articles[:1], mentions, StoryEvidence(), DocumentFrequencies(), StoryParams())
+    actors = (headline_evidence(articles[1:], mentions, stored.df)
+              | stored_headline_evidence(to_table("_story_terms", stored.evidence_rows)))
+    history = SketchHistory.from_arrow(to_table("_minhash", state))
+    assert near_duplicates(articles[1:], [], sketches, history, threshold=0.5, actors=actors)[0] == []
+    assert near_duplicates(articles[1:], [], sketches, history, threshold=0.5)[0][0]["duplicate_of"] == "bw"
