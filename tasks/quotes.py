@@ -444,7 +444,9 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
         subjects = _subjects(verb, inside)
         if not subjects:
             continue
-        subject = subjects[0]
+        # `The promise to “take our country back” appeals to …, said Alan Abramowitz`: the parse
+        # gave `said` both the reported clause's subject and the inverted one; the inverted one speaks
+        subject = next((s for s in subjects if s.i > verb.i), subjects[0]) if len(subjects) > 1 else subjects[0]
         if subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
             subject = verb.head  # "Stam, who said …": the relative clause's antecedent
             if subject.dep_ == "appos":  # "McConnell, now the majority leader, who said …"

@@ -277,6 +277,11 @@ def test_a_quoted_show_or_book_title_is_no_quotation():
 
 
 WHOSE_WORDS = {
+    "an inverted sayer after a long reported clause": (
+        'The promise to "cut the fares" appeals to islanders who wish for a return to an era when the ferry was '
+        'cheap and the harbour was busy, said Tom Berg, a planner at the port.',
+        ["Tom Berg"],
+        [("cut the fares", "Tom Berg", "said")]),
     "the outer speech verb of a reported attribution": (
         'Ana Ruiz said on Monday that Tom Berg once described the toll as "a tax on islanders" in private.',
         ["Ana Ruiz", "Tom Berg"],
