@@ -249,6 +249,8 @@ def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
 
 def headline_evidence(articles: list[dict], entities: list[dict], df: DocumentFrequencies) -> dict[str, HeadlineActors]:
     """`HeadlineActors` of new articles (`df`: document frequencies before them)."""
+    if not articles:
+        return {}
     counts, name_counts, _, _ = article_evidence(articles, entities)
     headline = headline_actors(articles, entities, updated_df(df, counts, name_counts))
     counts = counts.tocsr()

@@ -261,6 +261,7 @@ def test_one_template_filled_in_for_two_issuers_is_no_reprint_in_one_run_or_acro
     sketches = {a["article_id"]: sketch(a["body"]) for a in articles}
     blind, _ = near_duplicates(articles, [], sketches, None, threshold=0.5)  # the shingles alone: a reprint
     assert [(r["article_id"], r["duplicate_of"]) for r in blind] == [("km", "bw")]
+    assert headline_evidence([], [], DocumentFrequencies()) == {}  # a run whose every record was refused
     actors = headline_evidence(articles, mentions, DocumentFrequencies())
     assert near_duplicates(articles, [], sketches, None, threshold=0.5, actors=actors)[0] == []
     # across runs: the earlier notice's actor comes from its stored story evidence
