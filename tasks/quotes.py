@@ -461,13 +461,18 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
     return None
 
 
+_NOUN_PHRASE_RIGHT = {"prep", "compound", "amod", "nmod", "nummod", "case"}
+
+
 def _subject_phrase(subject):
     """The subject's phrase without relative clauses and appositions ("Stam, who …")."""
     doc = subject.doc
     left = subject.left_edge.i
     right = subject.i
     for child in subject.rights:
-        if child.dep_ in ("relcl", "appos", "punct", "acl", "cc", "conj") or child.text in (",", "(", "—"):
+        # only what extends a noun phrase ("secretary of state", "Clinton’s"): an adverb or a verb
+        # the parse hung on the subject ("She further announced", "Sanders was asked") is no part of it
+        if child.dep_ not in _NOUN_PHRASE_RIGHT or child.text in (",", "(", "—"):
             break
         right = child.right_edge.i
     while right > left and (doc[right].dep_ in ("cc", "punct") or doc[right].lower_ in ("and", "or")):
@@ -637,8 +642,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                     speaker = _antecedent(people, phrase.casefold(), mention_start, quoted, base + own_start,
                                           previous_start) \
                         or (_group_subject(doc, offset, people, base, body) if phrase.casefold() in ("they", "it")
-                            and doc is not None else None) \
-                        or last_named or _last_person_before(people, mention_start, quoted)
+                            and doc is not None else None)
+                    if not speaker and phrase.casefold() != "it":  # an `it` is nobody's name for a person
+                        speaker = last_named or _last_person_before(people, mention_start, quoted)
                 elif named:
                     speaker = named
                 else:

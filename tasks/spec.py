@@ -265,7 +265,8 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         *_span("offset of the quotation (inside the marks) in `articles.body`", "612", "742"),
         Column("text", pa.string(), "the quotation", "will go to Russia to hold the 18th round …", required=True),
         Column("speaker", pa.string(), "who said it: canonical entity name, the attributing phrase, or a resolved "
-               "pronoun; null for the writer's own `I`/`we` or a pronoun nothing before it resolves",
+               "pronoun; null for the writer's own `I`/`we` or a pronoun nothing before it resolves (an `it` "
+               "that names no organisation, place or group is never taken for a person)",
                "China's foreign ministry"),
         Column("cue", pa.string(), "attribution verb (`credited` for a name after a dash behind the quote or alone "
                "before a colon); null when the speaker is carried over from the quotation or the sentence before",

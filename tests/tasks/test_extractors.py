@@ -277,6 +277,14 @@ def test_a_quoted_show_or_book_title_is_no_quotation():
 
 
 WHOSE_WORDS = {
+    "a subject's phrase ends with its noun phrase, not a no-break space the parse hung on it": (
+        'Tom Berg opened the meeting. He\u00a0said the ferries were "back on time."',
+        ["Tom Berg"],
+        [("back on time.", "Tom Berg", "said")]),
+    "an it that names no organisation is nobody's name for a person": (
+        'Tom Berg spoke at noon. Meanwhile, it attacked the port plan, saying the harbour "has failed the islands."',
+        ["Tom Berg"],
+        [("has failed the islands.", None, "saying")]),
     "an inverted sayer after a long reported clause": (
         'The promise to "cut the fares" appeals to islanders who wish for a return to an era when the ferry was '
         'cheap and the harbour was busy, said Tom Berg, a planner at the port.',
