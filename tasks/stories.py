@@ -3,7 +3,9 @@
 Evidence per article: TF-IDF of the body (hashed terms, sublinear tf, terms seen in fewer
 than `min_df` articles ignored), TF-IDF of its people/organisation/place names, and its
 dates (published date, else the years the text names). Two articles whose dates are more
-than `window_days` apart, or whose named years are disjoint, are never the same story.
+than `window_days` apart, or whose named years are disjoint, are never the same story; nor are
+two whose headlines each name an actor the other never mentions (`headline_actors`), however
+much template text they share.
 
 New articles are clustered with average linkage together with the earlier articles of the
 stories they come near, whose raw term counts (`_story_terms`, stories within the date
