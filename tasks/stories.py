@@ -214,24 +214,30 @@ def article_evidence(articles: list[dict], entities: list[dict]):
 
 
 def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies):
-    """The actor each headline names, hashed as a body term (binary, articles x N_FEATURES):
-    of the headline's words that belong to a person or organisation the article names, the
-    rarest (`brunswick` in `BRUNSWICK CORP SELLS NOTES`, not `corp`; `baker` in `TREASURY'S
-    BAKER SEES CUT IN DEFICIT`). Notices cut from one template share most of their words and
-    often their underwriters and regulators; the issuer their headlines name tells them apart."""
+    """The actors each headline names, hashed as body terms (binary, articles x N_FEATURES): each
+    person or organisation the article names whose rarest word the headline holds, by that word
+    (`brunswick` of Brunswick Corp in `BRUNSWICK CORP SELLS NOTES`; not Standard and Poor's
+    Corp, whose `corp` is no name of its own). Notices cut from one template share most of their
+    words and often their underwriters and rating agencies; the issuers their headlines name
+    tell them apart. The protagonist most headlines of one event share (`Lindsay Lohan checks
+    into …`) keeps those articles together, whatever else each headline names."""
     hasher = _hashers()[1]
     analyse = _hashers()[0].build_analyzer()
-    name_words: dict[str, set[str]] = {}
+    names: dict[str, set[str]] = {}
     for mention in entities:
         if mention["label"] in ("PERSON", "ORG") and _story_name(mention):
-            name_words.setdefault(mention["article_id"], set()).update(analyse(mention["canonical_name"]))
+            names.setdefault(mention["article_id"], set()).add(mention["canonical_name"])
     chosen = []
     for article in articles:
-        words = sorted(set(analyse(article.get("title") or "")) & name_words.get(article["article_id"], set()))
-        if words:
-            hashed = hasher.transform([[word] for word in words]).indices.astype(np.int64)
-            words = [words[int(np.argmin(df.counts[hashed]))]]
-        chosen.append(words)
+        headline = set(analyse(article.get("title") or ""))
+        keys = set()
+        for name in sorted(names.get(article["article_id"], ())) if headline else ():
+            words = sorted(set(analyse(name)))
+            if words:
+                counts = df.counts[hasher.transform([[word] for word in words]).indices.astype(np.int64)]
+                if (rarest := words[int(np.argmin(counts))]) in headline:
+                    keys.add(rarest)
+        chosen.append(sorted(keys))
     return hasher.transform(chosen).tocsr()
 
 

@@ -272,3 +272,20 @@ def test_one_template_filled_in_for_two_issuers_is_no_reprint_in_one_run_or_acro
     history = SketchHistory.from_arrow(to_table("_minhash", state))
     assert near_duplicates(articles[1:], [], sketches, history, threshold=0.5, actors=actors)[0] == []
     assert near_duplicates(articles[1:], [], sketches, history, threshold=0.5)[0][0]["duplicate_of"] == "bw"
+
+
+def test_headlines_that_share_their_protagonist_keep_one_event_together_whatever_else_they_name():
+    day = dt.date(2024, 5, 2)
+    stories = {
+        "a": ("Lena Dahl checks into Meridian Clinic",
+              "Singer Lena Dahl checked into the Meridian Clinic in Bergen on Thursday for a 90-day stay, her "
+              "spokesman said.", ["Lena Dahl", "Meridian Clinic"]),
+        "b": ("Lena Dahl leaves rehab within hours, says Palmer Law",
+              "Singer Lena Dahl left the Bergen clinic hours after checking in for a 90-day stay, her lawyers at "
+              "Palmer Law said on Thursday.", ["Lena Dahl", "Palmer Law"])}
+    articles = [article(aid, published=day, title=title, body=body) for aid, (title, body, _) in stories.items()]
+    mentions = [{"article_id": aid, "label": "PERSON" if name == "Lena Dahl" else "ORG", "canonical_name": name}
+                for aid, (_, _, names) in stories.items() for name in names]
+    params = StoryParams(threshold=0.1, min_df=1)
+    assert match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), params).story_of == {
+        "a": "st-a", "b": "st-a"}
