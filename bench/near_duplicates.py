@@ -120,6 +120,11 @@ def main() -> None:
     print(f"Reuters: {len(reuters)} articles; exact {len(exact)}, near {len(near)}; dedup stage {seconds:.1f} s "
           f"({len(reuters) / seconds:.0f} articles/s)")
 
+    try:
+        import rensa  # noqa: F401
+    except ImportError:  # the bench extra (pyproject), not in the lock the tests install
+        print("library comparison skipped: rensa is not installed (.venv/bin/pip install rensa)")
+        return
     for name, corpus in (("BBC", bbc), ("Reuters", reuters)):
         results = library_pairs(corpus)
         (ds_time, ds_pairs), (rs_time, rs_pairs) = results["datasketch"], results["rensa"]
