@@ -4,7 +4,7 @@ Evidence per article: TF-IDF of the body (hashed terms, sublinear tf, terms seen
 than `min_df` articles ignored), TF-IDF of its people/organisation/place names, and its
 dates (published date, else the years the text names). Two articles whose dates are more
 than `window_days` apart, or whose named years are disjoint, are never the same story; nor are
-two whose headlines each name an actor the other never mentions (`headline_actors`), however
+two whose headlines name actors, none of which the other mentions (`headline_actors`), however
 much template text they share.
 
 New articles are clustered with average linkage together with the earlier articles of the
@@ -45,7 +45,7 @@ class StoryParams:
     min_df: int = 2               # body terms in fewer articles carry no weight
     block_size: int = 2000        # articles clustered together (memory: block_size^2 floats)
     shared_name: bool = True      # articles that share no person/organisation/place are never one story
-    headline_actors: bool = True  # articles whose headline actors each go unmentioned in the other are never one story
+    headline_actors: bool = True  # articles whose headlines name actors the other never mentions are never one story
     merge_threshold: float = 0.26  # two existing stories merge above this average-link similarity
 
 
@@ -243,15 +243,15 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
 
 @dataclass(frozen=True)
 class HeadlineActors:
-    """An article's headline actor (`headline_actors`) and its body terms, hashed alike."""
+    """An article's headline actors (`headline_actors`) and its body terms, hashed alike."""
 
     keys: frozenset[int]
     terms: frozenset[int]
 
 
 def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
-    """Both headlines name an actor and neither's occurs in the other's body: different events,
-    however much template text they share (`_unmentioned` is the same rule over matrices)."""
+    """Both headlines name actors and none of either's occurs in the other's body: different
+    events, however much template text they share (`_unmentioned` is the same rule over matrices)."""
     return bool(a.keys and b.keys and not a.keys & b.terms and not b.keys & a.terms)
 
 
