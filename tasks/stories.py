@@ -135,9 +135,14 @@ def evidence_rows(articles: list[dict], counts, name_counts, headline, years, da
         rows.append({"article_id": article["article_id"], "story_id": story_of[article["article_id"]],
                      "day": dates[i], "years": sorted(years[i]),
                      "text_index": counts.indices[text][order].tolist(), "text_count": counts.data[text][order].tolist(),
-                     "name_index": sorted(name_counts.indices[name_counts.indptr[i]:name_counts.indptr[i + 1]].tolist()),
-                     "headline_index": sorted(headline.indices[headline.indptr[i]:headline.indptr[i + 1]].tolist())})
+                     "name_index": sorted(_row(name_counts, i).tolist()),
+                     "headline_index": sorted(_row(headline, i).tolist())})
     return rows
+
+
+def _row(matrix, i: int) -> np.ndarray:
+    """The column ids of row i of a CSR matrix, without building a one-row matrix."""
+    return matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]]
 
 
 def _csr(pairs: list[tuple[list[int], list[float]]]):
@@ -227,16 +232,20 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
     for mention in entities:
         if mention["label"] in ("PERSON", "ORG") and _story_name(mention):
             names.setdefault(mention["article_id"], set()).add(mention["canonical_name"])
+    headlines = [set(analyse(article.get("title") or "")) for article in articles]
+    words_of = {name: sorted(set(analyse(name))) for article, headline in zip(articles, headlines) if headline
+                for name in names.get(article["article_id"], ())}
+    vocabulary = sorted({word for words in words_of.values() for word in words})
+    # one hashing call for every word: called per name, it cost more than the rest of the stage
+    frequency = dict(zip(vocabulary, df.counts[hasher.transform([[w] for w in vocabulary]).indices.astype(np.int64)])) \
+        if vocabulary else {}
     chosen = []
-    for article in articles:
-        headline = set(analyse(article.get("title") or ""))
+    for article, headline in zip(articles, headlines):
         keys = set()
-        for name in sorted(names.get(article["article_id"], ())) if headline else ():
-            words = sorted(set(analyse(name)))
-            if words:
-                counts = df.counts[hasher.transform([[word] for word in words]).indices.astype(np.int64)]
-                if (rarest := words[int(np.argmin(counts))]) in headline:
-                    keys.add(rarest)
+        for name in names.get(article["article_id"], ()) if headline else ():
+            words = words_of[name]
+            if words and (rarest := min(words, key=lambda word: (frequency[word], word))) in headline:
+                keys.add(rarest)
         chosen.append(sorted(keys))
     return hasher.transform(chosen).tocsr()
 
@@ -262,8 +271,8 @@ def headline_evidence(articles: list[dict], entities: list[dict], df: DocumentFr
     counts, name_counts, _, _ = article_evidence(articles, entities)
     headline = headline_actors(articles, entities, updated_df(df, counts, name_counts))
     counts = counts.tocsr()
-    return {article["article_id"]: HeadlineActors(frozenset(headline[i].indices.tolist()),
-                                                  frozenset(counts[i].indices.tolist()))
+    return {article["article_id"]: HeadlineActors(frozenset(_row(headline, i).tolist()),
+                                                  frozenset(_row(counts, i).tolist()))
             for i, article in enumerate(articles)}
 
 

@@ -3,8 +3,8 @@ import datetime as dt
 from tasks.spec import to_table
 from tasks.dedup import SketchHistory, exact_duplicates, jaccard, near_duplicates, shingles_of, sketch
 from tasks.stories import (DocumentFrequencies, StoryEvidence, StoryParams, assign_stories, fold_merges,
-                           headline_evidence, match_stories, moves_with_copies, resolve_merges, stored_headline_evidence,
-                           stories_after, summarise_stories)
+                           headline_evidence, match_stories, moves_with_copies, resolve_merges,
+                           stored_headline_evidence, stories_after, summarise_stories)
 
 
 def article(aid, body_hash="h", published=None, words=10, title=None, outlet=None, body=None):
