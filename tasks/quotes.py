@@ -5,9 +5,10 @@ on to the paragraph's end (a quote that continues in the next paragraph reopens 
 attributing clause is looked for after the quote (`…,” Stam said` / `…,” said Stam`) and
 before it in the same sentence (`Stam said: “…`, `the ministry said in a statement that
 Wang “…`, `according to …`); with a parse, where no pattern right behind the quote names
-a speaker, the speech verb whose clause holds the quote does. Pronoun speakers take their antecedent (a writer's `I`/`we`: no one named);
-a speaker phrase that holds a named entity takes the entity's canonical name. Short marked
-phrases with no attribution (scare quotes, titles) are not quotations.
+a speaker, the speech verb whose clause holds the quote does. Pronoun speakers take their
+antecedent (a writer's `I`/`we`: no one named); a speaker phrase that holds a named entity takes
+the entity's canonical name. Short marked phrases with no attribution (scare quotes, titles)
+are not quotations.
 """
 
 from __future__ import annotations
@@ -480,25 +481,29 @@ def _subject_phrase(subject):
     return doc[left:right + 1]
 
 
+def _main_subject(sentence):
+    """The subject of a sentence's main verb, or None."""
+    return next((c for c in sentence.root.children if c.dep_ == "nsubj"), None)
+
+
 def previous_subject(doc, start: int, people: list[dict], base: int, body: str) -> tuple[str, int, str | None] | None:
     """(phrase, offset in the body, entity name) of the subject of the sentence before the one
     a quotation opens, when it names someone or is a he/she (resolved by the caller)."""
     opening = next((t for t in doc if t.idx >= start), None)
     if opening is None or opening.sent.start == 0:
         return None
-    before = doc[opening.sent.start - 1].sent
-    subjects = [c for c in before.root.children if c.dep_ == "nsubj"]
-    if not subjects:
+    subject = _main_subject(doc[opening.sent.start - 1].sent)
+    if subject is None:
         return None
-    phrase = _subject_phrase(subjects[0])
+    phrase = _subject_phrase(subject)
     named = _entity_in(people, base + phrase.start_char, base + phrase.end_char, body)
     if not named and phrase.text.casefold() not in ("he", "she"):
         return None
     return phrase.text, base + phrase.start_char, named
 
 
-_LABEL = re.compile(r"(?:^|\n|[-―—–][^\S\n]+)(?:[a-z]+[^\S\n]+){0,3}(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+(?:and[^\S\n]+)?[A-Z][\w.'’-]*){0,4})"
-                    r"[^\S\n]*$")
+_LABEL = re.compile(r"(?:^|\n|[-―—–][^\S\n]+)(?:[a-z]+[^\S\n]+){0,3}"
+                    r"(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+(?:and[^\S\n]+)?[A-Z][\w.'’-]*){0,4})[^\S\n]*$")
 
 
 def _opens_quote(verb) -> bool:
@@ -527,7 +532,7 @@ def _group_subject(doc, offset: int, people: list[dict], base: int, body: str) -
     pronoun = next((t for t in doc if t.idx == offset), None)
     if pronoun is None:
         return None
-    subject = next((c for c in pronoun.sent.root.children if c.dep_ == "nsubj"), None)
+    subject = _main_subject(pronoun.sent)
     if subject is None or subject.pos_ == "PRON" or subject.i >= pronoun.i:
         return None
     phrase = _subject_phrase(subject)
