@@ -134,9 +134,11 @@ def _apostrophe(text: str, at: int) -> bool:
 
 def _opens_single(text: str, at: int) -> bool:
     """A curly single mark opens a quotation (British style, ‘We will fight,’ she said) when it
-    starts a word: at the start or after a space or an opening bracket or dash."""
+    starts a word: at the start or after a space or an opening bracket or dash, and is no elided
+    year (`in ‘08`, `the ‘90s`: a mark typed the wrong way round for an apostrophe)."""
     before_ok = at == 0 or text[at - 1].isspace() or text[at - 1] in "([{—–-"
-    return before_ok and at + 1 < len(text) and not text[at + 1].isspace()
+    elided_year = re.match(r"\d\d(?!\d)", text[at + 1:at + 4]) is not None
+    return before_ok and at + 1 < len(text) and not text[at + 1].isspace() and not elided_year
 
 
 def _single_closers(text: str, start: int):
@@ -448,18 +450,39 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
         # `The promise to “take our country back” appeals to …, said Alan Abramowitz`: the parse
         # gave `said` both the reported clause's subject and the inverted one; the inverted one speaks
         subject = next((s for s in subjects if s.i > verb.i), subjects[0]) if len(subjects) > 1 else subjects[0]
+        relative = None
         if subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
-            subject = verb.head  # "Stam, who said …": the relative clause's antecedent
-            if subject.dep_ == "appos":  # "McConnell, now the majority leader, who said …"
-                subject = subject.head
+            relative, subject = subject, _relative_antecedent(subject, verb)
         phrase = _subject_phrase(subject)
         if phrase.text.casefold() in NOBODY_IN_PARTICULAR:
             generic = True  # ("anybody who complains … "…"": the clause's own speaker may be further out)
             continue
         if any(inside(token) for token in phrase):
             continue
+        if relative is not None:
+            # the mention that attributes is the relative pronoun; the speaker is what it refers to
+            return relative.text, relative.idx, cue.text.lower(), (phrase.text, phrase.start_char)
         return phrase.text, phrase.start_char, cue.text.lower()
     return None
+
+
+def _relative_antecedent(relative, verb):
+    """What the relative pronoun of `verb`'s clause refers to ("Stam, who said …"). Of a name and
+    its apposition the name ("McConnell, now the majority leader, who …", "Trump's running mate,
+    Mike Pence, who …"); a `who` is a person, not the object of a preposition that describes one
+    ("one Democrat familiar with the discussion, who added …")."""
+    antecedent = verb.head
+    if antecedent.dep_ == "appos" and (antecedent.head.pos_ == "PROPN" or antecedent.pos_ != "PROPN"):
+        antecedent = antecedent.head
+    while relative.lower_ == "who" and antecedent.pos_ != "PROPN" and antecedent.dep_ == "pobj" \
+            and antecedent.head.dep_ == "prep":
+        described = antecedent.head.head
+        if described.pos_ == "ADJ" and described.dep_ in ("amod", "acl"):
+            described = described.head
+        if described.pos_ not in ("NOUN", "PROPN"):
+            break
+        antecedent = described
+    return antecedent
 
 
 _NOUN_PHRASE_RIGHT = {"prep", "compound", "amod", "nmod", "nummod", "case"}
@@ -476,6 +499,12 @@ def _subject_phrase(subject):
         if child.dep_ not in _NOUN_PHRASE_RIGHT or child.text in (",", "(", "—"):
             break
         right = child.right_edge.i
+        # a clause deep inside the extension ("one Democrat familiar with the talks, who added …")
+        # is no part of the name
+        cut = next((t.i for t in doc[child.i:right + 1] if t.text in (",", "(", "—") or t.dep_ == "relcl"), None)
+        if cut is not None:
+            right = cut - 1
+            break
     while right > left and (doc[right].dep_ in ("cc", "punct") or doc[right].lower_ in ("and", "or")):
         right -= 1  # "the former secretary of state and" (a coordination the parse cut short)
     return doc[left:right + 1]
@@ -635,10 +664,13 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                    "speaker_start_char": None, "speaker_end_char": None}
             if found:
                 same_sentence = (sentence, found)
-                phrase, offset, cue = found
+                phrase, offset, cue, *refers_to = found
                 phrase = phrase.rstrip(" ,;:—–-")  # "Officials in Brussels, who …, said"
                 mention_start, mention_end = base + offset, base + offset + len(phrase)
-                named = _entity_in(people, mention_start, mention_end, body)
+                if refers_to:  # a relative pronoun: its antecedent names the speaker
+                    phrase, offset = refers_to[0]
+                    phrase = phrase.rstrip(" ,;:—–-")
+                named = _entity_in(people, base + offset, base + offset + len(phrase), body)
                 if phrase.casefold() in ("i", "we"):
                     speaker = None  # the writer (or the writer's side), whom the body does not name
                 elif phrase.casefold() in PRONOUNS:

@@ -270,6 +270,20 @@ def test_the_speaker_is_the_subject_not_a_clause_fragment_or_a_modifying_place()
     assert found == [("Ana Ruiz", "said", "She"), ("Officials in Brussels", "said", "Officials in Brussels")]
 
 
+def test_a_relative_pronoun_attributes_for_the_person_it_refers_to():
+    body = ("The plan drew a sharp reply from Mayor Ana Ruiz, who called it “a tax on islanders.”\n\n"
+            "The port spoke to one driver familiar with the talks, who added that fares looked “too high.”")
+    found = [(q["speaker"], q["cue"], body[q["speaker_start_char"]:q["speaker_end_char"]])
+             for q in find_quotes(body, [person(body, "Ana Ruiz")], load_parser("en_core_web_sm"))]
+    assert found == [("Ana Ruiz", "called", "who"), ("one driver familiar with the talks", "added", "who")]
+
+
+def test_a_mark_before_an_elided_year_opens_no_quotation():
+    body = ("Tom Berg said in ‘08 that the ferry would close. “We will keep it running,” he said. "
+            "It ended the ‘fare war’ of the ‘90s.")
+    assert parsed_quotes(body, [person(body, "Tom Berg")]) == [("We will keep it running,", "Tom Berg", "said")]
+
+
 def test_a_quoted_show_or_book_title_is_no_quotation():
     body = ('Ana Ruiz told WKX’s “Morning Ferry” on Monday that “the toll will go soon.” '
             'She spoke on “Harbour Nights,” too.')
