@@ -179,6 +179,12 @@ def _sentence_start(paragraph: str, position: int) -> int:
     return start
 
 
+def _sentence_before(paragraph: str, start: int) -> int:
+    """Start of the sentence before the one a quotation at `start` opens."""
+    own = _sentence_start(paragraph, max(0, start - 1))
+    return _sentence_start(paragraph, own - 2) if own > 1 else 0
+
+
 def _clean_speaker(phrase: str) -> str | None:
     """A speaker phrase as a pattern found it, or None when it cannot be one: it must open like
     a noun phrase (a capital, a determiner or a pronoun), not mid-clause ("aids on his show and
@@ -431,6 +437,8 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
             chain.append(chain[-1].head)
         verbs = [t for t in chain if t.pos_ in ("VERB", "AUX")]
         spoken = [t for t in verbs if _speech_verb(t)]
+        if verbs and verbs[0].dep_ == "advcl" and _subjects(verbs[0], inside):
+            spoken = []  # an adverbial clause with a sayer of its own (`…, to which O'Malley interjected: “…”`)
         if verbs:
             cues.append(((0, -1, 0, 0), (spoken or verbs)[0]))
     if passive_holder is not None:
@@ -637,8 +645,10 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             text = paragraph[start:end]
             # `“…,” he said. “…”`: a quotation right behind an attributed one's attribution goes on
             # with it, whoever the sentence after it names
+            # (not when a sentence of its own stands between them: `…,” says Ana Ruiz. She says … “…”`)
             carries_on = attributed_end is not None and _continues(paragraph, start) \
-                and previous_speaker is not None and attributed_end <= previous_speaker[2] <= base + start
+                and previous_speaker is not None and attributed_end <= previous_speaker[2] <= base + start \
+                and previous_speaker[1] >= base + _sentence_before(paragraph, start)
             if work_title(paragraph, start, end):
                 continue  # `told CNN's “New Day.”`: the name of a show, a book or a film, not words said
             # a quote that ends in a comma, a question or an exclamation mark hands over to the
@@ -674,10 +684,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                 if phrase.casefold() in ("i", "we"):
                     speaker = None  # the writer (or the writer's side), whom the body does not name
                 elif phrase.casefold() in PRONOUNS:
-                    own_start = _sentence_start(paragraph, offset)
-                    previous_start = base + _sentence_start(paragraph, own_start - 2) if own_start > 1 else None
-                    speaker = _antecedent(people, phrase.casefold(), mention_start, quoted, base + own_start,
-                                          previous_start) \
+                    speaker = _pronoun_antecedent(people, phrase.casefold(), mention_start, quoted, paragraph, base) \
                         or (_group_subject(doc, offset, people, base, body) if phrase.casefold() in ("they", "it")
                             and doc is not None else None)
                     if not speaker and phrase.casefold() != "it":  # an `it` is nobody's name for a person
@@ -694,8 +701,8 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                     and (subject := previous_subject(doc, start, people, base, body)):
                 # `Sanders named bigotry as a reason. “The younger people are …”`
                 phrase, mention_start, speaker = subject
-                speaker = speaker or _antecedent(people, phrase.casefold(), mention_start, quoted,
-                                                 base + _sentence_start(paragraph, mention_start - base)) or last_named
+                speaker = speaker or _pronoun_antecedent(people, phrase.casefold(), mention_start, quoted, paragraph,
+                                                         base) or last_named
                 row.update(speaker=speaker, speaker_start_char=mention_start,
                            speaker_end_char=mention_start + len(phrase))
             elif opens_sentence and previous_speaker is not None:
@@ -760,6 +767,14 @@ def _persons_before(people: list[dict], position: int, quoted: list[tuple[int, i
 def _last_person_before(people: list[dict], position: int, quoted: list[tuple[int, int]]) -> str | None:
     before = _persons_before(people, position, quoted)
     return before[-1]["canonical_name"] if before else None
+
+
+def _pronoun_antecedent(people: list[dict], pronoun: str, position: int, quoted: list[tuple[int, int]],
+                        paragraph: str, base: int) -> str | None:
+    """`_antecedent` of a pronoun at body offset `position` in the paragraph at `base`."""
+    own_start = _sentence_start(paragraph, position - base)
+    previous_start = base + _sentence_start(paragraph, own_start - 2) if own_start > 1 else None
+    return _antecedent(people, pronoun, position, quoted, base + own_start, previous_start)
 
 
 def _antecedent(people: list[dict], pronoun: str, position: int, quoted: list[tuple[int, int]],

@@ -319,6 +319,17 @@ WHOSE_WORDS = {
         [("We will not stop,", "Lea Voss", "said"),
          ("The strike goes on until the contract is signed by the port.", "Lea Voss", None),
          ("We stand with them.", "Tom Berg", "added")]),
+    "a sentence between an attribution and an unattributed quotation hands it to that sentence's subject": (
+        '"The fares are too high," says Lea Voss, a driver from the island. Tom Berg disagrees. '
+        '"Nobody has paid less for the crossing in ten years."',
+        ["Lea Voss", "Tom Berg"],
+        [("The fares are too high,", "Lea Voss", "says"),
+         ("Nobody has paid less for the crossing in ten years.", "Tom Berg", None)]),
+    "an adverbial clause with a sayer of its own before a colon": (
+        'Ana Ruiz said the toll would stay until the bridge was paid for, to which Tom Berg interjected: "Nobody '
+        'believes that any more."',
+        ["Ana Ruiz", "Tom Berg"],
+        [("Nobody believes that any more.", "Tom Berg", "interjected")]),
     "an unattributed quotation opening a sentence is the subject's of the sentence before": (
         'Lea Voss named the pay gap as the main cause. "Nobody can live on these wages in this town any more."',
         ["Lea Voss"],
