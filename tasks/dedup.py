@@ -176,7 +176,7 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
     sketches: article_id -> (signature, shingles) of each new article; history: the same for
     the earlier canonical articles that share an LSH band with one of them (or more). MinHash
     LSH proposes candidates; the verified Jaccard of the shingle sets decides, except that two
-    articles whose headlines name actors, none of which the other mentions (`actors`, new and
+    articles whose headlines lead with actors, neither of which the other mentions (`actors`, new and
     earlier articles alike; see `stories.named_apart`), are no reprints: one template filled in
     for two issuers shares most of its shingles. New articles are taken in canonical order, so
     the earliest (then longest) of a group is its canonical."""

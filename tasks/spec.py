@@ -329,7 +329,7 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("text_index", pa.list_(pa.int32()), "hashed body terms"),
         Column("text_count", pa.list_(pa.float32()), "their counts"),
         Column("name_index", pa.list_(pa.int32()), "hashed names"),
-        Column("headline_index", pa.list_(pa.int32()), "its headline's actors, hashed as body terms"),
+        Column("headline_index", pa.list_(pa.int32()), "its headline's leading actor, hashed as a body term"),
     ), published=False),
     TableSpec("_term_df", "document frequency of each hashed term", (
         Column("term", pa.int32(), "hashed term"),

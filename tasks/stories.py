@@ -4,8 +4,8 @@ Evidence per article: TF-IDF of the body (hashed terms, sublinear tf, terms seen
 than `min_df` articles ignored), TF-IDF of its people/organisation/place names, and its
 dates (published date, else the years the text names). Two articles whose dates are more
 than `window_days` apart, or whose named years are disjoint, are never the same story; nor are
-two whose headlines name actors, none of which the other mentions (`headline_actors`), however
-much template text they share.
+two whose headlines lead with actors, neither of which the other mentions (`headline_actors`),
+however much template text they share.
 
 New articles are clustered with average linkage together with the earlier articles of the
 stories they come near, whose raw term counts (`_story_terms`, stories within the date
@@ -45,7 +45,7 @@ class StoryParams:
     min_df: int = 2               # body terms in fewer articles carry no weight
     block_size: int = 2000        # articles clustered together (memory: block_size^2 floats)
     shared_name: bool = True      # articles that share no person/organisation/place are never one story
-    headline_actors: bool = True  # articles whose headlines name actors the other never mentions are never one story
+    headline_actors: bool = True  # articles whose headlines lead with actors the other never mentions: never one story
     merge_threshold: float = 0.26  # two existing stories merge above this average-link similarity
 
 
@@ -98,7 +98,7 @@ class StoryEvidence:
     article_ids: list[str] = field(default_factory=list)
     text: object = None    # scipy CSR of raw counts, articles x N_FEATURES
     names: object = None   # binary
-    headline: object = None  # binary: the headline's actors (`headline_actors`), hashed as body terms
+    headline: object = None  # binary: the headline's leading actor (`headline_actors`), hashed as a body term
     years: list[set[int]] = field(default_factory=list)
     dates: list[dt.date | None] = field(default_factory=list)
 
@@ -219,20 +219,22 @@ def article_evidence(articles: list[dict], entities: list[dict]):
 
 
 def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies):
-    """The actors each headline names, hashed as body terms (binary, articles x N_FEATURES): each
-    person or organisation the article names whose rarest word the headline holds, by that word
-    (`brunswick` of Brunswick Corp in `BRUNSWICK CORP SELLS NOTES`; not Standard and Poor's
-    Corp, whose `corp` is no name of its own). Notices cut from one template share most of their
-    words and often their underwriters and rating agencies; the issuers their headlines name
-    tell them apart. The protagonist most headlines of one event share (`Lindsay Lohan checks
-    into …`) keeps those articles together, whatever else each headline names."""
+    """The actor each headline leads with, hashed as a body term (binary, articles x N_FEATURES):
+    of the people and organisations the article names whose rarest word the headline holds, the
+    one whose word comes first, by that word (`brunswick` of Brunswick Corp in `BRUNSWICK CORP
+    SELLS NOTES`; not Standard and Poor's Corp, whose `corp` is no name of its own). Notices cut
+    from one template share most of their words and often their underwriters and rating
+    agencies, even in the headline (`WARNER <WCI> UPGRADED BY MOODY'S`, `NIAGARA MOHAWK <NMK>
+    DOWNGRADED BY MOODY'S`); the issuer each headline leads with tells them apart. The
+    protagonist most headlines of one event lead with (`Lindsay Lohan checks into …`) keeps
+    those articles together, whatever else each headline names."""
     hasher = _hashers()[1]
     analyse = _hashers()[0].build_analyzer()
     names: dict[str, set[str]] = {}
     for mention in entities:
         if mention["label"] in ("PERSON", "ORG") and _story_name(mention):
             names.setdefault(mention["article_id"], set()).add(mention["canonical_name"])
-    headlines = [set(analyse(article.get("title") or "")) for article in articles]
+    headlines = [analyse(article.get("title") or "") for article in articles]
     words_of = {name: sorted(set(analyse(name))) for article, headline in zip(articles, headlines) if headline
                 for name in names.get(article["article_id"], ())}
     vocabulary = sorted({word for words in words_of.values() for word in words})
@@ -241,12 +243,13 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
         if vocabulary else {}
     chosen = []
     for article, headline in zip(articles, headlines):
+        position = {word: i for i, word in reversed(list(enumerate(headline)))}  # a word's first place
         keys = set()
         for name in names.get(article["article_id"], ()) if headline else ():
             words = words_of[name]
-            if words and (rarest := min(words, key=lambda word: (frequency[word], word))) in headline:
+            if words and (rarest := min(words, key=lambda word: (frequency[word], word))) in position:
                 keys.add(rarest)
-        chosen.append(sorted(keys))
+        chosen.append([min(keys, key=position.get)] if keys else [])
     return hasher.transform(chosen).tocsr()
 
 
@@ -259,8 +262,10 @@ class HeadlineActors:
 
 
 def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
-    """Both headlines name actors and none of either's occurs in the other's body: different
-    events, however much template text they share (`_unmentioned` is the same rule over matrices)."""
+    """Both headlines lead with an actor and neither's occurs in the other's body: different
+    events, however much template text they share (`_unmentioned` is the same rule over matrices).
+    Rows stored before only the leading actor was kept hold every actor of their headline: for
+    them the rule asks, as it did then, that none occurs in the other's body."""
     return bool(a.keys and b.keys and not a.keys & b.terms and not b.keys & a.terms)
 
 

@@ -247,6 +247,23 @@ def test_notices_cut_from_one_template_share_a_story_only_when_their_headlines_n
         "st-bw"}
 
 
+def test_notices_whose_headlines_share_the_rating_agency_are_told_apart_by_the_issuer_they_lead_with():
+    day = dt.date(1987, 3, 25)
+    body = ("{} said Vance Ratings Inc raised the rating of its 150 mln dlrs of senior debt to A-2 from A-3, citing "
+            "improved cash flow and lower leverage after the sale of its shipping unit.")
+    articles = [article("km", published=day, title="KELMONT INC DEBT UPGRADED BY VANCE RATINGS",
+                        body=body.format("Kelmont Inc")),
+                article("bw", published=day, title="BRIGHTWATER CORP DEBT UPGRADED BY VANCE RATINGS",
+                        body=body.format("Brightwater Corp"))]
+    mentions = [{"article_id": aid, "label": "ORG", "canonical_name": name}
+                for aid, issuer in (("km", "Kelmont Inc"), ("bw", "Brightwater Corp"))
+                for name in (issuer, "Vance Ratings Inc")]
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    assert [len(actors[aid].keys) for aid in ("km", "bw")] == [1, 1]  # the issuer only, not the agency
+    story_of = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of
+    assert story_of == {"km": "st-km", "bw": "st-bw"}
+
+
 def test_a_notice_of_another_issuer_joins_no_stored_story_in_a_later_run():
     articles, mentions = notices("bw")
     first = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams())
