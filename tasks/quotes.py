@@ -179,10 +179,10 @@ def _sentence_start(paragraph: str, position: int) -> int:
     return start
 
 
-def _sentence_before(paragraph: str, start: int) -> int:
-    """Start of the sentence before the one a quotation at `start` opens."""
-    own = _sentence_start(paragraph, max(0, start - 1))
-    return _sentence_start(paragraph, own - 2) if own > 1 else 0
+def _sentence_before(paragraph: str, position: int) -> int | None:
+    """Start of the sentence before the one holding `position`; None in the first sentence."""
+    own = _sentence_start(paragraph, position)
+    return _sentence_start(paragraph, own - 2) if own > 1 else None
 
 
 def _clean_speaker(phrase: str) -> str | None:
@@ -648,7 +648,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             # (not when a sentence of its own stands between them: `…,” says Ana Ruiz. She says … “…”`)
             carries_on = attributed_end is not None and _continues(paragraph, start) \
                 and previous_speaker is not None and attributed_end <= previous_speaker[2] <= base + start \
-                and previous_speaker[1] >= base + _sentence_before(paragraph, start)
+                and previous_speaker[1] >= base + (_sentence_before(paragraph, max(0, start - 1)) or 0)
             if work_title(paragraph, start, end):
                 continue  # `told CNN's “New Day.”`: the name of a show, a book or a film, not words said
             # a quote that ends in a comma, a question or an exclamation mark hands over to the
@@ -772,9 +772,9 @@ def _last_person_before(people: list[dict], position: int, quoted: list[tuple[in
 def _pronoun_antecedent(people: list[dict], pronoun: str, position: int, quoted: list[tuple[int, int]],
                         paragraph: str, base: int) -> str | None:
     """`_antecedent` of a pronoun at body offset `position` in the paragraph at `base`."""
-    own_start = _sentence_start(paragraph, position - base)
-    previous_start = base + _sentence_start(paragraph, own_start - 2) if own_start > 1 else None
-    return _antecedent(people, pronoun, position, quoted, base + own_start, previous_start)
+    before = _sentence_before(paragraph, position - base)
+    return _antecedent(people, pronoun, position, quoted, base + _sentence_start(paragraph, position - base),
+                       None if before is None else base + before)
 
 
 def _antecedent(people: list[dict], pronoun: str, position: int, quoted: list[tuple[int, int]],

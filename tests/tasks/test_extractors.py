@@ -61,6 +61,12 @@ def parsed_quotes(body, entities=()):
     return [(q["text"], q["speaker"], q["cue"]) for q in find_quotes(body, list(entities), load_parser("en_core_web_sm"))]
 
 
+def attributions(body, entities=()):
+    """(speaker, cue, the attributing mention as written) of each quote, with the dependency parse."""
+    return [(q["speaker"], q["cue"], body[q["speaker_start_char"]:q["speaker_end_char"]])
+            for q in find_quotes(body, list(entities), load_parser("en_core_web_sm"))]
+
+
 def quotes(body, entities=()):
     """Both attribution paths: the dependency parse (as the pipeline runs) and the patterns alone."""
     with_parse = parsed_quotes(body, entities)
@@ -265,17 +271,15 @@ def test_the_speaker_is_the_subject_not_a_clause_fragment_or_a_modifying_place()
     body = ("Minister Ana Ruiz spoke on Monday. She did not give details but said “we will see next week.”\n\n"
             "Officials in Brussels, who asked not to be named, said “no deal is close.”")
     entities = [person(body, "Ana Ruiz"), person(body, "Brussels", label="GPE")]
-    found = [(q["speaker"], q["cue"], body[q["speaker_start_char"]:q["speaker_end_char"]])
-             for q in find_quotes(body, entities, load_parser("en_core_web_sm"))]
-    assert found == [("Ana Ruiz", "said", "She"), ("Officials in Brussels", "said", "Officials in Brussels")]
+    assert attributions(body, entities) == [
+        ("Ana Ruiz", "said", "She"), ("Officials in Brussels", "said", "Officials in Brussels")]
 
 
 def test_a_relative_pronoun_attributes_for_the_person_it_refers_to():
     body = ("The plan drew a sharp reply from Mayor Ana Ruiz, who called it “a tax on islanders.”\n\n"
             "The port spoke to one driver familiar with the talks, who added that fares looked “too high.”")
-    found = [(q["speaker"], q["cue"], body[q["speaker_start_char"]:q["speaker_end_char"]])
-             for q in find_quotes(body, [person(body, "Ana Ruiz")], load_parser("en_core_web_sm"))]
-    assert found == [("Ana Ruiz", "called", "who"), ("one driver familiar with the talks", "added", "who")]
+    assert attributions(body, [person(body, "Ana Ruiz")]) == [
+        ("Ana Ruiz", "called", "who"), ("one driver familiar with the talks", "added", "who")]
 
 
 def test_a_mark_before_an_elided_year_opens_no_quotation():
