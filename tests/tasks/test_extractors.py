@@ -312,6 +312,11 @@ WHOSE_WORDS = {
         'Ana Ruiz said on Monday that Tom Berg once described the toll as "a tax on islanders" in private.',
         ["Ana Ruiz", "Tom Berg"],
         [("a tax on islanders", "Ana Ruiz", "said")]),
+    "a relative clause with a sayer of its own, inside a reported clause": (
+        'Ana Ruiz said on Monday that she had toured the old pier, which Tom Berg described as "a danger to '
+        'swimmers."',
+        ["Ana Ruiz", "Tom Berg"],
+        [("a danger to swimmers.", "Tom Berg", "described")]),
     "a coordinated clause with a sayer of its own": (
         'Ana Ruiz said the ferries would run, and when asked about fares, Tom Berg replied, "Fares stay as they are."',
         ["Ana Ruiz", "Tom Berg"],
