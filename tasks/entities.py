@@ -372,8 +372,9 @@ def field_labels(body: str) -> list[tuple[int, int]]:
 
 
 def is_name(text: str) -> bool:
-    """A name has a capital letter: model output in lower case ("cts", "mln") is a unit or a word."""
-    return any(c.isupper() for c in text) or not any(c.isalpha() for c in text)
+    """A name has a capital letter: model output in lower case ("cts", "mln") is a unit or a word.
+    A colon inside one joins a field's label to its value (`NOTE:1985` under a results table)."""
+    return (any(c.isupper() for c in text) or not any(c.isalpha() for c in text)) and ":" not in text
 
 
 def _overlaps_any(span: dict, others: list[tuple[int, int]]) -> bool:

@@ -222,6 +222,14 @@ def test_a_field_label_is_one_wherever_it_stands_in_its_article():
     assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [("Ivaco Inc", "ORG")]
 
 
+def test_a_label_joined_to_its_value_by_a_colon_is_no_name():
+    from tasks.entities import resolve_mentions
+
+    body = "Net 12.1 mln vs 9.4 mln\n\nNOTE:1986 restated for Ivaco Inc's sale of its mill."
+    spans = [("NOTE:1986", "ORG"), ("Ivaco Inc", "ORG")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [("Ivaco Inc", "ORG")]
+
+
 def test_a_score_line_with_its_scorers_names_the_sides_not_the_scorers():
     from tasks.entities import table_rows
 
