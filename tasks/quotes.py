@@ -385,8 +385,10 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
                         passive_holder = passive_holder or word
                         break
                     spoken = True
-                    if word.dep_ == "relcl" and _subjects(word, inside):
-                        break  # `access to the server, which he described as “…”`: the relative clause's sayer
+                    if word.dep_ in ("relcl", "advcl") and _subjects(word, inside):
+                        # `the server, which he described as “…”`, `…, although he tweeted that he
+                        # “…”`: a relative or adverbial clause is its own sayer's, reported by no one above it
+                        break
     sentences = [sent for sent in doc.sents if sent.start_char < end + 2 and sent.end_char > start - 2]
     own = len(sentences)
     if follow and sentences and sentences[-1].end < len(doc):

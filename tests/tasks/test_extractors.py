@@ -317,6 +317,11 @@ WHOSE_WORDS = {
         'swimmers."',
         ["Ana Ruiz", "Tom Berg"],
         [("a danger to swimmers.", "Tom Berg", "described")]),
+    "an adverbial clause with a sayer of its own": (
+        'Ana Ruiz said the ferry would keep running, although Tom Berg had warned that the fares were "too high '
+        'for islanders."',
+        ["Ana Ruiz", "Tom Berg"],
+        [("too high for islanders.", "Tom Berg", "warned")]),
     "a coordinated clause with a sayer of its own": (
         'Ana Ruiz said the ferries would run, and when asked about fares, Tom Berg replied, "Fares stay as they are."',
         ["Ana Ruiz", "Tom Berg"],
