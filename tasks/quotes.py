@@ -348,6 +348,8 @@ _PARTICLE_OF = {"go": "on", "point": "out"}
 
 def _speech_verb(token) -> bool:
     lemma = token.lemma_.lower()
+    if lemma == "put":  # `as Berg puts it, …`
+        return {("it", "dobj"), ("as", "mark")} <= {(child.lower_, child.dep_) for child in token.children}
     if lemma not in CUE_LEMMAS:
         return False
     particle = _PARTICLE_OF.get(lemma)
@@ -555,9 +557,14 @@ def _opens_quote(verb) -> bool:
 def _subject_bearer(verb, inside):
     """The verb whose subject speaks for `verb`: itself, or for a verb with no subject of its own
     ("He did not give details but said …", "Rubino reached out, writing …", "I had to change my
-    answer: …") the verb its coordinated, participle or infinitive clause hangs from; when that
-    verb is what someone said ("Sanders said the process could be “messy,” adding …"), the sayer."""
-    while not _subjects(verb, inside) and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
+    answer: …", "She followed that by saying …") the verb its coordinated, participle, infinitive or
+    prepositional clause hangs from; when that verb is what someone said ("Sanders said the process
+    could be “messy,” adding …"), the sayer."""
+    while not _subjects(verb, inside) and verb.head.i != verb.i:
+        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ in ("VERB", "AUX"):
+            verb = verb.head  # on to the verb the preposition hangs from
+        elif verb.dep_ not in ("conj", "advcl", "xcomp"):
+            break
         verb = verb.head
         while verb.dep_ == "ccomp" and _speech_verb(verb.head):
             verb = verb.head

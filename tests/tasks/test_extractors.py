@@ -322,6 +322,14 @@ WHOSE_WORDS = {
         'for islanders."',
         ["Ana Ruiz", "Tom Berg"],
         [("too high for islanders.", "Tom Berg", "warned")]),
+    "a participle after a preposition speaks for the verb the preposition hangs from": (
+        'Ana Ruiz opened the meeting. She closed it by saying, "The ferry will run all winter."',
+        ["Ana Ruiz"],
+        [("The ferry will run all winter.", "Ana Ruiz", "saying")]),
+    "as someone puts it": (
+        'Tom Berg spoke first. That is because, as Ana Ruiz puts it, the port is "the lifeline of every islander."',
+        ["Tom Berg", "Ana Ruiz"],
+        [("the lifeline of every islander.", "Ana Ruiz", "puts")]),
     "a coordinated clause with a sayer of its own": (
         'Ana Ruiz said the ferries would run, and when asked about fares, Tom Berg replied, "Fares stay as they are."',
         ["Ana Ruiz", "Tom Berg"],
