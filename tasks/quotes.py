@@ -243,7 +243,9 @@ def after_quote(paragraph: str, end: int, cue_may_open: bool = True) -> tuple[st
             offset = after_at + match.start("speaker") + match["speaker"].find(speaker.split()[0])
             return speaker, offset, match["cue"].lower()
     match = AFTER_CUE_SPEAKER.match(after)
-    if match and (cue_may_open or not _QUOTE_OPENS.match(after, match.end())):
+    # a participle is never inverted: `…,” saying the town embodied …` reports a clause
+    if match and not match["cue"].lower().endswith("ing") \
+            and (cue_may_open or not _QUOTE_OPENS.match(after, match.end())):
         # inverted order (`said Stam`, `said the minister`): a name, a pronoun or a determiner phrase
         name = re.match(r"(?:(?:the|a|an)\s+[\w-]+(?:\s+[\w-]+)?|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*|he|she|they|we|I)\b",
                         match["speaker"])

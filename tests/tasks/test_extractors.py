@@ -326,6 +326,11 @@ WHOSE_WORDS = {
         'Ana Ruiz opened the meeting. She closed it by saying, "The ferry will run all winter."',
         ["Ana Ruiz"],
         [("The ferry will run all winter.", "Ana Ruiz", "saying")]),
+    "a participle before a reported clause is no inverted attribution": (
+        'Ana Ruiz has delivered an impassioned defence of "island values," saying the town embodied the "courage '
+        'of the coast."',
+        ["Ana Ruiz"],
+        [("island values,", "Ana Ruiz", "saying"), ("courage of the coast.", "Ana Ruiz", "saying")]),
     "as someone puts it": (
         'Tom Berg spoke first. That is because, as Ana Ruiz puts it, the port is "the lifeline of every islander."',
         ["Tom Berg", "Ana Ruiz"],
