@@ -323,6 +323,26 @@ INTRODUCER = re.compile(rf"(?P<speaker>(?:{_SPEAKER_WORD}\s+){{0,6}}?{_SPEAKER_W
                         re.IGNORECASE)
 
 
+def _introduces(paragraph: str) -> bool:
+    """A paragraph ending in a colon introduces what opens the next one."""
+    return paragraph.rstrip().endswith(":")
+
+
+def _introducing_subject(doc, people: list[dict], base: int, body: str) -> tuple[str, int, str] | None:
+    """(phrase, offset, verb) of the subject of the sentence that ends a paragraph in a colon, when
+    it names someone or is a pronoun, whatever its verb (`President Clinton released the following
+    statement:`, `Potts echoed:`); `introduced` needs a speech verb."""
+    sentence = doc[len(doc) - 1].sent if len(doc) else None
+    subject = _main_subject(sentence) if sentence is not None else None
+    if subject is None:
+        return None
+    phrase = _subject_phrase(subject)
+    if phrase.text.casefold() in NOBODY_IN_PARTICULAR or not (
+            subject.pos_ == "PRON" or _entity_in(people, base + phrase.start_char, base + phrase.end_char, body)):
+        return None
+    return phrase.text, phrase.start_char, sentence.root.text.lower()
+
+
 def introduced(paragraph: str) -> tuple[str, int, str] | None:
     """`He said:` closing a paragraph introduces the quotation that opens the next one."""
     match = INTRODUCER.search(paragraph[_sentence_start(paragraph, len(paragraph) - 1):])
@@ -649,9 +669,10 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
     for base, paragraph in paragraphs:
         spans_here = quote_spans(paragraph)
         doc = None
-        if spans_here and parsed is not None:
+        wanted = spans_here or _introduces(paragraph)
+        if wanted and parsed is not None:
             doc = parsed.get(base)
-        elif spans_here and parser is not None and len(paragraph) <= MAX_MODEL_CHARS:
+        elif wanted and parser is not None and len(paragraph) <= MAX_MODEL_CHARS:
             doc = parser(paragraph)
         attributed_end = None  # where the paragraph's last attributed quotation's attribution ends
         for start, end, closed in spans_here:
@@ -726,7 +747,8 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                 continue  # scare quotes, titles, unattributed phrases
             rows.append(row)
             attributed_end = base + end
-        intro = introduced(paragraph)
+        intro = introduced(paragraph) or (_introducing_subject(doc, people, base, body)
+                                          if doc is not None and _introduces(paragraph) else None)
         introducer = (intro, base) if intro else None
     return rows
 
@@ -819,12 +841,12 @@ def extract_quotes(articles: list[dict], entities: list[dict], parser=None) -> l
     for mention in entities:
         by_article.setdefault(mention["article_id"], []).append(mention)
     parsed: dict[str, dict[int, object]] = {}
-    if parser is not None:  # one batched parse of every paragraph that holds a quote mark
+    if parser is not None:  # one batched parse of every paragraph that holds a quote mark or ends in a colon
         from tasks.entities import MAX_MODEL_CHARS, paragraph_offsets
 
         # a paragraph too long for the parser keeps the pattern rules only
         jobs = [(a["article_id"], base, text) for a in articles for base, text in paragraph_offsets(a["body"])
-                if len(text) <= MAX_MODEL_CHARS and any(mark in text for mark in (_OPEN, '"'))]
+                if len(text) <= MAX_MODEL_CHARS and (any(mark in text for mark in (_OPEN, '"')) or _introduces(text))]
         for (aid, base, _), doc in zip(jobs, parser.pipe((text for _, _, text in jobs), batch_size=64)):
             parsed.setdefault(aid, {})[base] = doc
     rows = []

@@ -335,6 +335,10 @@ WHOSE_WORDS = {
         'Tom Berg spoke first. That is because, as Ana Ruiz puts it, the port is "the lifeline of every islander."',
         ["Tom Berg", "Ana Ruiz"],
         [("the lifeline of every islander.", "Ana Ruiz", "puts")]),
+    "a paragraph ending in a colon introduces the next one's quotation, whatever its verb": (
+        'When the old ferry sank, Mayor Tom Berg released the following statement:\n\n"Our island has lost a friend."',
+        ["Tom Berg"],
+        [("Our island has lost a friend.", "Tom Berg", "released")]),
     "a coordinated clause with a sayer of its own": (
         'Ana Ruiz said the ferries would run, and when asked about fares, Tom Berg replied, "Fares stay as they are."',
         ["Ana Ruiz", "Tom Berg"],
