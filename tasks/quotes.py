@@ -696,7 +696,8 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                     found = (named_with_appositive(paragraph, end) if handed_over else None) \
                         or (after_quote(paragraph, end) if handed_over else None) \
                         or (closing_clause(paragraph, end) if handed_over else None) \
-                        or verdict or attribution(paragraph, start, end)
+                        or verdict or (before_quote(paragraph, start) if carries_on and _ends_sentence(text)
+                                       else attribution(paragraph, start, end))
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:
                 found = same_sentence[1]  # “disgusting” and “a con”: one attribution for both
