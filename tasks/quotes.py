@@ -740,8 +740,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                                                          base) or last_named
                 row.update(speaker=speaker, speaker_start_char=mention_start,
                            speaker_end_char=mention_start + len(phrase))
-            elif opens_sentence and previous_speaker is not None:
-                # a quotation that carries on from the last attributed one ("…,” he said. “And …”)
+            elif (opens_sentence or carries_on) and previous_speaker is not None:
+                # a quotation that carries on from the last attributed one ("…,” he said. “And …”),
+                # however short
                 row.update(speaker=previous_speaker[0], speaker_start_char=previous_speaker[1],
                            speaker_end_char=previous_speaker[2])
             else:

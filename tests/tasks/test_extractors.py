@@ -339,11 +339,10 @@ WHOSE_WORDS = {
         'When the old ferry sank, Mayor Tom Berg released the following statement:\n\n"Our island has lost a friend."',
         ["Tom Berg"],
         [("Our island has lost a friend.", "Tom Berg", "released")]),
-    "a quotation going on after a full stop is not the next sentence's subject's": (
-        '"I disagree with the claim," Lea Voss said. "We feel good about the plan." Ana Ruiz noted a rally on '
-        'Saturday.',
+    "a quotation going on after a full stop, however short, is not the next sentence's subject's": (
+        '"I disagree with the claim," Lea Voss said. "We feel good." Ana Ruiz noted a rally on Saturday.',
         ["Lea Voss", "Ana Ruiz"],
-        [("I disagree with the claim,", "Lea Voss", "said"), ("We feel good about the plan.", "Lea Voss", None)]),
+        [("I disagree with the claim,", "Lea Voss", "said"), ("We feel good.", "Lea Voss", None)]),
     "a coordinated clause with a sayer of its own": (
         'Ana Ruiz said the ferries would run, and when asked about fares, Tom Berg replied, "Fares stay as they are."',
         ["Ana Ruiz", "Tom Berg"],
