@@ -210,11 +210,14 @@ _PHRASE_OPENERS = {"the", "a", "an", "his", "her", "its", "their", "our", "my", 
 _FUNCTION_WORDS = {"and", "but", "or", "nor", "so", "yet", "the", "a", "an", "to", "of", "in", "on", "as", "than"}
 
 
-def attribution(paragraph: str, start: int, end: int) -> tuple[str, int, str] | None:
+def attribution(paragraph: str, start: int, end: int, goes_on: bool = False) -> tuple[str, int, str] | None:
     """(speaker phrase, its offset in the paragraph, cue) for the quote paragraph[start:end]; a
     quote that ends a sentence is not attributed by a cue that opens a quotation of its own
-    (`“… by the port.” Berg added, “We stand …”`)."""
-    return after_quote(paragraph, end, not _ends_sentence(paragraph[start:end])) or before_quote(paragraph, start)
+    (`“… by the port.” Berg added, “We stand …”`), nor, when it `goes_on` from the attribution
+    right before it, by the sentence after it (`“…,” Voss said. “…” Berg noted a rally …`)."""
+    ends = _ends_sentence(paragraph[start:end])
+    after = None if goes_on and ends else after_quote(paragraph, end, not ends)
+    return after or before_quote(paragraph, start)
 
 
 def _ends_sentence(quotation: str) -> bool:
@@ -333,12 +336,11 @@ def _introducing_subject(doc, people: list[dict], base: int, body: str) -> tuple
     it names someone or is a pronoun, whatever its verb (`President Clinton released the following
     statement:`, `Potts echoed:`); `introduced` needs a speech verb."""
     sentence = doc[len(doc) - 1].sent if len(doc) else None
-    subject = _main_subject(sentence) if sentence is not None else None
-    if subject is None:
+    named_subject = _named_subject(sentence, people, base, body) if sentence is not None else None
+    if named_subject is None:
         return None
-    phrase = _subject_phrase(subject)
-    if phrase.text.casefold() in NOBODY_IN_PARTICULAR or not (
-            subject.pos_ == "PRON" or _entity_in(people, base + phrase.start_char, base + phrase.end_char, body)):
+    subject, phrase, named = named_subject
+    if phrase.text.casefold() in NOBODY_IN_PARTICULAR or not (subject.pos_ == "PRON" or named):
         return None
     return phrase.text, phrase.start_char, sentence.root.text.lower()
 
@@ -557,14 +559,23 @@ def previous_subject(doc, start: int, people: list[dict], base: int, body: str) 
     opening = next((t for t in doc if t.idx >= start), None)
     if opening is None or opening.sent.start == 0:
         return None
-    subject = _main_subject(doc[opening.sent.start - 1].sent)
+    subject = _named_subject(doc[opening.sent.start - 1].sent, people, base, body)
     if subject is None:
         return None
-    phrase = _subject_phrase(subject)
-    named = _entity_in(people, base + phrase.start_char, base + phrase.end_char, body)
+    _, phrase, named = subject
     if not named and phrase.text.casefold() not in ("he", "she"):
         return None
     return phrase.text, base + phrase.start_char, named
+
+
+def _named_subject(sentence, people: list[dict], base: int, body: str):
+    """(subject token, its phrase, the entity heading the phrase or None) of the sentence's main
+    verb, or None when it has no subject."""
+    subject = _main_subject(sentence)
+    if subject is None:
+        return None
+    phrase = _subject_phrase(subject)
+    return subject, phrase, _entity_in(people, base + phrase.start_char, base + phrase.end_char, body)
 
 
 _LABEL = re.compile(r"(?:^|\n|[-―—–][^\S\n]+)(?:[a-z]+[^\S\n]+){0,3}"
@@ -669,7 +680,8 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
     for base, paragraph in paragraphs:
         spans_here = quote_spans(paragraph)
         doc = None
-        wanted = spans_here or _introduces(paragraph)
+        introduces = _introduces(paragraph)
+        wanted = spans_here or introduces
         if wanted and parsed is not None:
             doc = parsed.get(base)
         elif wanted and parser is not None and len(paragraph) <= MAX_MODEL_CHARS:
@@ -696,8 +708,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                     found = (named_with_appositive(paragraph, end) if handed_over else None) \
                         or (after_quote(paragraph, end) if handed_over else None) \
                         or (closing_clause(paragraph, end) if handed_over else None) \
-                        or verdict or (before_quote(paragraph, start) if carries_on and _ends_sentence(text)
-                                       else attribution(paragraph, start, end))
+                        or verdict or attribution(paragraph, start, end, carries_on)
             sentence = (base, _sentence_start(paragraph, start))
             if found is None and same_sentence is not None and same_sentence[0] == sentence:
                 found = same_sentence[1]  # “disgusting” and “a con”: one attribution for both
@@ -750,7 +761,7 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
             rows.append(row)
             attributed_end = base + end
         intro = introduced(paragraph) or (_introducing_subject(doc, people, base, body)
-                                          if doc is not None and _introduces(paragraph) else None)
+                                          if doc is not None and introduces else None)
         introducer = (intro, base) if intro else None
     return rows
 
