@@ -220,7 +220,8 @@ def article_evidence(articles: list[dict], entities: list[dict]):
 
 def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies):
     """The actor each headline leads with, hashed as a body term (binary, articles x N_FEATURES):
-    of the people and organisations the article names whose rarest word the headline holds, the
+    of the people and organisations the article names whose rarest word (or one of its equally rare
+    words) the headline holds, the
     one whose word comes first, by that word (`brunswick` of Brunswick Corp in `BRUNSWICK CORP
     SELLS NOTES`; not Standard and Poor's Corp, whose `corp` is no name of its own). Notices cut
     from one template share most of their words and often their underwriters and rating
@@ -246,9 +247,10 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
         position = {word: i for i, word in reversed(list(enumerate(headline)))}  # a word's first place
         keys = set()
         for name in names.get(article["article_id"], ()) if headline else ():
-            words = words_of[name]
-            if words and (rarest := min(words, key=lambda word: (frequency[word], word))) in position:
-                keys.add(rarest)
+            rarest = min((frequency[word] for word in words_of[name]), default=None)
+            held = [word for word in words_of[name] if frequency[word] == rarest and word in position]
+            if held:  # a name's rarest words tie often (both words of `Oglebay Norton` seen once)
+                keys.add(min(held, key=position.get))
         chosen.append([min(keys, key=position.get)] if keys else [])
     return hasher.transform(chosen).tocsr()
 

@@ -306,3 +306,25 @@ def test_headlines_that_share_their_protagonist_keep_one_event_together_whatever
     params = StoryParams(threshold=0.1, min_df=1)
     assert match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), params).story_of == {
         "a": "st-a", "b": "st-a"}
+
+
+def test_an_issuer_whose_words_are_equally_rare_still_leads_its_headline():
+    day = dt.date(1987, 3, 30)
+    body = ("{}, a {} investment firm, said it raised its stake in {} to 351,500 shares, or 10.6 pct of the total "
+            "outstanding common stock, from 286,500 shares, or 8.6 pct, in a filing with the Securities and "
+            "Exchange Commission.")
+    notices = {"pt": ("HARBOUR FIRM RAISES TARRANT STAKE", "Kowloon Equity Ltd", "Hong Kong", "Pellworth Tarrant Co"),
+               "qf": ("LONDON FIRM RAISES QUILLON FUND STAKE", "Thames Holdings Plc", "London", "Quillon Fund")}
+    articles = [article(aid, published=day, title=title, body=body.format(buyer, city, issuer))
+                for aid, (title, buyer, city, issuer) in notices.items()]
+    mentions = [{"article_id": aid, "label": "ORG", "canonical_name": name}
+                for aid, (_, buyer, _, issuer) in notices.items()
+                for name in (buyer, issuer, "Securities and Exchange Commission")]
+    # `pellworth`, `tarrant` and `co` are each seen once: the headline holds one of them
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    assert [len(actors[aid].keys) for aid in ("pt", "qf")] == [1, 1]
+    story_of = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of
+    assert story_of == {"pt": "st-pt", "qf": "st-qf"}
+    blind = StoryParams(headline_actors=False)
+    assert set(match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), blind).story_of.values()) == {
+        "st-pt"}
