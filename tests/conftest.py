@@ -56,6 +56,15 @@ def contents(warehouse: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
+def seeds_reference(prefect_server, tmp_path_factory) -> dict:
+    """seeds/ run once into a fresh warehouse, never written again: what a run that was
+    crashed, killed, streamed, spread over runs or sent to other workers must end with."""
+    warehouse = tmp_path_factory.mktemp("reference") / "warehouse"
+    run_flow(SEEDS, warehouse)
+    return {"warehouse": warehouse, "contents": contents(warehouse)}
+
+
+@pytest.fixture(scope="session")
 def seeds_warehouse(prefect_server, tmp_path_factory) -> dict:
     """seeds/ run twice into one warehouse: the first and the second ledger row."""
     warehouse = tmp_path_factory.mktemp("seeds") / "warehouse"

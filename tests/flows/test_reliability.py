@@ -25,17 +25,14 @@ def spawn(source: Path, warehouse: Path, home: Path) -> subprocess.Popen:
                             cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-def test_same_inputs_give_identical_tables(prefect_server, tmp_path):
-    one, two = tmp_path / "one", tmp_path / "two"
-    run_flow(SEEDS, one)
+def test_same_inputs_give_identical_tables(seeds_reference, tmp_path):
+    two = tmp_path / "two"
     run_flow(SEEDS, two)
     run_flow(SEEDS, two)  # and a rerun changes nothing
-    assert contents(one) == contents(two)
+    assert contents(two) == seeds_reference["contents"]
 
 
-def test_kill_9_at_random_moments_then_recovery_does_the_work_exactly_once(prefect_server, tmp_path):
-    reference = tmp_path / "reference"
-    run_flow(SEEDS, reference)
+def test_kill_9_at_random_moments_then_recovery_does_the_work_exactly_once(seeds_reference, tmp_path):
     warehouse, home = tmp_path / "killed", tmp_path / "prefect-home"
     rng = random.Random(int(os.environ.get("WIREHOUSE_KILL_SEED", "20261123")))
     for attempt in range(3):
@@ -55,7 +52,7 @@ def test_kill_9_at_random_moments_then_recovery_does_the_work_exactly_once(prefe
     output = final.communicate(timeout=300)[0].decode()
     assert final.returncode == 0, output
     assert sql(warehouse, "select count(*), count(distinct article_id) from articles") == [(8, 8)]
-    assert contents(warehouse) == contents(reference)
+    assert contents(warehouse) == seeds_reference["contents"]
 
 
 def test_a_second_writer_is_refused_while_a_run_holds_the_lock(prefect_server, tmp_path):
@@ -160,11 +157,10 @@ def test_kill_9_leaves_no_orphan_processes(prefect_server, tmp_path):
     assert [pid for pid in family if _alive(pid)] == []
 
 
-def test_streamed_batches_and_several_runs_give_the_tables_of_one_run(prefect_server, tmp_path):
-    one, streamed, several, source = tmp_path / "one", tmp_path / "streamed", tmp_path / "several", tmp_path / "in"
-    run_flow(SEEDS, one)
+def test_streamed_batches_and_several_runs_give_the_tables_of_one_run(seeds_reference, tmp_path):
+    streamed, several, source = tmp_path / "streamed", tmp_path / "several", tmp_path / "in"
     run = run_flow(SEEDS, streamed, stream_files=2)  # five batches, each validated and staged
-    assert contents(streamed) == contents(one)
+    assert contents(streamed) == seeds_reference["contents"]
     assert (run["articles_new"], run["duplicates"], run["quarantined"]) == (8, 2, 3)
     names = sorted(path.name for path in SEEDS.iterdir())
     source.mkdir()
@@ -172,10 +168,10 @@ def test_streamed_batches_and_several_runs_give_the_tables_of_one_run(prefect_se
         for name in part:
             (shutil.copytree if (SEEDS / name).is_dir() else shutil.copy2)(SEEDS / name, source / name)
         run_flow(source, several)
-    assert contents(several) == contents(one)
+    assert contents(several) == seeds_reference["contents"]
 
 
-def test_a_crash_between_staged_batches_leaves_nothing_visible(prefect_server, tmp_path):
+def test_a_crash_between_staged_batches_leaves_nothing_visible(seeds_reference, tmp_path):
     from deltalake import DeltaTable
 
     from tasks.io.lake import Lake
@@ -200,9 +196,7 @@ def test_a_crash_between_staged_batches_leaves_nothing_visible(prefect_server, t
     assert sql(warehouse, "select count(*) from runs")[0][0] == 0
     run_flow(SEEDS, warehouse)  # rolls the staged batches back, then does the work once
     assert sql(warehouse, "select count(*), count(distinct article_id) from articles") == [(8, 8)]
-    reference = tmp_path / "reference"
-    run_flow(SEEDS, reference)
-    assert contents(warehouse) == contents(reference)
+    assert contents(warehouse) == seeds_reference["contents"]
 
 
 def test_a_sigterm_while_the_lock_is_taken_is_raised_after_it():

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flows.pipeline import flow_for
 from flows.settings import load_settings
-from tests.conftest import SEEDS, run_flow, sql
+from tests.conftest import SEEDS, sql
 
 
-def test_dask_task_runner_gives_the_same_tables(prefect_server, tmp_path):
-    threads, dask = tmp_path / "threads", tmp_path / "dask"
-    run_flow(SEEDS, threads)
+def test_dask_task_runner_gives_the_same_tables(seeds_reference, tmp_path):
+    threads, dask = seeds_reference["warehouse"], tmp_path / "dask"
     cfg = load_settings(source=str(SEEDS), warehouse=str(dask), task_runner="dask", chunk_size=3)
     row = flow_for(cfg)(settings=cfg.model_dump(mode="json"))
     assert (row["status"], row["articles_new"], row["files_seen"]) == ("succeeded", 8, 9)
