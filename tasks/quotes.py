@@ -620,6 +620,19 @@ def _group_subject(doc, offset: int, people: list[dict], base: int, body: str) -
     return _entity_in(people, base + phrase.start_char, base + phrase.end_char, body) or _as_written(phrase.text)
 
 
+def _governing_person(doc, offset: int, people: list[dict], base: int) -> str | None:
+    """The person a he/she speaker refers to when a clause above it has one as its subject: in
+    `With Trump ruled out, Cross said he …` the subject of `said`, not the first person named."""
+    pronoun = next((t for t in doc if t.idx == offset), None)
+    persons = [e for e in people if e["label"] == "PERSON"]
+    for clause in pronoun.ancestors if pronoun is not None else ():
+        for subject in (c for c in clause.children if c.dep_ == "nsubj" and c.i < pronoun.i and c is not pronoun):
+            phrase = _subject_phrase(subject)
+            if named := _entity_in(persons, base + phrase.start_char, base + phrase.end_char):
+                return named
+    return None
+
+
 def _as_written(phrase: str) -> str:
     """"The report" opening a sentence and "the report" inside one are one speaker."""
     return phrase[0].lower() + phrase[1:] if re.match(r"The [a-z]", phrase) else phrase
@@ -730,7 +743,9 @@ def find_quotes(body: str, entities: list[dict], parser=None, parsed: dict | Non
                 if phrase.casefold() in ("i", "we"):
                     speaker = None  # the writer (or the writer's side), whom the body does not name
                 elif phrase.casefold() in PRONOUNS:
-                    speaker = _pronoun_antecedent(people, phrase.casefold(), mention_start, quoted, paragraph, base) \
+                    speaker = (_governing_person(doc, offset, people, base) if phrase.casefold() in ("he", "she")
+                               and doc is not None else None) \
+                        or _pronoun_antecedent(people, phrase.casefold(), mention_start, quoted, paragraph, base) \
                         or (_group_subject(doc, offset, people, base, body) if phrase.casefold() in ("they", "it")
                             and doc is not None else None)
                     if not speaker and phrase.casefold() != "it":  # an `it` is nobody's name for a person

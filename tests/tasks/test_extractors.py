@@ -295,6 +295,15 @@ def test_a_quoted_show_or_book_title_is_no_quotation():
 
 
 WHOSE_WORDS = {
+    "a he or she is the person a clause above it has as its subject, not the first person named": (
+        'With a recount for Harlan Voss ruled out, Mira Kell said she is left with two choices: the ferry plan, '
+        'which she called "a disgrace to the islands," or the bridge.',
+        ["Harlan Voss", "Mira Kell"],
+        [("a disgrace to the islands,", "Mira Kell", "called")]),
+    "a he or she in a clause whose own subject names another person": (
+        'Mira Kell said Harlan Voss was right when he called the ferry plan "a disgrace to the islands."',
+        ["Harlan Voss", "Mira Kell"],
+        [("a disgrace to the islands.", "Harlan Voss", "called")]),
     "a subject's phrase ends with its noun phrase, not a no-break space the parse hung on it": (
         'Tom Berg opened the meeting. He\u00a0said the ferries were "back on time."',
         ["Tom Berg"],
