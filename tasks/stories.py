@@ -220,9 +220,8 @@ def article_evidence(articles: list[dict], entities: list[dict]):
 
 def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies):
     """The actor each headline leads with, hashed as a body term (binary, articles x N_FEATURES):
-    of the people and organisations the article names whose rarest word (or one of its equally rare
-    words) the headline holds, the
-    one whose word comes first, by that word (`brunswick` of Brunswick Corp in `BRUNSWICK CORP
+    of the people and organisations the article names whose rarest word (or one of its equally
+    rare words) the headline holds, the one whose word comes first, by that word (`brunswick` of Brunswick Corp in `BRUNSWICK CORP
     SELLS NOTES`; not Standard and Poor's Corp, whose `corp` is no name of its own). Notices cut
     from one template share most of their words and often their underwriters and rating
     agencies, even in the headline (`WARNER <WCI> UPGRADED BY MOODY'S`, `NIAGARA MOHAWK <NMK>
