@@ -574,8 +574,17 @@ def _named_subject(sentence, people: list[dict], base: int, body: str):
     subject = _main_subject(sentence)
     if subject is None:
         return None
+    return subject, *_phrase_and_entity(subject, people, base, body)
+
+
+def _phrase_and_entity(subject, people: list[dict], base: int, body: str | None = None):
+    """(the subject's phrase, the entity heading it or None); `base`: the paragraph's body offset."""
     phrase = _subject_phrase(subject)
-    return subject, phrase, _entity_in(people, base + phrase.start_char, base + phrase.end_char, body)
+    return phrase, _entity_in(people, base + phrase.start_char, base + phrase.end_char, body)
+
+
+def _token_at(doc, offset: int):
+    return next((t for t in doc if t.idx == offset), None)
 
 
 _LABEL = re.compile(r"(?:^|\n|[-―—–][^\S\n]+)(?:[a-z]+[^\S\n]+){0,3}"
@@ -610,25 +619,24 @@ _OWN_CONTENT = {"ccomp", "xcomp", "oprd", "acomp", "dobj"}
 def _group_subject(doc, offset: int, people: list[dict], base: int, body: str) -> str | None:
     """What a `they` or `it` names when no entity before it does: the subject of its sentence's
     main verb, a noun phrase before it (`Clinton's campaign is seeking … what they call …`)."""
-    pronoun = next((t for t in doc if t.idx == offset), None)
+    pronoun = _token_at(doc, offset)
     if pronoun is None:
         return None
     subject = _main_subject(pronoun.sent)
     if subject is None or subject.pos_ == "PRON" or subject.i >= pronoun.i:
         return None
-    phrase = _subject_phrase(subject)
-    return _entity_in(people, base + phrase.start_char, base + phrase.end_char, body) or _as_written(phrase.text)
+    phrase, named = _phrase_and_entity(subject, people, base, body)
+    return named or _as_written(phrase.text)
 
 
 def _governing_person(doc, offset: int, people: list[dict], base: int) -> str | None:
     """The person a he/she speaker refers to when a clause above it has one as its subject: in
     `With Trump ruled out, Cross said he …` the subject of `said`, not the first person named."""
-    pronoun = next((t for t in doc if t.idx == offset), None)
+    pronoun = _token_at(doc, offset)
     persons = [e for e in people if e["label"] == "PERSON"]
     for clause in pronoun.ancestors if pronoun is not None else ():
         for subject in (c for c in clause.children if c.dep_ == "nsubj" and c.i < pronoun.i and c is not pronoun):
-            phrase = _subject_phrase(subject)
-            if named := _entity_in(persons, base + phrase.start_char, base + phrase.end_char):
+            if named := _phrase_and_entity(subject, persons, base)[1]:
                 return named
     return None
 

@@ -221,13 +221,13 @@ def article_evidence(articles: list[dict], entities: list[dict]):
 def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies):
     """The actor each headline leads with, hashed as a body term (binary, articles x N_FEATURES):
     of the people and organisations the article names whose rarest word (or one of its equally
-    rare words) the headline holds, the one whose word comes first, by that word (`brunswick` of Brunswick Corp in `BRUNSWICK CORP
-    SELLS NOTES`; not Standard and Poor's Corp, whose `corp` is no name of its own). Notices cut
-    from one template share most of their words and often their underwriters and rating
-    agencies, even in the headline (`WARNER <WCI> UPGRADED BY MOODY'S`, `NIAGARA MOHAWK <NMK>
-    DOWNGRADED BY MOODY'S`); the issuer each headline leads with tells them apart. The
-    protagonist most headlines of one event lead with (`Lindsay Lohan checks into …`) keeps
-    those articles together, whatever else each headline names."""
+    rare words) the headline holds, the one whose word comes first, by that word (`brunswick` of
+    Brunswick Corp in `BRUNSWICK CORP SELLS NOTES`; not Standard and Poor's Corp, whose `corp` is
+    no name of its own). Notices cut from one template share most of their words and often their
+    underwriters and rating agencies, even in the headline (`WARNER <WCI> UPGRADED BY MOODY'S`,
+    `NIAGARA MOHAWK <NMK> DOWNGRADED BY MOODY'S`); the issuer each headline leads with tells them
+    apart. The protagonist most headlines of one event lead with (`Lindsay Lohan checks into …`)
+    keeps those articles together, whatever else each headline names."""
     hasher = _hashers()[1]
     analyse = _hashers()[0].build_analyzer()
     names: dict[str, set[str]] = {}
