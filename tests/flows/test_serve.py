@@ -82,8 +82,10 @@ def test_serve_runs_the_flow_on_its_schedule_in_one_warm_process(tmp_path):
     try:
         source, warehouse = tmp_path / "source", tmp_path / "warehouse"
         shutil.copytree(SEEDS, source)
+        # a first run that overruns the interval has the second start at once, before the new file
+        # below is written (it did at 20 s on a busy machine): the interval leaves it room
         served = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", str(source), "--warehouse",
-                                   str(warehouse), "--interval", "20", "--runs", "2", "--name", "test-schedule"],
+                                   str(warehouse), "--interval", "45", "--runs", "2", "--name", "test-schedule"],
                                   env={**env, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
                                        "PREFECT_HOME": str(tmp_path / "client-home")},
                                   cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
