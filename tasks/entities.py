@@ -361,14 +361,30 @@ def harmonise(mentions: list[dict], body: str) -> list[dict]:
 
 # a comparison row of a results table: a field label (a capitalised word and up to three lower-case
 # ones), a figure, then on the same line "vs" and a figure ("Shr 12 cts vs 10 cts", "Turnover 2.14
-# billion stg vs 2.11 billion", "Net loss 473,784 vs loss 489,257"); its label names a field, not an entity
+# billion stg vs 2.11 billion", "Net loss 473,784 vs loss 489,257", "Revs 3.1 mln vs eight mln"); its
+# label names a field, not an entity
+_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|nil)\b"
+_FIGURE_WORD = rf"(?:\d|{_NUMBER_WORD})"
 _COMPARISON_ROW = re.compile(r"(?m)^[ \t]*(?P<label>[A-Z][A-Za-z-]{1,11}(?:[ ][a-z][a-z'-]{1,11}){0,3})[ ]+"
-                             r"(?:[a-z]+[ ]+)?[-+]?[$]?\d[\d.,]*[^\n]{0,40}?[ ]vs\.?[ ]+(?:[a-z]+[ ]+)?[-+]?[$]?\d")
+                             rf"(?:[a-z]+[ ]+)?[-+]?[$]?{_FIGURE_WORD}[^\n]{{0,40}}?[ ]vs\.?[ ]+(?:[a-z]+[ ]+)?"
+                             rf"[-+]?[$]?{_FIGURE_WORD}")
+# a row of the same table left unfilled ("Revs not given"): a label and a few lower-case words, no
+# figure; a period's heading ("Nine mths") is none
+_UNFILLED_ROW = re.compile(rf"[ \t]*(?!(?i:{_NUMBER_WORD}))(?P<label>[A-Z][A-Za-z-]{{1,11}})(?:[ ][a-z][a-z.'-]{{0,11}}){{1,3}}[ \t]*")
 
 
 def field_labels(body: str) -> list[tuple[int, int]]:
-    """Spans of the field labels of results-table comparison rows."""
-    return [match.span("label") for match in _COMPARISON_ROW.finditer(body)]
+    """Spans of the field labels of results-table comparison rows, and of the unfilled rows
+    beside them."""
+    spans = [match.span("label") for match in _COMPARISON_ROW.finditer(body)]
+    if not spans:
+        return spans
+    paragraphs = paragraph_offsets(body)
+    filled = {i for i, (start, text) in enumerate(paragraphs) for lo, _ in spans if start <= lo < start + len(text)}
+    for i, (start, text) in enumerate(paragraphs):
+        if i not in filled and ({i - 1, i + 1} & filled) and (row := _UNFILLED_ROW.fullmatch(text)):
+            spans.append((start + row.start("label"), start + row.end("label")))
+    return sorted(spans)
 
 
 def is_name(text: str) -> bool:

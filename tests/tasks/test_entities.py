@@ -82,6 +82,13 @@ def test_results_table_field_labels_and_lower_case_units_are_not_entities():
     spans = [("Turnover", "ORG"), ("Net", "ORG"), ("Kent Ltd", "ORG"), ("England", "GPE")]
     assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
         ("Kent Ltd", "ORG"), ("England", "GPE")]
+    # a figure written out, and a row the table leaves unfilled: labels too
+    body = ("Shr loss 41 cts vs loss 12 cts\n\nSales not given\n\nRevs 2.3 mln vs nine mln\n\n"
+            "Nine mths\n\nMarta Lind said costs rose.\n\nSlow season ahead")
+    assert [body[s:e] for s, e in field_labels(body)] == ["Shr loss", "Sales", "Revs"]
+    spans = [("Sales", "ORG"), ("Revs", "PERSON"), ("Marta Lind", "PERSON")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        ("Marta Lind", "PERSON")]
 
 
 def test_a_name_never_runs_across_a_spaced_dash_nor_past_an_ordinal():
