@@ -330,6 +330,9 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("text_count", pa.list_(pa.float32()), "their counts"),
         Column("name_index", pa.list_(pa.int32()), "hashed names"),
         Column("headline_index", pa.list_(pa.int32()), "its headline's leading actor, hashed as a body term"),
+        Column("headline_named_index", pa.list_(pa.int32()),
+               "every actor its headline names that its body tells of outside the headline, hashed alike"),
+        Column("figure_index", pa.list_(pa.int32()), "hashed figures of two digits or more its body gives, years aside"),
     ), published=False),
     TableSpec("_term_df", "document frequency of each hashed term", (
         Column("term", pa.int32(), "hashed term"),

@@ -5,7 +5,8 @@ than `min_df` articles ignored), TF-IDF of its people/organisation/place names, 
 dates (published date, else the years the text names). Two articles whose dates are more
 than `window_days` apart, or whose named years are disjoint, are never the same story; nor are
 two whose headlines lead with actors, neither of which the other mentions (`headline_actors`),
-however much template text they share.
+nor two whose headlines share an actor but each name another the other never mentions, with
+no figure in common (`named_apart`), however much template text they share.
 
 New articles are clustered with average linkage together with the earlier articles of the
 stories they come near, whose raw term counts (`_story_terms`, stories within the date
@@ -35,6 +36,8 @@ ENTITY_OFFSET = N_FEATURES  # entity terms live in their own id range of `_term_
 DOC_COUNT_TERM = -1
 STORY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP"}
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# a figure of two digits or more that is no year: template notices fill in their own
+_FIGURE = re.compile(r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d.,]\d))\d[\d.,]*\d(?![\w])")
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ class StoryVectors:
     text: object = None    # scipy CSR, stories x N_FEATURES
     entity: object = None
     terms: object = None     # how many of its articles hold each raw body term
-    headline: object = None  # how many of its articles name each headline actor
+    headline: object = None  # how many of its articles lead their headline with each actor
+    named: object = None     # how many of its articles' headlines name each actor (`headline_actors`)
+    figures: object = None   # how many of its articles give each figure
     years: list[set[int]] = field(default_factory=list)
     first: list[dt.date | None] = field(default_factory=list)
     last: list[dt.date | None] = field(default_factory=list)
@@ -99,6 +104,8 @@ class StoryEvidence:
     text: object = None    # scipy CSR of raw counts, articles x N_FEATURES
     names: object = None   # binary
     headline: object = None  # binary: the headline's leading actor (`headline_actors`), hashed as a body term
+    named: object = None     # binary: every actor the headline names that the body also tells of
+    figures: object = None   # binary: the figures the body gives
     years: list[set[int]] = field(default_factory=list)
     dates: list[dt.date | None] = field(default_factory=list)
 
@@ -117,6 +124,7 @@ class StoryEvidence:
         return cls(table.column("story_id").to_pylist(), table.column("article_id").to_pylist(),
                    matrix("text_index", "text_count"),
                    matrix("name_index", None), matrix("headline_index", None),
+                   matrix("headline_named_index", None), matrix("figure_index", None),
                    [set(y or []) for y in table.column("years").to_pylist()], table.column("day").to_pylist())
 
     def story_of(self) -> dict[str, str]:
@@ -124,10 +132,11 @@ class StoryEvidence:
         return dict(zip(self.article_ids, self.story_ids))
 
 
-def evidence_rows(articles: list[dict], counts, name_counts, headline, years, dates,
+def evidence_rows(articles: list[dict], counts, name_counts, headline, named, figures, years, dates,
                   story_of: dict[str, str]) -> list[dict]:
     """`_story_terms` rows of new canonical articles."""
-    counts, name_counts, headline = counts.tocsr(), name_counts.tocsr(), headline.tocsr()
+    counts, name_counts, headline, named = counts.tocsr(), name_counts.tocsr(), headline.tocsr(), named.tocsr()
+    figures = figures.tocsr()
     rows = []
     for i, article in enumerate(articles):
         text = slice(counts.indptr[i], counts.indptr[i + 1])
@@ -136,7 +145,9 @@ def evidence_rows(articles: list[dict], counts, name_counts, headline, years, da
                      "day": dates[i], "years": sorted(years[i]),
                      "text_index": counts.indices[text][order].tolist(), "text_count": counts.data[text][order].tolist(),
                      "name_index": sorted(_row(name_counts, i).tolist()),
-                     "headline_index": sorted(_row(headline, i).tolist())})
+                     "headline_index": sorted(_row(headline, i).tolist()),
+                     "headline_named_index": sorted(_row(named, i).tolist()),
+                     "figure_index": sorted(_row(figures, i).tolist())})
     return rows
 
 
@@ -219,21 +230,29 @@ def article_evidence(articles: list[dict], entities: list[dict]):
 
 
 def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies):
-    """The actor each headline leads with, hashed as a body term (binary, articles x N_FEATURES):
-    of the people and organisations the article names whose rarest word (or one of its equally
-    rare words) the headline holds, the one whose word comes first, by that word (`brunswick` of
-    Brunswick Corp in `BRUNSWICK CORP SELLS NOTES`; not Standard and Poor's Corp, whose `corp` is
-    no name of its own). Notices cut from one template share most of their words and often their
-    underwriters and rating agencies, even in the headline (`WARNER <WCI> UPGRADED BY MOODY'S`,
-    `NIAGARA MOHAWK <NMK> DOWNGRADED BY MOODY'S`); the issuer each headline leads with tells them
-    apart. The protagonist most headlines of one event lead with (`Lindsay Lohan checks into …`)
-    keeps those articles together, whatever else each headline names."""
+    """Per article, binary rows (articles x N_FEATURES) of: the actor its headline leads with;
+    every actor its headline names that the body tells of outside a copy of the headline (a
+    title-case headline the model read as a name, `Lindsay Lohan Checks Into Rehab`, is none);
+    its body's figures (`_FIGURE`). Actors are the people and organisations the article names
+    whose rarest word (or one of its equally rare words) the headline holds, hashed by that word
+    as a body term; the one whose word comes first leads (`brunswick` of Brunswick Corp in
+    `BRUNSWICK CORP SELLS NOTES`; not Standard and Poor's Corp, whose `corp` is no name of its
+    own). Notices cut from one template share most of their words and often their underwriters
+    and rating agencies, even in the headline (`WARNER <WCI> UPGRADED BY MOODY'S`, `NIAGARA
+    MOHAWK <NMK> DOWNGRADED BY MOODY'S`); the issuer each headline leads with tells them apart.
+    The protagonist most headlines of one event lead with (`Lindsay Lohan checks into …`) keeps
+    those articles together, whatever else each headline names (`named_apart`)."""
     hasher = _hashers()[1]
     analyse = _hashers()[0].build_analyzer()
+    own_title = {a["article_id"]: _title_span(a) for a in articles}
     names: dict[str, set[str]] = {}
+    told: dict[str, set[str]] = {}  # names the body gives outside the headline it repeats
     for mention in entities:
         if mention["label"] in ("PERSON", "ORG") and _story_name(mention):
             names.setdefault(mention["article_id"], set()).add(mention["canonical_name"])
+            lo, hi = own_title.get(mention["article_id"], (0, 0))
+            if not lo <= mention.get("start_char", -1) < hi:
+                told.setdefault(mention["article_id"], set()).add(mention["canonical_name"])
     headlines = [analyse(article.get("title") or "") for article in articles]
     words_of = {name: sorted(set(analyse(name))) for article, headline in zip(articles, headlines) if headline
                 for name in names.get(article["article_id"], ())}
@@ -241,17 +260,28 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
     # one hashing call for every word: called per name, it cost more than the rest of the stage
     frequency = dict(zip(vocabulary, df.counts[hasher.transform([[w] for w in vocabulary]).indices.astype(np.int64)])) \
         if vocabulary else {}
-    chosen = []
+    chosen, named = [], []
     for article, headline in zip(articles, headlines):
         position = {word: i for i, word in reversed(list(enumerate(headline)))}  # a word's first place
-        keys = set()
+        keys, told_keys = set(), set()
         for name in names.get(article["article_id"], ()) if headline else ():
             rarest = min((frequency[word] for word in words_of[name]), default=None)
             held = [word for word in words_of[name] if frequency[word] == rarest and word in position]
             if held:  # a name's rarest words tie often (both words of `Oglebay Norton` seen once)
                 keys.add(min(held, key=position.get))
+                if name in told.get(article["article_id"], ()):
+                    told_keys.add(min(held, key=position.get))
         chosen.append([min(keys, key=position.get)] if keys else [])
-    return hasher.transform(chosen).tocsr()
+        named.append(sorted(told_keys))
+    return hasher.transform(chosen).tocsr(), hasher.transform(named).tocsr(), hasher.transform(
+        [sorted(set(_FIGURE.findall(article["body"]))) for article in articles]).tocsr()
+
+
+def _title_span(article: dict) -> tuple[int, int]:
+    """Where the body repeats the headline (0, 0 when it does not)."""
+    title = article.get("title") or ""
+    start = article["body"].find(title) if title else -1
+    return (start, start + len(title)) if start >= 0 else (0, 0)
 
 
 @dataclass(frozen=True)
@@ -260,14 +290,23 @@ class HeadlineActors:
 
     keys: frozenset[int]
     terms: frozenset[int]
+    named: frozenset[int] = frozenset()
+    figures: frozenset[int] = frozenset()
 
 
 def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
-    """Both headlines lead with an actor and neither's occurs in the other's body: different
-    events, however much template text they share (`_unmentioned` is the same rule over matrices).
-    Rows stored before only the leading actor was kept hold every actor of their headline: for
-    them the rule asks, as it did then, that none occurs in the other's body."""
-    return bool(a.keys and b.keys and not a.keys & b.terms and not b.keys & a.terms)
+    """Different events, however much template text they share (`_unmentioned` is the same rule
+    over matrices): both headlines lead with an actor and neither's occurs in the other's body;
+    or the headlines share an actor, each also names one the other's body never mentions, and
+    the bodies give figures but none in common (`MOODY'S MAY UPGRADE UPJOHN`, 400 mln dlrs, and
+    `WARNER COMMUNICATIONS UPGRADED BY MOODY'S`, 924 mln: the agency is the constant party of
+    its notices, the issuer the event's). One event's reports share a figure (`90-day stay`),
+    so a protagonist with other actors beside it in each headline keeps them together. Rows
+    stored before only the leading actor was kept hold every actor of their headline: for them
+    the first rule asks, as it did then, that none occurs in the other's body."""
+    return bool(a.keys and b.keys and not a.keys & b.terms and not b.keys & a.terms) or bool(
+        a.named - b.terms and b.named - a.terms and a.named & b.named and a.figures and b.figures
+        and not a.figures & b.figures)
 
 
 def headline_evidence(articles: list[dict], entities: list[dict], df: DocumentFrequencies) -> dict[str, HeadlineActors]:
@@ -275,26 +314,36 @@ def headline_evidence(articles: list[dict], entities: list[dict], df: DocumentFr
     if not articles:
         return {}
     counts, name_counts, _, _ = article_evidence(articles, entities)
-    headline = headline_actors(articles, entities, updated_df(df, counts, name_counts))
+    headline, named, figures = headline_actors(articles, entities, updated_df(df, counts, name_counts))
     counts = counts.tocsr()
-    return {article["article_id"]: HeadlineActors(frozenset(_row(headline, i).tolist()),
-                                                  frozenset(_row(counts, i).tolist()))
+    return {article["article_id"]: HeadlineActors(*(frozenset(_row(matrix, i).tolist())
+                                                    for matrix in (headline, counts, named, figures)))
             for i, article in enumerate(articles)}
 
 
 def stored_headline_evidence(table) -> dict[str, HeadlineActors]:
     """`HeadlineActors` of earlier articles from their `_story_terms` rows (a row written before
     headlines were kept has no actor)."""
-    return {row["article_id"]: HeadlineActors(frozenset(row["headline_index"] or ()), frozenset(row["text_index"]))
-            for row in table.select(["article_id", "headline_index", "text_index"]).to_pylist()}
+    columns = ["headline_index", "text_index", "headline_named_index", "figure_index"]
+    return {row["article_id"]: HeadlineActors(*(frozenset(row[column] or ()) for column in columns))
+            for row in table.select(["article_id", *columns]).to_pylist()}
 
 
-def _unmentioned(headline_a, terms_a, headline_b, terms_b) -> np.ndarray:
+def _unmentioned(headline_a, terms_a, named_a, figures_a, headline_b, terms_b, named_b, figures_b) -> np.ndarray:
     """`named_apart` for every row pair (a, b) at once."""
-    named_a, named_b = headline_a.getnnz(axis=1) > 0, headline_b.getnnz(axis=1) > 0
-    a_in_b = ((headline_a > 0).astype(np.float32) @ (terms_b > 0).astype(np.float32).T).toarray() > 0
-    b_in_a = ((headline_b > 0).astype(np.float32) @ (terms_a > 0).astype(np.float32).T).toarray() > 0
-    return named_a[:, None] & named_b[None, :] & ~a_in_b & ~b_in_a.T
+    leads_a, leads_b = headline_a.getnnz(axis=1) > 0, headline_b.getnnz(axis=1) > 0
+    counted_a, counted_b = figures_a.getnnz(axis=1) > 0, figures_b.getnnz(axis=1) > 0
+    return (leads_a[:, None] & leads_b[None, :]
+            & (_held(headline_a, terms_b) == 0) & (_held(headline_b, terms_a) == 0).T
+            | (_held(named_a, terms_b) < named_a.getnnz(axis=1)[:, None])
+            & (_held(named_b, terms_a) < named_b.getnnz(axis=1)[:, None]).T
+            & (_held(named_a, named_b) > 0)
+            & counted_a[:, None] & counted_b[None, :] & (_held(figures_a, figures_b) == 0))
+
+
+def _held(actors, terms) -> np.ndarray:
+    """How many of each row's actors each row of `terms` holds (rows x rows)."""
+    return ((actors > 0).astype(np.float32) @ (terms > 0).astype(np.float32).T).toarray()
 
 
 def updated_df(df: DocumentFrequencies, counts, name_counts) -> DocumentFrequencies:
@@ -348,7 +397,7 @@ def _compatible_matrix(years: list[set[int]], dates: list, window_days: int) -> 
     return ok
 
 
-def cluster_block(text, names, terms, headline, years, dates, params: StoryParams) -> list[int]:
+def cluster_block(text, names, terms, headline, named, figures, years, dates, params: StoryParams) -> list[int]:
     """Average-linkage clusters of one block of new articles (labels 0..k-1); `terms` are raw
     body term counts and `headline` the headline actors, for `StoryParams.headline_actors`."""
     from scipy.cluster.hierarchy import fcluster, linkage
@@ -365,7 +414,7 @@ def cluster_block(text, names, terms, headline, years, dates, params: StoryParam
         distance[name_overlap <= 0] = 1.0
     distance[~_compatible_matrix(years, dates, params.window_days)] = 1.0
     if params.headline_actors:
-        distance[_unmentioned(headline, terms, headline, terms)] = 1.0
+        distance[_unmentioned(headline, terms, named, figures, headline, terms, named, figures)] = 1.0
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
     labels = fcluster(tree, 1.0 - params.threshold, criterion="distance")
@@ -404,8 +453,9 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
                  for a, s, value in zip(a_idx[keep].tolist(), s_idx[keep].tolist(), similarity[keep].tolist())
                  if _compatible(state.years[a], state.years[s], state.first[a], state.last[a],
                                 state.first[s], state.last[s], params.window_days)
-                 and not (params.headline_actors and _unmentioned(state.headline[a], state.terms[a],
-                                                                  state.headline[s], state.terms[s])[0, 0])]
+                 and not (params.headline_actors and _unmentioned(
+                     state.headline[a], state.terms[a], state.named[a], state.figures[a],
+                     state.headline[s], state.terms[s], state.named[s], state.figures[s])[0, 0])]
         into = np.arange(len(state.ids))
         for _, a, b in sorted(pairs):
             if not (alive[a] and alive[b]):
@@ -425,8 +475,9 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
                 into = into[into]
             move = csr_matrix((np.ones(len(into), np.float32), (into, np.arange(len(into)))),
                               shape=(len(into), len(into)))
-            state.text, state.entity, state.terms, state.headline = (
-                (move @ matrix).tocsr() for matrix in (state.text, state.entity, state.terms, state.headline))
+            state.text, state.entity, state.terms, state.headline, state.named, state.figures = (
+                (move @ matrix).tocsr()
+                for matrix in (state.text, state.entity, state.terms, state.headline, state.named, state.figures))
     return merges
 
 
@@ -462,7 +513,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     articles = sorted(articles, key=lambda a: (a.get("published_date") or dt.date.max, a["article_id"]))
     counts, name_counts, years, dates = article_evidence(articles, entities)
     df = updated_df(df, counts, name_counts)
-    headline = headline_actors(articles, entities, df)
+    headline, named, figures = headline_actors(articles, entities, df)
     text = _weighted(counts, df, 0, params.min_df, sublinear=True)
     names = _weighted(name_counts, df, ENTITY_OFFSET, 1, sublinear=False)
     old = _EarlierArticles.of(evidence, df, params)
@@ -476,6 +527,8 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
                                vstack([names[block], old.names[pool]]).tocsr(),
                                vstack([counts[block], old.terms[pool]]).tocsr(),
                                vstack([headline[block], old.headline[pool]]).tocsr(),
+                               vstack([named[block], old.named[pool]]).tocsr(),
+                               vstack([figures[block], old.figures[pool]]).tocsr(),
                                [years[i] for i in block] + [old.years[j] for j in pool],
                                [dates[i] for i in block] + [old.dates[j] for j in pool], params)
         groups: dict[int, tuple[list[int], list[int]]] = {}
@@ -499,7 +552,8 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
             for i in new:
                 block_story[i] = target
         story_of |= {articles[i]["article_id"]: sid for i, sid in block_story.items()}
-        old.add(text[block], names[block], counts[block], headline[block], [years[i] for i in block],
+        old.add(text[block], names[block], counts[block], headline[block], named[block], figures[block],
+                [years[i] for i in block],
                 [dates[i] for i in block],
                 [block_story[i] for i in block.tolist()], [articles[i]["article_id"] for i in block.tolist()])
         # average linkage continued over the stories' sums: stories the block touched that
@@ -515,7 +569,8 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     stored = evidence.story_of()
     moved = {aid: to for aid, sid in moved.items()  # a later merge can bring a moved article home again
              if (to := survivor_of.get(sid, sid)) != survivor_of.get(stored[aid], stored[aid])}
-    return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, headline, years, dates, story_of),
+    return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, headline, named, figures, years, dates,
+                                                     story_of),
                       df, merges)
 
 
@@ -542,17 +597,19 @@ class _EarlierArticles:
     names: object
     terms: object     # raw body term counts
     headline: object  # headline actors
+    named: object
+    figures: object
     years: list[set[int]]
     dates: list
 
     @classmethod
     def of(cls, evidence: StoryEvidence, df: DocumentFrequencies, params: StoryParams) -> _EarlierArticles:
         if not evidence.story_ids:
-            return cls([], [], _csr([]), _csr([]), _csr([]), _csr([]), [], [])
+            return cls([], [], _csr([]), _csr([]), _csr([]), _csr([]), _csr([]), _csr([]), [], [])
         return cls(list(evidence.story_ids), list(evidence.article_ids),
                    _weighted(evidence.text, df, 0, params.min_df, sublinear=True),
                    _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False), evidence.text,
-                   evidence.headline, list(evidence.years), list(evidence.dates))
+                   evidence.headline, evidence.named, evidence.figures, list(evidence.years), list(evidence.dates))
 
     def first_date(self, story_id: str):
         return _earliest(*(d for sid, d in zip(self.story_ids, self.dates) if sid == story_id))
@@ -591,7 +648,8 @@ class _EarlierArticles:
         state = StoryVectors(ids=ids, size=np.bincount(rows, minlength=len(ids)).tolist(),
                              text=(indicator @ self.text).tocsr(), entity=(indicator @ self.names).tocsr(),
                              terms=(indicator @ (self.terms > 0).astype(np.float32)).tocsr(),
-                             headline=(indicator @ self.headline).tocsr(),
+                             headline=(indicator @ self.headline).tocsr(), named=(indicator @ self.named).tocsr(),
+                             figures=(indicator @ self.figures).tocsr(),
                              years=[set() for _ in ids], first=[None] * len(ids), last=[None] * len(ids))
         for r, years, day in zip(rows.tolist(), self.years, self.dates):
             state.years[r] |= years
@@ -602,11 +660,12 @@ class _EarlierArticles:
         if survivor_of:
             self.story_ids = [survivor_of.get(sid, sid) for sid in self.story_ids]
 
-    def add(self, text, names, terms, headline, years, dates, story_ids, article_ids) -> None:
+    def add(self, text, names, terms, headline, named, figures, years, dates, story_ids, article_ids) -> None:
         from scipy.sparse import vstack
 
         self.text, self.names = vstack([self.text, text]).tocsr(), vstack([self.names, names]).tocsr()
         self.terms, self.headline = vstack([self.terms, terms]).tocsr(), vstack([self.headline, headline]).tocsr()
+        self.named, self.figures = vstack([self.named, named]).tocsr(), vstack([self.figures, figures]).tocsr()
         self.years += years
         self.dates += dates
         self.story_ids += story_ids

@@ -3,7 +3,7 @@ import datetime as dt
 from tasks.spec import to_table
 from tasks.dedup import SketchHistory, exact_duplicates, jaccard, near_duplicates, shingles_of, sketch
 from tasks.stories import (DocumentFrequencies, StoryEvidence, StoryParams, assign_stories, fold_merges,
-                           headline_evidence, match_stories, moves_with_copies, resolve_merges,
+                           headline_evidence, match_stories, moves_with_copies, named_apart, resolve_merges,
                            stored_headline_evidence, stories_after, summarise_stories)
 
 
@@ -262,6 +262,55 @@ def test_notices_whose_headlines_share_the_rating_agency_are_told_apart_by_the_i
     assert [len(actors[aid].keys) for aid in ("km", "bw")] == [1, 1]  # the issuer only, not the agency
     story_of = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of
     assert story_of == {"km": "st-km", "bw": "st-bw"}
+
+
+RATINGS = {  # one rating agency's template; one headline leads with the agency, the other with its issuer
+    "km": ("VANCE RATINGS MAY UPGRADE KELMONT INC", "Kelmont Inc", "240 mln"),
+    "bw": ("BRIGHTWATER CORP DEBT UPGRADED BY VANCE RATINGS", "Brightwater Corp", "615 mln"),
+}
+
+
+def ratings(*ids, amount=None):
+    day = dt.date(1987, 3, 25)
+    body = ("Vance Ratings Inc said it may raise the rating of {}'s {} dlrs of senior debt, citing improved cash flow. "
+            "Vance said the review would take about a month.")
+    articles = [article(aid, published=day, title=title, body=body.format(issuer, amount or own_amount))
+                for aid, (title, issuer, own_amount) in ((aid, RATINGS[aid]) for aid in ids)]
+    mentions = [{"article_id": aid, "label": "ORG", "canonical_name": name}
+                for aid in ids for name in (RATINGS[aid][1], "Vance Ratings Inc")]
+    return articles, mentions
+
+
+def test_notices_naming_one_agency_and_two_issuers_with_no_figure_in_common_are_two_stories():
+    articles, mentions = ratings("km", "bw")
+    # `vance` leads one headline and is in the other body: the leading actors alone cannot tell them apart
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    assert [len(actors[aid].named) for aid in ("km", "bw")] == [2, 2]
+    story_of = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of
+    assert story_of == {"km": "st-km", "bw": "st-bw"}
+    assert named_apart(actors["km"], actors["bw"])
+    # one sum in both is what one event's reports share: the issuers no longer part them
+    articles, mentions = ratings("km", "bw", amount="240 mln")
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    assert not named_apart(actors["km"], actors["bw"])
+    # across runs: the earlier notice's actors and figures come from its stored evidence
+    articles, mentions = ratings("km", "bw")
+    first = match_stories(articles[:1], mentions, StoryEvidence(), DocumentFrequencies(), StoryParams())
+    stored = to_table("_story_terms", first.evidence_rows)
+    second = match_stories(articles[1:], mentions, StoryEvidence.from_arrow(stored), first.df, StoryParams())
+    assert second.story_of == {"bw": "st-bw"} and second.merges == []
+    later = headline_evidence(articles[1:], mentions, first.df)
+    assert named_apart(later["bw"], stored_headline_evidence(stored)["km"])
+
+
+def test_a_name_only_the_headline_the_body_repeats_gives_is_no_headline_actor():
+    title = "Vance Ratings May Upgrade Kelmont"
+    body = f"{title}\n\nVance Ratings Inc said it may raise the rating of Kelmont Inc's 240 mln dlrs of debt."
+    mentions = [{"article_id": "km", "label": "ORG", "canonical_name": name, "start_char": body.find(text)}
+                for name, text in (("Vance Ratings May Upgrade Kelmont", title),
+                                   ("Vance Ratings Inc", "Vance Ratings Inc"), ("Kelmont Inc", "Kelmont Inc"))]
+    actors = headline_evidence([article("km", title=title, body=body)], mentions, DocumentFrequencies())
+    assert len(actors["km"].named) == 2  # the agency and the issuer; the title-case span is the headline itself
 
 
 def test_a_notice_of_another_issuer_joins_no_stored_story_in_a_later_run():
