@@ -370,7 +370,8 @@ _COMPARISON_ROW = re.compile(r"(?m)^[ \t]*(?P<label>[A-Z][A-Za-z-]{1,11}(?:[ ][a
                              rf"[-+]?[$]?{_FIGURE_WORD}")
 # a row of the same table left unfilled ("Revs not given"): a label and a few lower-case words, no
 # figure; a period's heading ("Nine mths") is none
-_UNFILLED_ROW = re.compile(rf"[ \t]*(?!(?i:{_NUMBER_WORD}))(?P<label>[A-Z][A-Za-z-]{{1,11}})(?:[ ][a-z][a-z.'-]{{0,11}}){{1,3}}[ \t]*")
+_UNFILLED_ROW = re.compile(rf"[ \t]*(?!(?i:{_NUMBER_WORD}))(?P<label>[A-Z][A-Za-z-]{{1,11}})"
+                           r"(?:[ ][a-z][a-z.'-]{0,11}){1,3}[ \t]*")
 
 
 def field_labels(body: str) -> list[tuple[int, int]]:
