@@ -52,6 +52,35 @@ class StoryParams:
     merge_threshold: float = 0.26  # two existing stories merge above this average-link similarity
 
 
+@dataclass(frozen=True)
+class Headlines:
+    """`headline_actors` of some articles, or summed over stories (how many of a story's articles
+    hold each): rows x N_FEATURES each."""
+
+    leading: object  # the actor the headline leads with, hashed as a body term
+    named: object    # every actor the headline names that the body also tells of
+    figures: object  # the figures the body gives
+
+    @classmethod
+    def empty(cls) -> Headlines:
+        return cls(_csr([]), _csr([]), _csr([]))
+
+    def parts(self) -> tuple:
+        return self.leading, self.named, self.figures
+
+    def __getitem__(self, rows) -> Headlines:
+        return Headlines(*(part[rows] for part in self.parts()))
+
+    def stacked(self, other: Headlines) -> Headlines:
+        from scipy.sparse import vstack
+
+        return Headlines(*(vstack([mine, theirs]).tocsr() for mine, theirs in zip(self.parts(), other.parts())))
+
+    def mapped(self, matrix) -> Headlines:
+        """`matrix @` each part: rows summed into stories, or moved where merges end."""
+        return Headlines(*((matrix @ part).tocsr() for part in self.parts()))
+
+
 @dataclass
 class StoryVectors:
     """The stories a run can join, as it decides: sums of their articles' unit vectors (one
@@ -62,9 +91,7 @@ class StoryVectors:
     text: object = None    # scipy CSR, stories x N_FEATURES
     entity: object = None
     terms: object = None     # how many of its articles hold each raw body term
-    headline: object = None  # how many of its articles lead their headline with each actor
-    named: object = None     # how many of its articles' headlines name each actor (`headline_actors`)
-    figures: object = None   # how many of its articles give each figure
+    headline: Headlines | None = None
     years: list[set[int]] = field(default_factory=list)
     first: list[dt.date | None] = field(default_factory=list)
     last: list[dt.date | None] = field(default_factory=list)
@@ -103,9 +130,7 @@ class StoryEvidence:
     article_ids: list[str] = field(default_factory=list)
     text: object = None    # scipy CSR of raw counts, articles x N_FEATURES
     names: object = None   # binary
-    headline: object = None  # binary: the headline's leading actor (`headline_actors`), hashed as a body term
-    named: object = None     # binary: every actor the headline names that the body also tells of
-    figures: object = None   # binary: the figures the body gives
+    headline: Headlines | None = None
     years: list[set[int]] = field(default_factory=list)
     dates: list[dt.date | None] = field(default_factory=list)
 
@@ -123,8 +148,9 @@ class StoryEvidence:
 
         return cls(table.column("story_id").to_pylist(), table.column("article_id").to_pylist(),
                    matrix("text_index", "text_count"),
-                   matrix("name_index", None), matrix("headline_index", None),
-                   matrix("headline_named_index", None), matrix("figure_index", None),
+                   matrix("name_index", None),
+                   Headlines(matrix("headline_index", None), matrix("headline_named_index", None),
+                             matrix("figure_index", None)),
                    [set(y or []) for y in table.column("years").to_pylist()], table.column("day").to_pylist())
 
     def story_of(self) -> dict[str, str]:
@@ -132,11 +158,10 @@ class StoryEvidence:
         return dict(zip(self.article_ids, self.story_ids))
 
 
-def evidence_rows(articles: list[dict], counts, name_counts, headline, named, figures, years, dates,
+def evidence_rows(articles: list[dict], counts, name_counts, headline: Headlines, years, dates,
                   story_of: dict[str, str]) -> list[dict]:
     """`_story_terms` rows of new canonical articles."""
-    counts, name_counts, headline, named = counts.tocsr(), name_counts.tocsr(), headline.tocsr(), named.tocsr()
-    figures = figures.tocsr()
+    counts, name_counts = counts.tocsr(), name_counts.tocsr()
     rows = []
     for i, article in enumerate(articles):
         text = slice(counts.indptr[i], counts.indptr[i + 1])
@@ -145,9 +170,9 @@ def evidence_rows(articles: list[dict], counts, name_counts, headline, named, fi
                      "day": dates[i], "years": sorted(years[i]),
                      "text_index": counts.indices[text][order].tolist(), "text_count": counts.data[text][order].tolist(),
                      "name_index": sorted(_row(name_counts, i).tolist()),
-                     "headline_index": sorted(_row(headline, i).tolist()),
-                     "headline_named_index": sorted(_row(named, i).tolist()),
-                     "figure_index": sorted(_row(figures, i).tolist())})
+                     "headline_index": sorted(_row(headline.leading, i).tolist()),
+                     "headline_named_index": sorted(_row(headline.named, i).tolist()),
+                     "figure_index": sorted(_row(headline.figures, i).tolist())})
     return rows
 
 
@@ -229,7 +254,7 @@ def article_evidence(articles: list[dict], entities: list[dict]):
     return counts, name_counts, years, dates
 
 
-def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies):
+def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies) -> Headlines:
     """Per article, binary rows (articles x N_FEATURES) of: the actor its headline leads with;
     every actor its headline names that the body tells of outside a copy of the headline (a
     title-case headline the model read as a name, `Lindsay Lohan Checks Into Rehab`, is none);
@@ -268,13 +293,14 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
             rarest = min((frequency[word] for word in words_of[name]), default=None)
             held = [word for word in words_of[name] if frequency[word] == rarest and word in position]
             if held:  # a name's rarest words tie often (both words of `Oglebay Norton` seen once)
-                keys.add(min(held, key=position.get))
+                key = min(held, key=position.get)
+                keys.add(key)
                 if name in told.get(article["article_id"], ()):
-                    told_keys.add(min(held, key=position.get))
+                    told_keys.add(key)
         chosen.append([min(keys, key=position.get)] if keys else [])
         named.append(sorted(told_keys))
-    return hasher.transform(chosen).tocsr(), hasher.transform(named).tocsr(), hasher.transform(
-        [sorted(set(_FIGURE.findall(article["body"]))) for article in articles]).tocsr()
+    figures = [sorted(set(_FIGURE.findall(article["body"]))) for article in articles]
+    return Headlines(*(hasher.transform(rows).tocsr() for rows in (chosen, named, figures)))
 
 
 def _title_span(article: dict) -> tuple[int, int]:
@@ -314,10 +340,10 @@ def headline_evidence(articles: list[dict], entities: list[dict], df: DocumentFr
     if not articles:
         return {}
     counts, name_counts, _, _ = article_evidence(articles, entities)
-    headline, named, figures = headline_actors(articles, entities, updated_df(df, counts, name_counts))
+    headline = headline_actors(articles, entities, updated_df(df, counts, name_counts))
     counts = counts.tocsr()
-    return {article["article_id"]: HeadlineActors(*(frozenset(_row(matrix, i).tolist())
-                                                    for matrix in (headline, counts, named, figures)))
+    return {article["article_id"]: HeadlineActors(*(frozenset(_row(matrix, i).tolist()) for matrix in
+                                                    (headline.leading, counts, headline.named, headline.figures)))
             for i, article in enumerate(articles)}
 
 
@@ -329,16 +355,16 @@ def stored_headline_evidence(table) -> dict[str, HeadlineActors]:
             for row in table.select(["article_id", *columns]).to_pylist()}
 
 
-def _unmentioned(headline_a, terms_a, named_a, figures_a, headline_b, terms_b, named_b, figures_b) -> np.ndarray:
+def _unmentioned(a: Headlines, terms_a, b: Headlines, terms_b) -> np.ndarray:
     """`named_apart` for every row pair (a, b) at once."""
-    leads_a, leads_b = headline_a.getnnz(axis=1) > 0, headline_b.getnnz(axis=1) > 0
-    counted_a, counted_b = figures_a.getnnz(axis=1) > 0, figures_b.getnnz(axis=1) > 0
+    leads_a, leads_b = a.leading.getnnz(axis=1) > 0, b.leading.getnnz(axis=1) > 0
+    counted_a, counted_b = a.figures.getnnz(axis=1) > 0, b.figures.getnnz(axis=1) > 0
     return (leads_a[:, None] & leads_b[None, :]
-            & (_held(headline_a, terms_b) == 0) & (_held(headline_b, terms_a) == 0).T
-            | (_held(named_a, terms_b) < named_a.getnnz(axis=1)[:, None])
-            & (_held(named_b, terms_a) < named_b.getnnz(axis=1)[:, None]).T
-            & (_held(named_a, named_b) > 0)
-            & counted_a[:, None] & counted_b[None, :] & (_held(figures_a, figures_b) == 0))
+            & (_held(a.leading, terms_b) == 0) & (_held(b.leading, terms_a) == 0).T
+            | (_held(a.named, terms_b) < a.named.getnnz(axis=1)[:, None])
+            & (_held(b.named, terms_a) < b.named.getnnz(axis=1)[:, None]).T
+            & (_held(a.named, b.named) > 0)
+            & counted_a[:, None] & counted_b[None, :] & (_held(a.figures, b.figures) == 0))
 
 
 def _held(actors, terms) -> np.ndarray:
@@ -397,7 +423,7 @@ def _compatible_matrix(years: list[set[int]], dates: list, window_days: int) -> 
     return ok
 
 
-def cluster_block(text, names, terms, headline, named, figures, years, dates, params: StoryParams) -> list[int]:
+def cluster_block(text, names, terms, headline: Headlines, years, dates, params: StoryParams) -> list[int]:
     """Average-linkage clusters of one block of new articles (labels 0..k-1); `terms` are raw
     body term counts and `headline` the headline actors, for `StoryParams.headline_actors`."""
     from scipy.cluster.hierarchy import fcluster, linkage
@@ -414,7 +440,7 @@ def cluster_block(text, names, terms, headline, named, figures, years, dates, pa
         distance[name_overlap <= 0] = 1.0
     distance[~_compatible_matrix(years, dates, params.window_days)] = 1.0
     if params.headline_actors:
-        distance[_unmentioned(headline, terms, named, figures, headline, terms, named, figures)] = 1.0
+        distance[_unmentioned(headline, terms, headline, terms)] = 1.0
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
     labels = fcluster(tree, 1.0 - params.threshold, criterion="distance")
@@ -453,9 +479,8 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
                  for a, s, value in zip(a_idx[keep].tolist(), s_idx[keep].tolist(), similarity[keep].tolist())
                  if _compatible(state.years[a], state.years[s], state.first[a], state.last[a],
                                 state.first[s], state.last[s], params.window_days)
-                 and not (params.headline_actors and _unmentioned(
-                     state.headline[a], state.terms[a], state.named[a], state.figures[a],
-                     state.headline[s], state.terms[s], state.named[s], state.figures[s])[0, 0])]
+                 and not (params.headline_actors and _unmentioned(state.headline[a], state.terms[a],
+                                                                  state.headline[s], state.terms[s])[0, 0])]
         into = np.arange(len(state.ids))
         for _, a, b in sorted(pairs):
             if not (alive[a] and alive[b]):
@@ -475,9 +500,9 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
                 into = into[into]
             move = csr_matrix((np.ones(len(into), np.float32), (into, np.arange(len(into)))),
                               shape=(len(into), len(into)))
-            state.text, state.entity, state.terms, state.headline, state.named, state.figures = (
-                (move @ matrix).tocsr()
-                for matrix in (state.text, state.entity, state.terms, state.headline, state.named, state.figures))
+            state.text, state.entity, state.terms = (
+                (move @ matrix).tocsr() for matrix in (state.text, state.entity, state.terms))
+            state.headline = state.headline.mapped(move)
     return merges
 
 
@@ -513,7 +538,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     articles = sorted(articles, key=lambda a: (a.get("published_date") or dt.date.max, a["article_id"]))
     counts, name_counts, years, dates = article_evidence(articles, entities)
     df = updated_df(df, counts, name_counts)
-    headline, named, figures = headline_actors(articles, entities, df)
+    headline = headline_actors(articles, entities, df)
     text = _weighted(counts, df, 0, params.min_df, sublinear=True)
     names = _weighted(name_counts, df, ENTITY_OFFSET, 1, sublinear=False)
     old = _EarlierArticles.of(evidence, df, params)
@@ -526,9 +551,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
         labels = cluster_block(vstack([text[block], old.text[pool]]).tocsr(),
                                vstack([names[block], old.names[pool]]).tocsr(),
                                vstack([counts[block], old.terms[pool]]).tocsr(),
-                               vstack([headline[block], old.headline[pool]]).tocsr(),
-                               vstack([named[block], old.named[pool]]).tocsr(),
-                               vstack([figures[block], old.figures[pool]]).tocsr(),
+                               headline[block].stacked(old.headline[pool]),
                                [years[i] for i in block] + [old.years[j] for j in pool],
                                [dates[i] for i in block] + [old.dates[j] for j in pool], params)
         groups: dict[int, tuple[list[int], list[int]]] = {}
@@ -552,8 +575,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
             for i in new:
                 block_story[i] = target
         story_of |= {articles[i]["article_id"]: sid for i, sid in block_story.items()}
-        old.add(text[block], names[block], counts[block], headline[block], named[block], figures[block],
-                [years[i] for i in block],
+        old.add(text[block], names[block], counts[block], headline[block], [years[i] for i in block],
                 [dates[i] for i in block],
                 [block_story[i] for i in block.tolist()], [articles[i]["article_id"] for i in block.tolist()])
         # average linkage continued over the stories' sums: stories the block touched that
@@ -569,8 +591,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     stored = evidence.story_of()
     moved = {aid: to for aid, sid in moved.items()  # a later merge can bring a moved article home again
              if (to := survivor_of.get(sid, sid)) != survivor_of.get(stored[aid], stored[aid])}
-    return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, headline, named, figures, years, dates,
-                                                     story_of),
+    return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, headline, years, dates, story_of),
                       df, merges)
 
 
@@ -596,20 +617,18 @@ class _EarlierArticles:
     text: object
     names: object
     terms: object     # raw body term counts
-    headline: object  # headline actors
-    named: object
-    figures: object
+    headline: Headlines
     years: list[set[int]]
     dates: list
 
     @classmethod
     def of(cls, evidence: StoryEvidence, df: DocumentFrequencies, params: StoryParams) -> _EarlierArticles:
         if not evidence.story_ids:
-            return cls([], [], _csr([]), _csr([]), _csr([]), _csr([]), _csr([]), _csr([]), [], [])
+            return cls([], [], _csr([]), _csr([]), _csr([]), Headlines.empty(), [], [])
         return cls(list(evidence.story_ids), list(evidence.article_ids),
                    _weighted(evidence.text, df, 0, params.min_df, sublinear=True),
                    _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False), evidence.text,
-                   evidence.headline, evidence.named, evidence.figures, list(evidence.years), list(evidence.dates))
+                   evidence.headline, list(evidence.years), list(evidence.dates))
 
     def first_date(self, story_id: str):
         return _earliest(*(d for sid, d in zip(self.story_ids, self.dates) if sid == story_id))
@@ -648,8 +667,7 @@ class _EarlierArticles:
         state = StoryVectors(ids=ids, size=np.bincount(rows, minlength=len(ids)).tolist(),
                              text=(indicator @ self.text).tocsr(), entity=(indicator @ self.names).tocsr(),
                              terms=(indicator @ (self.terms > 0).astype(np.float32)).tocsr(),
-                             headline=(indicator @ self.headline).tocsr(), named=(indicator @ self.named).tocsr(),
-                             figures=(indicator @ self.figures).tocsr(),
+                             headline=self.headline.mapped(indicator),
                              years=[set() for _ in ids], first=[None] * len(ids), last=[None] * len(ids))
         for r, years, day in zip(rows.tolist(), self.years, self.dates):
             state.years[r] |= years
@@ -660,12 +678,11 @@ class _EarlierArticles:
         if survivor_of:
             self.story_ids = [survivor_of.get(sid, sid) for sid in self.story_ids]
 
-    def add(self, text, names, terms, headline, named, figures, years, dates, story_ids, article_ids) -> None:
+    def add(self, text, names, terms, headline: Headlines, years, dates, story_ids, article_ids) -> None:
         from scipy.sparse import vstack
 
         self.text, self.names = vstack([self.text, text]).tocsr(), vstack([self.names, names]).tocsr()
-        self.terms, self.headline = vstack([self.terms, terms]).tocsr(), vstack([self.headline, headline]).tocsr()
-        self.named, self.figures = vstack([self.named, named]).tocsr(), vstack([self.figures, figures]).tocsr()
+        self.terms, self.headline = vstack([self.terms, terms]).tocsr(), self.headline.stacked(headline)
         self.years += years
         self.dates += dates
         self.story_ids += story_ids
