@@ -14,7 +14,8 @@ like any other. Per article, sized like Reuters-21578 as the pipeline publishes 
 - `duplicates`: 3% exact copies and 2% near copies (a few words changed) of an article of the
   same day; the copies share the original's story, as the pipeline makes them;
 - `stories`: consecutive articles of a day in stories of 1-4 (mean ~1.6); `_story_terms`: the
-  real `article_evidence` of each canonical article; `_term_df`: the real frequencies;
+  real `article_evidence` and headline evidence (by its chunk's word frequencies) of each canonical
+  article; `_term_df`: the real frequencies;
 - `entities` 16, `quotes` 0.5, `amounts` 1.5, `date_mentions` 2 per article, at real offsets
   in the body, names drawn from a pool of 50,000;
 - `_minhash` and `_lsh_bands`: the real shingles, signatures (vectorised, equal to
@@ -104,7 +105,7 @@ def make_chunk(start: int, stop: int, run_id: str) -> dict[str, list[dict]]:
     """The rows of articles start..stop-1 (see the module docstring)."""
     from tasks.clean import body_hash
     from tasks.dedup import shingles_of
-    from tasks.stories import article_evidence, evidence_rows
+    from tasks.stories import DocumentFrequencies, article_evidence, evidence_rows, headline_actors, updated_df
 
     rng = np.random.default_rng(start)
     rows = {name: [] for name in ("files", "_file_stats", "articles", "duplicates", "entities", "quotes", "amounts",
@@ -177,8 +178,11 @@ def make_chunk(start: int, stop: int, run_id: str) -> dict[str, list[dict]]:
     rows["_minhash"] = [{"article_id": a["article_id"], "signature": s.tolist(), "shingles": sh}
                         for a, s, sh in zip(canonical, signatures, shingles)]
     ids = {a["article_id"] for a in canonical}
-    counts, name_counts, years, dates = article_evidence(canonical, [e for e in rows["entities"] if e["article_id"] in ids])
-    rows["_story_terms"] = evidence_rows(canonical, counts, name_counts, years, dates, story_of)
+    mentions = [e for e in rows["entities"] if e["article_id"] in ids]
+    counts, name_counts, years, dates = article_evidence(canonical, mentions)
+    # headline actors by the word frequencies of this chunk: chunks are built apart
+    headline = headline_actors(canonical, mentions, updated_df(DocumentFrequencies(), counts, name_counts))
+    rows["_story_terms"] = evidence_rows(canonical, counts, name_counts, headline, years, dates, story_of)
     return rows
 
 
