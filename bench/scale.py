@@ -179,10 +179,10 @@ def make_chunk(start: int, stop: int, run_id: str) -> dict[str, list[dict]]:
                         for a, s, sh in zip(canonical, signatures, shingles)]
     ids = {a["article_id"] for a in canonical}
     mentions = [e for e in rows["entities"] if e["article_id"] in ids]
-    counts, name_counts, years, dates = article_evidence(canonical, mentions)
+    counts, name_counts, when = article_evidence(canonical, mentions)
     # headline actors by the word frequencies of this chunk: chunks are built apart
     headline = headline_actors(canonical, mentions, updated_df(DocumentFrequencies(), counts, name_counts))
-    rows["_story_terms"] = evidence_rows(canonical, counts, name_counts, headline, years, dates, story_of)
+    rows["_story_terms"] = evidence_rows(canonical, counts, name_counts, headline, when, story_of)
     return rows
 
 

@@ -459,6 +459,8 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
         "trailer": "\n".join(trailers) or None,
         "word_count": words,
         "body_hash": body_hash(body),
+        # not published: the stories stage's evidence (its day of the year, known without a year)
+        "dateline_day": dateline.day if dateline else None,
     }
 
 

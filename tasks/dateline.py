@@ -115,6 +115,7 @@ class Dateline:
     namesakes: tuple[str, ...] = ()  # countries of comparable cities so named, when no region says which
     region_span: tuple[int, int] | None = None  # where a region that names the country is written (`, England`)
     headline: str | None = None  # a headline run into the dateline (`Port strike spreads ROTTERDAM (Reuters) -`)
+    day: int | None = None  # its month and day as a day of the year (`day_of_year`), known without its year too
 
 
 def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
@@ -155,6 +156,7 @@ def parse_dateline(text: str, anchor: dt.date | None = None) -> Dateline | None:
         namesakes=() if match["region"] or place is None else namesake_countries(city, place.country),
         region_span=match.span("region") if named_region else None,
         headline=headline,
+        day=_day_of(match),
     )
 
 
@@ -182,7 +184,7 @@ def _cityless(text: str, anchor: dt.date | None) -> Dateline | None:
     """A date alone (`Feb 26 -`) or an agency alone (`(CNN) -- `, `(CNN)President …`)."""
     match = _CITYLESS.match(text)
     if match:
-        return Dateline(None, None, _date_of(match, anchor), None, match.end())
+        return Dateline(None, None, _date_of(match, anchor), None, match.end(), day=_day_of(match))
     match = _AGENCY_ONLY.match(text)
     if match and known_agency(match["agency"]):
         return Dateline(None, None, None, normalise_agency(match["agency"]), match.end())
@@ -211,7 +213,7 @@ def _cjk_dateline(text: str, anchor: dt.date | None) -> Dateline | None:
     date = _calendar_date(match["year"], int(match["month"]), int(match["day"]), anchor) if match["month"] else None
     agency = match["agency"] or match["bracket_agency"]
     return Dateline(city, place.country if place else None, date, _CJK_AGENCIES[agency] if agency else None,
-                    match.end())
+                    match.end(), day=day_of_year(int(match["month"]), int(match["day"])) if match["month"] else None)
 
 
 def _date_of(match: re.Match, anchor: dt.date | None) -> dt.date | None:
@@ -220,12 +222,33 @@ def _date_of(match: re.Match, anchor: dt.date | None) -> dt.date | None:
             return dt.date.fromisoformat(match["iso"])
         except ValueError:  # "1996-13-45"
             return None
+    month_day = _month_day(match)
+    return _calendar_date(match["year"] or match.groupdict().get("year_after"), *month_day, anchor) if month_day else None
+
+
+def _month_day(match: re.Match) -> tuple[int, int] | None:
+    if match["iso"]:
+        return int(match["iso"][5:7]), int(match["iso"][8:10])
     groups = match.groupdict()
     month_text = groups["month"] or groups.get("month_after")
     if not month_text:
         return None
-    return _calendar_date(groups["year"] or groups.get("year_after"), MONTHS[month_text.casefold()],
-                          int(groups["day"] or groups["day_first"]), anchor)
+    return MONTHS[month_text.casefold()], int(groups["day"] or groups["day_first"])
+
+
+def _day_of(match: re.Match) -> int | None:
+    month_day = _month_day(match)
+    return day_of_year(*month_day) if month_day else None
+
+
+def day_of_year(month: int, day: int) -> int | None:
+    """A month and day as a day of a leap year (1-366), or None for "Feb 30". Two days so
+    placed are at least this far apart, going round the year, whatever their years: a story
+    datelined `June 2` is no report of one datelined `June 19`, though neither says its year."""
+    try:
+        return dt.date(2000, month, day).timetuple().tm_yday
+    except ValueError:
+        return None
 
 
 def _calendar_date(year: str | None, month: int, day: int, anchor: dt.date | None) -> dt.date | None:

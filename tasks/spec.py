@@ -326,6 +326,8 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("story_id", pa.string(), "its story (re-pointed when stories merge or a split moves it)"),
         Column("day", pa.date32(), "its published date"),
         Column("years", pa.list_(pa.int32()), "years it names (its published year when dated)"),
+        Column("day_of_year", pa.int16(), "its published date's day of a leap year (1-366), else its dateline's, "
+               "which a dateline without a year gives too"),
         Column("text_index", pa.list_(pa.int32()), "hashed body terms"),
         Column("text_count", pa.list_(pa.float32()), "their counts"),
         Column("name_index", pa.list_(pa.int32()), "hashed names"),

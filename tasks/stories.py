@@ -2,8 +2,10 @@
 
 Evidence per article: TF-IDF of the body (hashed terms, sublinear tf, terms seen in fewer
 than `min_df` articles ignored), TF-IDF of its people/organisation/place names, and its
-dates (published date, else the years the text names). Two articles whose dates are more
-than `window_days` apart, or whose named years are disjoint, are never the same story; nor are
+dates (published date, else the years the text names, and the day of the year a dateline
+names without its year: `June 2` and `June 19` are 17 days apart at least, whatever the years).
+Two articles whose dates are more than `window_days` apart, or whose named years are disjoint,
+are never the same story; nor are
 two whose headlines lead with actors, neither of which the other mentions (`headline_actors`),
 nor two whose headlines share an actor but each name another the other never mentions, with
 no figure in common (`named_apart`), however much template text they share.
@@ -29,11 +31,12 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.clean import _UNSPACED
-from tasks.dateline import known_agency
+from tasks.dateline import day_of_year, known_agency
 
 N_FEATURES = 1 << 20
 ENTITY_OFFSET = N_FEATURES  # entity terms live in their own id range of `_term_df`
 DOC_COUNT_TERM = -1
+DAYS_IN_LEAP_YEAR = 366
 STORY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP"}
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # a figure of two digits or more that is no year: template notices fill in their own
@@ -44,7 +47,7 @@ _FIGURE = re.compile(r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d.,]\d))\d[\d.,]*\d(?![\w
 class StoryParams:
     threshold: float = 0.18       # minimum average-link similarity to share a story
     entity_weight: float = 0.3    # weight of name overlap beside body text
-    window_days: int = 7          # published dates further apart are never one story
+    window_days: int = 7          # published dates (or dateline days) further apart are never one story
     min_df: int = 2               # body terms in fewer articles carry no weight
     block_size: int = 2000        # articles clustered together (memory: block_size^2 floats)
     shared_name: bool = True      # articles that share no person/organisation/place are never one story
@@ -82,9 +85,25 @@ class Headlines:
 
 
 @dataclass
+class When:
+    """When some articles happened, as far as each says: the years it names, its published date,
+    and its day of the year (`day_of_year`), which a dateline without a year gives too."""
+
+    years: list[set[int]] = field(default_factory=list)
+    dates: list[dt.date | None] = field(default_factory=list)
+    days: list[int | None] = field(default_factory=list)
+
+    def __getitem__(self, rows) -> When:
+        return When([self.years[i] for i in rows], [self.dates[i] for i in rows], [self.days[i] for i in rows])
+
+    def __add__(self, other: When) -> When:
+        return When(self.years + other.years, self.dates + other.dates, self.days + other.days)
+
+
+@dataclass
 class StoryVectors:
     """The stories a run can join, as it decides: sums of their articles' unit vectors (one
-    sparse row per story), sizes, named years and date ranges."""
+    sparse row per story), sizes, named years, date ranges and days of the year."""
 
     ids: list[str] = field(default_factory=list)
     size: list[int] = field(default_factory=list)
@@ -95,6 +114,7 @@ class StoryVectors:
     years: list[set[int]] = field(default_factory=list)
     first: list[dt.date | None] = field(default_factory=list)
     last: list[dt.date | None] = field(default_factory=list)
+    days: list[set[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -124,15 +144,14 @@ class DocumentFrequencies:
 @dataclass
 class StoryEvidence:
     """Raw evidence of earlier canonical articles, one row each: their story, term counts,
-    names, years and date, as `_story_terms` keeps them."""
+    names, headline evidence and when, as `_story_terms` keeps them."""
 
     story_ids: list[str] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)
     text: object = None    # scipy CSR of raw counts, articles x N_FEATURES
     names: object = None   # binary
     headline: Headlines | None = None
-    years: list[set[int]] = field(default_factory=list)
-    dates: list[dt.date | None] = field(default_factory=list)
+    when: When = field(default_factory=When)
 
     @classmethod
     def from_arrow(cls, table) -> StoryEvidence:
@@ -151,14 +170,15 @@ class StoryEvidence:
                    matrix("name_index", None),
                    Headlines(matrix("headline_index", None), matrix("headline_named_index", None),
                              matrix("figure_index", None)),
-                   [set(y or []) for y in table.column("years").to_pylist()], table.column("day").to_pylist())
+                   When([set(y or []) for y in table.column("years").to_pylist()], table.column("day").to_pylist(),
+                        table.column("day_of_year").to_pylist()))
 
     def story_of(self) -> dict[str, str]:
         """article_id -> the story it is stored in."""
         return dict(zip(self.article_ids, self.story_ids))
 
 
-def evidence_rows(articles: list[dict], counts, name_counts, headline: Headlines, years, dates,
+def evidence_rows(articles: list[dict], counts, name_counts, headline: Headlines, when: When,
                   story_of: dict[str, str]) -> list[dict]:
     """`_story_terms` rows of new canonical articles."""
     counts, name_counts = counts.tocsr(), name_counts.tocsr()
@@ -167,7 +187,8 @@ def evidence_rows(articles: list[dict], counts, name_counts, headline: Headlines
         text = slice(counts.indptr[i], counts.indptr[i + 1])
         order = np.argsort(counts.indices[text])
         rows.append({"article_id": article["article_id"], "story_id": story_of[article["article_id"]],
-                     "day": dates[i], "years": sorted(years[i]),
+                     "day": when.dates[i], "years": sorted(when.years[i]),
+                     "day_of_year": when.days[i],
                      "text_index": counts.indices[text][order].tolist(), "text_count": counts.data[text][order].tolist(),
                      "name_index": sorted(_row(name_counts, i).tolist()),
                      "headline_index": sorted(_row(headline.leading, i).tolist()),
@@ -238,7 +259,7 @@ def name_keys(entities: list[dict]) -> list[int]:
 
 
 def article_evidence(articles: list[dict], entities: list[dict]):
-    """Hashed term counts of bodies and of names; years and dates of each article."""
+    """Hashed term counts of bodies and of names; when each article happened."""
     names: dict[str, set[str]] = {}
     for mention in entities:
         if _story_name(mention):
@@ -246,12 +267,13 @@ def article_evidence(articles: list[dict], entities: list[dict]):
     text_hasher, name_hasher = _hashers()
     counts = text_hasher.transform([a["body"] for a in articles])
     name_counts = name_hasher.transform([sorted(names.get(a["article_id"], ())) for a in articles])
-    years, dates = [], []
+    when = When()
     for article in articles:
         day = article.get("published_date")
-        dates.append(day)
-        years.append({day.year} if day else {int(y) for y in _YEAR.findall(article["body"])})
-    return counts, name_counts, years, dates
+        when.dates.append(day)
+        when.years.append({day.year} if day else {int(y) for y in _YEAR.findall(article["body"])})
+        when.days.append(day_of_year(day.month, day.day) if day else article.get("dateline_day"))
+    return counts, name_counts, when
 
 
 def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies) -> Headlines:
@@ -339,7 +361,7 @@ def headline_evidence(articles: list[dict], entities: list[dict], df: DocumentFr
     """`HeadlineActors` of new articles (`df`: document frequencies before them)."""
     if not articles:
         return {}
-    counts, name_counts, _, _ = article_evidence(articles, entities)
+    counts, name_counts, _ = article_evidence(articles, entities)
     headline = headline_actors(articles, entities, updated_df(df, counts, name_counts))
     counts = counts.tocsr()
     return {article["article_id"]: HeadlineActors(*(frozenset(_row(matrix, i).tolist()) for matrix in
@@ -396,17 +418,26 @@ def _weighted(matrix, df: DocumentFrequencies, offset: int, min_df: int, subline
     return normalize(matrix)
 
 
-def _compatible(years_a: set, years_b: set, first_a, last_a, first_b, last_b, window_days: int) -> bool:
-    if years_a and years_b and not (years_a & years_b):
+def _stories_compatible(state: StoryVectors, a: int, b: int, window_days: int) -> bool:
+    if state.years[a] and state.years[b] and not (state.years[a] & state.years[b]):
         return False
-    if first_a and first_b:
-        gap = max((first_b - last_a).days, (first_a - last_b).days, 0)
-        return gap <= window_days
-    return True
+    if state.first[a] and state.first[b]:
+        gap = max((state.first[b] - state.last[a]).days, (state.first[a] - state.last[b]).days, 0)
+        if gap > window_days:
+            return False
+    return not (state.days[a] and state.days[b]) or \
+        min(_days_apart(x, y) for x in state.days[a] for y in state.days[b]) <= window_days + 1
 
 
-def _compatible_matrix(years: list[set[int]], dates: list, window_days: int) -> np.ndarray:
-    """`_compatible` for every pair of articles at once (n x n booleans)."""
+def _days_apart(a, b):
+    """Days between two days of the year, going round the year (arrays too)."""
+    gap = abs(a - b)
+    return np.minimum(gap, DAYS_IN_LEAP_YEAR - gap)
+
+
+def _compatible_matrix(when: When, window_days: int) -> np.ndarray:
+    """`_stories_compatible` for every pair of articles at once (n x n booleans)."""
+    years = when.years
     n = len(years)
     span = sorted(set().union(*years)) if any(years) else []
     column = {year: i for i, year in enumerate(span)}
@@ -416,14 +447,19 @@ def _compatible_matrix(years: list[set[int]], dates: list, window_days: int) -> 
             named[i, column[year]] = 1.0
     has_years = named.any(axis=1)
     ok = ~(has_years[:, None] & has_years[None, :] & ((named @ named.T) == 0))
-    ordinal = np.array([d.toordinal() if d else np.nan for d in dates], dtype=np.float64)
+    ordinal = np.array([d.toordinal() if d else np.nan for d in when.dates], dtype=np.float64)
     dated = ~np.isnan(ordinal)
     gap = np.abs(ordinal[:, None] - ordinal[None, :])
     ok &= ~(dated[:, None] & dated[None, :] & (np.nan_to_num(gap) > window_days))
+    # a day of the year without its year: a day's slack, as February 29 is a day of some years only
+    day = np.array([d if d is not None else np.nan for d in when.days], dtype=np.float64)
+    placed = ~np.isnan(day)
+    apart = _days_apart(day[:, None], day[None, :])
+    ok &= ~(placed[:, None] & placed[None, :] & (np.nan_to_num(apart) > window_days + 1))
     return ok
 
 
-def cluster_block(text, names, terms, headline: Headlines, years, dates, params: StoryParams) -> list[int]:
+def cluster_block(text, names, terms, headline: Headlines, when: When, params: StoryParams) -> list[int]:
     """Average-linkage clusters of one block of new articles (labels 0..k-1); `terms` are raw
     body term counts and `headline` the headline actors, for `StoryParams.headline_actors`."""
     from scipy.cluster.hierarchy import fcluster, linkage
@@ -438,7 +474,7 @@ def cluster_block(text, names, terms, headline: Headlines, years, dates, params:
     distance = np.clip(1.0 - similarity, 0.0, None)
     if params.shared_name:
         distance[name_overlap <= 0] = 1.0
-    distance[~_compatible_matrix(years, dates, params.window_days)] = 1.0
+    distance[~_compatible_matrix(when, params.window_days)] = 1.0
     if params.headline_actors:
         distance[_unmentioned(headline, terms, headline, terms)] = 1.0
     np.fill_diagonal(distance, 0.0)
@@ -477,8 +513,7 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
             keep &= np.isin(score.row.astype(np.int64) * width + score.col, named_keys)
         pairs = [(-value, min(a, s), max(a, s))
                  for a, s, value in zip(a_idx[keep].tolist(), s_idx[keep].tolist(), similarity[keep].tolist())
-                 if _compatible(state.years[a], state.years[s], state.first[a], state.last[a],
-                                state.first[s], state.last[s], params.window_days)
+                 if _stories_compatible(state, a, s, params.window_days)
                  and not (params.headline_actors and _unmentioned(state.headline[a], state.terms[a],
                                                                   state.headline[s], state.terms[s])[0, 0])]
         into = np.arange(len(state.ids))
@@ -490,6 +525,7 @@ def merge_stories(state: StoryVectors, touched: set[int], params: StoryParams) -
             state.size[survivor] += state.size[absorbed]
             state.size[absorbed] = 0
             state.years[survivor] |= state.years[absorbed]
+            state.days[survivor] |= state.days[absorbed]
             state.first[survivor] = _earliest(state.first[survivor], state.first[absorbed])
             state.last[survivor] = _latest(state.last[survivor], state.last[absorbed])
             alive[absorbed] = False
@@ -536,7 +572,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     if not articles:
         return StoryMatch({}, {}, [], df, [])
     articles = sorted(articles, key=lambda a: (a.get("published_date") or dt.date.max, a["article_id"]))
-    counts, name_counts, years, dates = article_evidence(articles, entities)
+    counts, name_counts, when = article_evidence(articles, entities)
     df = updated_df(df, counts, name_counts)
     headline = headline_actors(articles, entities, df)
     text = _weighted(counts, df, 0, params.min_df, sublinear=True)
@@ -551,9 +587,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
         labels = cluster_block(vstack([text[block], old.text[pool]]).tocsr(),
                                vstack([names[block], old.names[pool]]).tocsr(),
                                vstack([counts[block], old.terms[pool]]).tocsr(),
-                               headline[block].stacked(old.headline[pool]),
-                               [years[i] for i in block] + [old.years[j] for j in pool],
-                               [dates[i] for i in block] + [old.dates[j] for j in pool], params)
+                               headline[block].stacked(old.headline[pool]), when[block] + old.when[pool], params)
         groups: dict[int, tuple[list[int], list[int]]] = {}
         for position, label in enumerate(labels):
             new, earlier = groups.setdefault(label, ([], []))
@@ -575,8 +609,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
             for i in new:
                 block_story[i] = target
         story_of |= {articles[i]["article_id"]: sid for i, sid in block_story.items()}
-        old.add(text[block], names[block], counts[block], headline[block], [years[i] for i in block],
-                [dates[i] for i in block],
+        old.add(text[block], names[block], counts[block], headline[block], when[block],
                 [block_story[i] for i in block.tolist()], [articles[i]["article_id"] for i in block.tolist()])
         # average linkage continued over the stories' sums: stories the block touched that
         # now come together merge (what one run over everything would also have joined)
@@ -591,7 +624,7 @@ def match_stories(articles: list[dict], entities: list[dict], evidence: StoryEvi
     stored = evidence.story_of()
     moved = {aid: to for aid, sid in moved.items()  # a later merge can bring a moved article home again
              if (to := survivor_of.get(sid, sid)) != survivor_of.get(stored[aid], stored[aid])}
-    return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, headline, years, dates, story_of),
+    return StoryMatch(story_of, moved, evidence_rows(articles, counts, name_counts, headline, when, story_of),
                       df, merges)
 
 
@@ -610,7 +643,7 @@ def _homes(groups: dict[int, tuple[list[int], list[int]]], old: _EarlierArticles
 @dataclass
 class _EarlierArticles:
     """The earlier articles a block is clustered with: unit vectors under today's weights,
-    their stories, years and dates; a block's articles join them once decided."""
+    their stories and when they happened; a block's articles join them once decided."""
 
     story_ids: list[str]
     article_ids: list[str]
@@ -618,20 +651,19 @@ class _EarlierArticles:
     names: object
     terms: object     # raw body term counts
     headline: Headlines
-    years: list[set[int]]
-    dates: list
+    when: When
 
     @classmethod
     def of(cls, evidence: StoryEvidence, df: DocumentFrequencies, params: StoryParams) -> _EarlierArticles:
         if not evidence.story_ids:
-            return cls([], [], _csr([]), _csr([]), _csr([]), Headlines.empty(), [], [])
+            return cls([], [], _csr([]), _csr([]), _csr([]), Headlines.empty(), When())
         return cls(list(evidence.story_ids), list(evidence.article_ids),
                    _weighted(evidence.text, df, 0, params.min_df, sublinear=True),
                    _weighted(evidence.names, df, ENTITY_OFFSET, 1, sublinear=False), evidence.text,
-                   evidence.headline, list(evidence.years), list(evidence.dates))
+                   evidence.headline, evidence.when + When())
 
     def first_date(self, story_id: str):
-        return _earliest(*(d for sid, d in zip(self.story_ids, self.dates) if sid == story_id))
+        return _earliest(*(d for sid, d in zip(self.story_ids, self.when.dates) if sid == story_id))
 
     def near(self, text, names, params: StoryParams) -> list[int]:
         """The earlier articles of the stories some new article comes near (average-link
@@ -656,7 +688,7 @@ class _EarlierArticles:
         return [j for j, sid in enumerate(self.story_ids) if sid in chosen]
 
     def state(self) -> StoryVectors:
-        """Each story's sums, size, years and date range."""
+        """Each story's sums, size, years, date range and days of the year."""
         from scipy.sparse import csr_matrix
 
         ids = sorted(set(self.story_ids))
@@ -668,23 +700,25 @@ class _EarlierArticles:
                              text=(indicator @ self.text).tocsr(), entity=(indicator @ self.names).tocsr(),
                              terms=(indicator @ (self.terms > 0).astype(np.float32)).tocsr(),
                              headline=self.headline.mapped(indicator),
-                             years=[set() for _ in ids], first=[None] * len(ids), last=[None] * len(ids))
-        for r, years, day in zip(rows.tolist(), self.years, self.dates):
+                             years=[set() for _ in ids], first=[None] * len(ids), last=[None] * len(ids),
+                             days=[set() for _ in ids])
+        for r, years, date, day in zip(rows.tolist(), self.when.years, self.when.dates, self.when.days):
             state.years[r] |= years
-            state.first[r], state.last[r] = _earliest(state.first[r], day), _latest(state.last[r], day)
+            state.first[r], state.last[r] = _earliest(state.first[r], date), _latest(state.last[r], date)
+            if day is not None:
+                state.days[r].add(day)
         return state
 
     def repoint(self, survivor_of: dict[str, str]) -> None:
         if survivor_of:
             self.story_ids = [survivor_of.get(sid, sid) for sid in self.story_ids]
 
-    def add(self, text, names, terms, headline: Headlines, years, dates, story_ids, article_ids) -> None:
+    def add(self, text, names, terms, headline: Headlines, when: When, story_ids, article_ids) -> None:
         from scipy.sparse import vstack
 
         self.text, self.names = vstack([self.text, text]).tocsr(), vstack([self.names, names]).tocsr()
         self.terms, self.headline = vstack([self.terms, terms]).tocsr(), self.headline.stacked(headline)
-        self.years += years
-        self.dates += dates
+        self.when = self.when + when
         self.story_ids += story_ids
         self.article_ids += article_ids
 

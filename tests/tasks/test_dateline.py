@@ -41,6 +41,9 @@ def test_a_month_name_two_languages_disagree_on_gives_no_date():
 def test_year_is_never_guessed_without_an_anchor():
     found = parse_dateline("CLEVELAND, Feb 26 - Standard Oil", None)
     assert (found.city, found.date) == ("Cleveland", None)
+    # its day of the year is known all the same, Feb 29 counted as in a leap year
+    assert [parse_dateline(text).day for text in ("CLEVELAND, Feb 26 - It", "Mar 1 - It", "LERWICK, 2 mars (AFP) - Il",
+                                                  "新华社北京3月3日电 记者", "CLEVELAND, Feb 30 - It")] == [57, 61, 62, 63, None]
 
 
 def test_sentences_and_headings_are_not_datelines():

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from tasks.clean import clean_record
 from tasks.spec import to_table
 from tasks.dedup import SketchHistory, exact_duplicates, jaccard, near_duplicates, shingles_of, sketch
 from tasks.stories import (DocumentFrequencies, StoryEvidence, StoryParams, assign_stories, fold_merges,
@@ -103,6 +104,30 @@ def test_far_apart_dates_never_share_a_story():
         [article("a", published=dt.date(2024, 1, 1), body=FLOOD), article("b", published=dt.date(2024, 6, 1), body=FLOOD_2)],
         names("a", "Maria Catala") + names("b", "Maria Catala"), StoryEvidence(), DocumentFrequencies(), params).story_of
     assert story_of == {"a": "st-a", "b": "st-b"}
+
+
+def test_datelines_without_a_year_still_keep_days_far_apart_out_of_one_story():
+    def datelined(aid, day, body):
+        return {"article_id": aid, **clean_record({"text": f"VALENCIA, {day} - {body}", "format": "txt"}, None)}
+
+    params = StoryParams(threshold=0.1, min_df=1)
+    people = names("a", "Maria Catala") + names("b", "Maria Catala")
+
+    def stories(day_a, day_b):
+        pair = [datelined("a", day_a, FLOOD), datelined("b", day_b, FLOOD_2)]
+        assert [(a["published_date"], a["dateline_date"]) for a in pair] == [(None, None)] * 2
+        return match_stories(pair, people, StoryEvidence(), DocumentFrequencies(), params).story_of
+
+    assert stories("March 3", "March 21") == {"a": "st-a", "b": "st-b"}
+    assert stories("March 3", "March 5") == {"a": "st-a", "b": "st-a"}
+    assert stories("Dec 30", "Jan 2") == {"a": "st-a", "b": "st-a"}  # round the turn of a year
+    # across runs, the earlier article's day comes from its stored evidence
+    first = match_stories([datelined("a", "March 3", FLOOD)], people, StoryEvidence(), DocumentFrequencies(), params)
+    assert [row["day_of_year"] for row in first.evidence_rows] == [63]
+    evidence = StoryEvidence.from_arrow(to_table("_story_terms", first.evidence_rows))
+    for day, story in (("March 21", "st-b"), ("March 6", "st-a")):
+        later = match_stories([datelined("b", day, FLOOD_2)], people, evidence, first.df, params)
+        assert later.story_of == {"b": story}
 
 
 def test_the_agency_that_carried_two_stories_is_no_evidence_they_are_one():
