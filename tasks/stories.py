@@ -272,8 +272,14 @@ def article_evidence(articles: list[dict], entities: list[dict]):
         day = article.get("published_date")
         when.dates.append(day)
         when.years.append({day.year} if day else {int(y) for y in _YEAR.findall(article["body"])})
-        when.days.append(day_of_year(day.month, day.day) if day else article.get("dateline_day"))
+        when.days.append(article_day(article))
     return counts, name_counts, when
+
+
+def article_day(article: dict) -> int | None:
+    """Its day of the year: its published date's, else its dateline's (known without a year)."""
+    day = article.get("published_date")
+    return day_of_year(day.month, day.day) if day else article.get("dateline_day")
 
 
 def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFrequencies) -> Headlines:

@@ -18,7 +18,8 @@ import numpy as np
 
 from tasks.dedup import NUM_PERM, SketchHistory, band_table, lsh_scheme, signature_matrix, stored_band_keys
 from tasks.io.lake import Lake
-from tasks.stories import DocumentFrequencies, StoryEvidence, name_keys, stored_headline_evidence
+from tasks.stories import (DAYS_IN_LEAP_YEAR, DocumentFrequencies, StoryEvidence, article_day, name_keys,
+                           stored_headline_evidence)
 
 _IN = "IN (SELECT k FROM wanted)"
 
@@ -69,29 +70,68 @@ def article_history(lake: Lake, articles: list[dict], entities: list[dict], sket
     headlines = stored_headline_evidence(lake.scan("_story_terms", "*", f"article_id {_IN}", {"wanted": sorted(near)}))
     return {"canonical_by_hash": canonical_by_hash, "minhash": minhash, "story_of": story_of,
             "headline_evidence": headlines,
-            "story_evidence": story_evidence(lake, [a.get("published_date") for a in articles], window_days,
-                                             name_keys(entities)),
+            "story_evidence": story_evidence(lake, articles, entities, window_days),
             "term_df": DocumentFrequencies.from_arrow(lake.read("_term_df"))}
 
 
-def story_evidence(lake: Lake, dates: list[dt.date | None], window_days: int, names: list[int]) -> StoryEvidence:
+def story_evidence(lake: Lake, articles: list[dict], entities: list[dict], window_days: int) -> StoryEvidence:
     """The raw evidence of every story a new article could join: stories with an article dated
-    within `window_days` of a new article's date (or undated) that shares one of its names
-    (`names`: hashed, see `stories.name_keys`). Days are appended in feed order, so the day
-    filter skips the row groups of other days. (A new article with no date is compared with
-    undated stories only, not with every dated story ever.)"""
-    if not names:
-        return StoryEvidence()
+    within `window_days` of its date (or undated) that shares one of its names. Days are
+    appended in feed order, so the day filter skips the row groups of other days. A new
+    article with no date is compared with undated stories only, not with every dated story
+    ever; when its dateline gives its day of the year (`stories.article_day`), only with those
+    whose day is within the window of it, going round the year, or unknown: an endless undated
+    feed reads a few weeks of each year."""
+    mentions: dict[str, list[dict]] = {}
+    for mention in entities:
+        mentions.setdefault(mention["article_id"], []).append(mention)
+
+    def names_of(group: list[dict]) -> list[int]:
+        return name_keys([m for a in group for m in mentions.get(a["article_id"], ())])
+
     window = dt.timedelta(days=window_days)
-    days = " OR ".join(f"day BETWEEN DATE '{lo - window}' AND DATE '{hi + window}'"
-                       for lo, hi in _ranges(sorted({d for d in dates if d}), window_days))
-    near = f"(day IS NULL{' OR ' + days if days else ''})"
-    # unnested and joined: ten times faster than list_has_any over the same rows
-    stories = _ids(lake.scan("_story_terms", "DISTINCT story_id", f"{near} AND story_id IN (SELECT story_id FROM "
-                             f"(SELECT story_id, unnest(name_index) AS n FROM {{table}} WHERE {near}) "
-                             f"WHERE n IN (SELECT k FROM names))", {"names": names}))
+    placed = [a for a in articles if article_day(a) is not None]
+    dated = [f"day BETWEEN DATE '{lo - window}' AND DATE '{hi + window}'"
+             for lo, hi in _ranges(sorted({a["published_date"] for a in placed if a.get("published_date")}), window_days)]
+    # as `stories._compatible_matrix`: a day's slack for February 29
+    arcs = " OR ".join(f"day_of_year BETWEEN {lo} AND {hi}"
+                       for lo, hi in _arcs(sorted({article_day(a) for a in placed}), window_days + 1))
+    undated_near = f"(day IS NULL AND (day_of_year IS NULL OR {arcs}))" if arcs else "false"
+    stories = _stories_near(lake, "day IS NULL", names_of([a for a in articles if article_day(a) is None])) | \
+        _stories_near(lake, " OR ".join([undated_near, *dated]), names_of(placed))
+    if not stories:
+        return StoryEvidence()
     table = lake.scan("_story_terms", "*", f"story_id {_IN} ORDER BY article_id", {"wanted": sorted(stories)})
     return StoryEvidence.from_arrow(table)
+
+
+def _stories_near(lake: Lake, near: str, names: list[int]) -> set[str]:
+    """Stories with an article that meets `near` and holds one of `names` (hashed)."""
+    if not names:
+        return set()
+    # unnested and joined: ten times faster than list_has_any over the same rows
+    return _ids(lake.scan("_story_terms", "DISTINCT story_id", f"({near}) AND story_id IN (SELECT story_id FROM "
+                          f"(SELECT story_id, unnest(name_index) AS n FROM {{table}} WHERE {near}) "
+                          f"WHERE n IN (SELECT k FROM names))", {"names": names}))
+
+
+def _arcs(days: list[int], slack: int) -> list[tuple[int, int]]:
+    """Days of the year, each widened by `slack` and wrapped round the year, as merged ranges."""
+    pieces = []
+    for day in days:
+        lo, hi = day - slack, day + slack
+        pieces.append((max(lo, 1), min(hi, DAYS_IN_LEAP_YEAR)))
+        if lo < 1:
+            pieces.append((lo + DAYS_IN_LEAP_YEAR, DAYS_IN_LEAP_YEAR))
+        if hi > DAYS_IN_LEAP_YEAR:
+            pieces.append((1, hi - DAYS_IN_LEAP_YEAR))
+    out: list[list[int]] = []
+    for lo, hi in sorted(pieces):
+        if out and lo <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
 
 
 def _ranges(days: list[dt.date], window_days: int) -> list[tuple[dt.date, dt.date]]:
