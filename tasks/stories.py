@@ -286,11 +286,13 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
     """Per article, binary rows (articles x N_FEATURES) of: the actor its headline leads with;
     every actor its headline names that the body tells of outside a copy of the headline (a
     title-case headline the model read as a name, `Lindsay Lohan Checks Into Rehab`, is none);
-    its body's figures (`_FIGURE`). Actors are the people and organisations the article names
-    whose rarest word (or one of its equally rare words) the headline holds, hashed by that word
-    as a body term; the one whose word comes first leads (`brunswick` of Brunswick Corp in
-    `BRUNSWICK CORP SELLS NOTES`; not Standard and Poor's Corp, whose `corp` is no name of its
-    own). Notices cut from one template share most of their words and often their underwriters
+    its body's figures (`_FIGURE`). Actors are the people, organisations and places the article
+    names whose rarest word (or one of its equally rare words) the headline holds, hashed by that
+    word as a body term (a lender's notices differ by the country they name: `WORLD BANK LOANS
+    MEXICO 400 MLN DLRS`). It leads with the person or organisation whose word comes first, never
+    a place, which is where events happen more than who acts in them (`brunswick` of Brunswick
+    Corp in `BRUNSWICK CORP SELLS NOTES`; not Standard and Poor's Corp, whose `corp` is no name
+    of its own). Notices cut from one template share most of their words and often their underwriters
     and rating agencies, even in the headline (`WARNER <WCI> UPGRADED BY MOODY'S`, `NIAGARA
     MOHAWK <NMK> DOWNGRADED BY MOODY'S`); the issuer each headline leads with tells them apart.
     The protagonist most headlines of one event lead with (`Lindsay Lohan checks into …`) keeps
@@ -299,10 +301,13 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
     analyse = _hashers()[0].build_analyzer()
     own_title = {a["article_id"]: _title_span(a) for a in articles}
     names: dict[str, set[str]] = {}
+    leaders: dict[str, set[str]] = {}  # who a headline can lead with: people and organisations
     told: dict[str, set[str]] = {}  # names the body gives outside the headline it repeats
     for mention in entities:
-        if mention["label"] in ("PERSON", "ORG") and _story_name(mention):
+        if mention["label"] in ("PERSON", "ORG", "GPE", "LOC") and _story_name(mention):
             names.setdefault(mention["article_id"], set()).add(mention["canonical_name"])
+            if mention["label"] in ("PERSON", "ORG"):
+                leaders.setdefault(mention["article_id"], set()).add(mention["canonical_name"])
             lo, hi = own_title.get(mention["article_id"], (0, 0))
             if not lo <= mention.get("start_char", -1) < hi:
                 told.setdefault(mention["article_id"], set()).add(mention["canonical_name"])
@@ -322,7 +327,8 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
             held = [word for word in words_of[name] if frequency[word] == rarest and word in position]
             if held:  # a name's rarest words tie often (both words of `Oglebay Norton` seen once)
                 key = min(held, key=position.get)
-                keys.add(key)
+                if name in leaders.get(article["article_id"], ()):
+                    keys.add(key)
                 if name in told.get(article["article_id"], ()):
                     told_keys.add(key)
         chosen.append([min(keys, key=position.get)] if keys else [])

@@ -328,6 +328,23 @@ def test_notices_naming_one_agency_and_two_issuers_with_no_figure_in_common_are_
     assert named_apart(later["bw"], stored_headline_evidence(stored)["km"])
 
 
+def test_a_lenders_notices_naming_two_borrowing_countries_with_no_figure_in_common_are_two_stories():
+    day = dt.date(1987, 6, 2)
+    body = ("The Nordic Harbour Fund said it approved a {} mln dlr loan to {} to rebuild fishing harbours. "
+            "The loan runs for {} years and carries the fund's standard rate.")
+    loans = {"is": ("NORDIC HARBOUR FUND LENDS ICELAND 40 MLN DLRS", "Iceland", ("40", "15")),
+             "fo": ("FAROE ISLANDS GET 25 MLN DLR NORDIC HARBOUR FUND LOAN", "Faroe Islands", ("25", "12"))}
+    articles = [article(aid, published=day, title=title, body=body.format(amount, place, years))
+                for aid, (title, place, (amount, years)) in loans.items()]
+    mentions = [{"article_id": aid, "label": label, "canonical_name": name} for aid, (_, place, _) in loans.items()
+                for label, name in (("ORG", "Nordic Harbour Fund"), ("GPE", place))]
+    # the borrower is a place: a headline leads only with a person or organisation, but names places too
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    assert [len(actors[aid].keys) for aid in loans] == [1, 1] and named_apart(actors["is"], actors["fo"])
+    story_of = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of
+    assert story_of == {"is": "st-is", "fo": "st-fo"}
+
+
 def test_a_name_only_the_headline_the_body_repeats_gives_is_no_headline_actor():
     title = "Vance Ratings May Upgrade Kelmont"
     body = f"{title}\n\nVance Ratings Inc said it may raise the rating of Kelmont Inc's 240 mln dlrs of debt."
