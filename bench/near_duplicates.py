@@ -4,8 +4,9 @@ library choice: datasketch against rensa on the same shingles (speed, same verif
     .venv/bin/python bench/near_duplicates.py
 
 Dedup runs as the pipeline runs it, with the headline actors of each article (entities by
-the real entity stage): the pairs the shingles alone would call reprints but whose headlines
-name actors each unmentioned in the other are counted and shown.
+the real entity stage) and the default story window: the pairs the shingles alone would call
+reprints but whose headlines name actors each unmentioned in the other, or whose undated
+datelines are weeks apart, are counted and shown.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tasks.clean import clean_records  # noqa: E402
 from tasks.dedup import exact_duplicates, jaccard, minhash_of, near_duplicates, shingles_of, sketch  # noqa: E402
 from tasks.entities import extract_entities, load_nlp  # noqa: E402
 from tasks.io.readers import parse_file  # noqa: E402
-from tasks.stories import DocumentFrequencies, headline_evidence  # noqa: E402
+from tasks.stories import DocumentFrequencies, StoryParams, headline_evidence  # noqa: E402
 
 THRESHOLD, NUM_PERM = 0.5, 128
 
@@ -77,12 +78,12 @@ def library_pairs(articles: list[dict]) -> dict[str, tuple[float, set]]:
 
 def dedup(articles: list[dict], nlp) -> tuple[list[dict], list[dict], float]:
     """Exact and near rows as the pipeline finds them, and the seconds dedup took; prints the
-    pairs that only the headline actors keep apart."""
+    pairs that only the headline actors or the datelines' days keep apart."""
     actors = headline_evidence(articles, extract_entities(articles, nlp), DocumentFrequencies())
     started = time.perf_counter()
     sketches = {a["article_id"]: sketch(a["body"]) for a in articles}
     exact = exact_duplicates(articles, {})
-    near, _ = near_duplicates(articles, exact, sketches, None, THRESHOLD, actors)
+    near, _ = near_duplicates(articles, exact, sketches, None, THRESHOLD, actors, StoryParams().window_days)
     seconds = time.perf_counter() - started
     blind, _ = near_duplicates(articles, exact, sketches, None, THRESHOLD)
     kept = {(r["article_id"], r["duplicate_of"]) for r in near}

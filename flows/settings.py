@@ -65,7 +65,7 @@ class WirehouseSettings(BaseSettings):
     story_entity_weight: float = Field(0.3, ge=0, description="Weight of shared names beside body text in story similarity.")
     story_window_days: int = Field(
         7, ge=0, description="Articles whose published dates (or dateline days of the year, for a dateline without a "
-        "year) are further apart never share a story.")
+        "year) are further apart never share a story; undated articles whose datelines are that far apart are no reprints.")
     ner_batch_size: int = Field(64, ge=1, description="Paragraph texts per spaCy batch.")
     worker_processes: int = Field(
         2, ge=1, description="Worker processes that clean and extract articles, one chunk each at a time. Each loads "

@@ -16,7 +16,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.clean import words_of
-from tasks.stories import HeadlineActors, named_apart
+from tasks.stories import HeadlineActors, filed_apart, named_apart
 
 _FAR_FUTURE = dt.date.max
 
@@ -170,7 +170,7 @@ def history_candidates(new: np.ndarray, history: SketchHistory, bands: int, rows
 
 def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict[str, tuple[list[int], list[int]]],
                     history: SketchHistory | None, threshold: float, actors: dict[str, HeadlineActors] | None = None,
-                    num_perm: int = NUM_PERM) -> tuple[list[dict], list[dict]]:
+                    window_days: int | None = None, num_perm: int = NUM_PERM) -> tuple[list[dict], list[dict]]:
     """`kind = 'near'` rows for reprints, and the MinHash state rows of new canonical articles.
 
     sketches: article_id -> (signature, shingles) of each new article; history: the same for
@@ -178,7 +178,8 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
     LSH proposes candidates; the verified Jaccard of the shingle sets decides, except that two
     articles whose headlines lead with actors, neither of which the other mentions (`actors`, new and
     earlier articles alike; see `stories.named_apart`), are no reprints: one template filled in
-    for two issuers shares most of its shingles. New articles are taken in canonical order, so
+    for two issuers shares most of its shingles. Nor are two undated articles whose datelines are
+    more than `window_days` apart (`stories.filed_apart`). New articles are taken in canonical order, so
     the earliest (then longest) of a group is its canonical."""
     from datasketch import LeanMinHash, MinHashLSH
 
@@ -197,7 +198,8 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
         scored = [(jaccard(shingles, history.shingles_of(r)), history.ids[r]) for r in old]
         scored += [(jaccard(shingles, shingles_by_id[c]), c) for c in lsh.query(minhash)]
         mine = (actors or {}).get(article["article_id"])
-        scored = [(score, c) for score, c in scored if not (mine and c in actors and named_apart(mine, actors[c]))]
+        scored = [(score, c) for score, c in scored if not (mine and c in actors and (
+            named_apart(mine, actors[c]) or window_days is not None and filed_apart(mine, actors[c], window_days)))]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         if scored and scored[0][0] >= threshold:
             similarity, original = scored[0]
@@ -212,7 +214,7 @@ def near_duplicates(articles: list[dict], exact_rows: list[dict], sketches: dict
 
 @task(name="dedup", cache_policy=NO_CACHE)
 def find_duplicates(articles: list[dict], sketches: dict, known_by_hash: dict[str, str], history: SketchHistory | None,
-                    threshold: float, actors: dict[str, HeadlineActors] | None = None):
+                    threshold: float, actors: dict[str, HeadlineActors] | None = None, window_days: int | None = None):
     exact = exact_duplicates(articles, known_by_hash)
-    near, state = near_duplicates(articles, exact, sketches, history, threshold, actors)
+    near, state = near_duplicates(articles, exact, sketches, history, threshold, actors, window_days)
     return exact + near, state

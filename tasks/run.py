@@ -198,7 +198,8 @@ def run_stages(classified: Classified, processed: list[dict], history: dict, sto
 
     actors = headline_evidence(articles, rows["entities"], history["term_df"]) | history["headline_evidence"]
     duplicates, minhash_rows = find_duplicates.fn(articles, done["sketches"], history["canonical_by_hash"],
-                                                  history["minhash"], params.near_duplicate_threshold, actors)
+                                                  history["minhash"], params.near_duplicate_threshold, actors,
+                                                  params.story.window_days)
     lap("dedup")
 
     match = story_task.fn(articles, duplicates, rows["entities"], history["story_of"], history["story_evidence"],

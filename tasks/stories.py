@@ -352,6 +352,7 @@ class HeadlineActors:
     terms: frozenset[int]
     named: frozenset[int] = frozenset()
     figures: frozenset[int] = frozenset()
+    undated_day: int | None = None  # its dateline's day of the year, when it has no published date
 
 
 def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
@@ -377,7 +378,8 @@ def headline_evidence(articles: list[dict], entities: list[dict], df: DocumentFr
     headline = headline_actors(articles, entities, updated_df(df, counts, name_counts))
     counts = counts.tocsr()
     return {article["article_id"]: HeadlineActors(*(frozenset(_row(matrix, i).tolist()) for matrix in
-                                                    (headline.leading, counts, headline.named, headline.figures)))
+                                                    (headline.leading, counts, headline.named, headline.figures)),
+                                                  None if article.get("published_date") else article.get("dateline_day"))
             for i, article in enumerate(articles)}
 
 
@@ -385,8 +387,18 @@ def stored_headline_evidence(table) -> dict[str, HeadlineActors]:
     """`HeadlineActors` of earlier articles from their `_story_terms` rows (a row written before
     headlines were kept has no actor)."""
     columns = ["headline_index", "text_index", "headline_named_index", "figure_index"]
-    return {row["article_id"]: HeadlineActors(*(frozenset(row[column] or ()) for column in columns))
-            for row in table.select(["article_id", *columns]).to_pylist()}
+    return {row["article_id"]: HeadlineActors(*(frozenset(row[column] or ()) for column in columns),
+                                              row["day_of_year"] if row["day"] is None else None)
+            for row in table.select(["article_id", "day", "day_of_year", *columns]).to_pylist()}
+
+
+def filed_apart(a: HeadlineActors, b: HeadlineActors, window_days: int) -> bool:
+    """Two undated articles whose datelines name days further apart than `window_days` (going
+    round the year, a day's slack for February 29): a reprint keeps its dateline, so a text
+    filed again weeks later with its figures changed is a new report (a weekly notice), not a
+    copy. A published date says when a copy was published, not filed: dated articles never."""
+    return a.undated_day is not None and b.undated_day is not None and \
+        _days_apart(a.undated_day, b.undated_day) > window_days + 1
 
 
 def _unmentioned(a: Headlines, terms_a, b: Headlines, terms_b) -> np.ndarray:

@@ -382,6 +382,37 @@ def test_one_template_filled_in_for_two_issuers_is_no_reprint_in_one_run_or_acro
     assert near_duplicates(articles[1:], [], sketches, history, threshold=0.5)[0][0]["duplicate_of"] == "bw"
 
 
+def test_a_text_filed_again_under_a_dateline_weeks_later_is_a_new_report_not_a_reprint():
+    notice = ("Orkney Ferries said it would run {} sailings a week to the northern isles from next month, "
+              "citing fuel costs of {} mln stg a year and fewer winter passengers on every route it serves.")
+
+    def filed(aid, day, sailings, cost, published=None):
+        text = f"KIRKWALL, {day} - " + notice.format(sailings, cost)
+        return {"article_id": aid, **clean_record({"text": text, "format": "txt"}, None), "published_date": published}
+
+    def reprints(*articles, window_days=7):
+        sketches = {a["article_id"]: sketch(a["body"]) for a in articles}
+        actors = headline_evidence(list(articles), [], DocumentFrequencies())
+        rows, _ = near_duplicates(list(articles), [], sketches, None, 0.5, actors, window_days)
+        return [(r["article_id"], r["duplicate_of"]) for r in rows]
+
+    assert reprints(filed("a", "Nov 3", 14, "2.4"), filed("b", "Nov 24", 16, "2.6")) == []
+    assert reprints(filed("a", "Nov 3", 14, "2.4"), filed("b", "Nov 5", 16, "2.6")) == [("b", "a")]
+    # a reprint keeps its dateline whenever it is published; a published date never parts copies
+    assert reprints(filed("a", "Nov 3", 14, "2.4", dt.date(2024, 11, 3)),
+                    filed("b", "Nov 24", 16, "2.6", dt.date(2024, 11, 24))) == [("b", "a")]
+    # across runs: the earlier notice's day comes from its stored story evidence
+    first = filed("a", "Nov 3", 14, "2.4")
+    stored = match_stories([first], [], StoryEvidence(), DocumentFrequencies(), StoryParams())
+    earlier = stored_headline_evidence(to_table("_story_terms", stored.evidence_rows))
+    later = filed("b", "Nov 24", 16, "2.6")
+    _, state = near_duplicates([first], [], {"a": sketch(first["body"])}, None, 0.5)
+    history = SketchHistory.from_arrow(to_table("_minhash", state))
+    actors = headline_evidence([later], [], stored.df) | earlier
+    assert near_duplicates([later], [], {"b": sketch(later["body"])}, history, 0.5, actors, 7)[0] == []
+    assert near_duplicates([later], [], {"b": sketch(later["body"])}, history, 0.5, actors)[0][0]["duplicate_of"] == "a"
+
+
 def test_headlines_that_share_their_protagonist_keep_one_event_together_whatever_else_they_name():
     day = dt.date(2024, 5, 2)
     stories = {
