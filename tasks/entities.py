@@ -388,6 +388,26 @@ def field_labels(body: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+# a figure just before: "86 CTS", "50 CTS/BBL", "1.13 MLN"
+_AFTER_FIGURE = re.compile(r"\d[\d.,/-]*[ ]+$")
+
+
+def figure_unit(mention: dict, body: str) -> bool:
+    """A figure's unit in capitals (`GULF AND WESTERN 2ND QTR SHR 86 CTS VS 73 CTS`, a wire flash):
+    the word right after a figure, written in capitals, that the article writes nowhere else but
+    in lower case and that names no country or city: in its own casing it is a lower-case word
+    (which `is_name` refuses), not a name the flashes of many issuers would share."""
+    start, end = mention["start_char"], mention["end_char"]
+    text = body[start:end]
+    if not text.isupper() or not _AFTER_FIGURE.search(body, max(0, start - 24), start):
+        return False
+    written = article_casing(body).get(text.casefold())
+    if written is not None:
+        return written.islower()
+    city = lookup_city(text)  # by its name: an airport's code (`CTS`, Chitose) is no place in text
+    return not (lookup_country(text) or city and city.name.casefold() == text.casefold())
+
+
 def is_name(text: str) -> bool:
     """A name has a capital letter: model output in lower case ("cts", "mln") is a unit or a word.
     A colon inside one joins a field's label to its value (`NOTE:1985` under a results table)."""
@@ -409,7 +429,7 @@ def resolve_mentions(mentions: list[dict], body: str, article_id: str) -> list[d
     # a results-table field label is one wherever it stands ("Revs 16.0 mln 16.8 mln" has no "vs")
     field_names = {body[start:end] for start, end in labels}
     mentions = [m for m in mentions if is_name(body[m["start_char"]:m["end_char"]]) and not _overlaps_any(m, labels)
-                and body[m["start_char"]:m["end_char"]] not in field_names]
+                and body[m["start_char"]:m["end_char"]] not in field_names and not figure_unit(m, body)]
     # the body's structure names things whether or not the model saw any (a dateline, a table)
     rows = [row for row in table_rows(body) + fixture_sides(body) + dateline_places(body)
             if not _overlaps_any(row, labels)]

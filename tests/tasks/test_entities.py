@@ -91,6 +91,21 @@ def test_results_table_field_labels_and_lower_case_units_are_not_entities():
         ("Marta Lind", "PERSON")]
 
 
+def test_a_figures_unit_in_a_flash_in_capitals_is_no_name():
+    from tasks.entities import resolve_mentions
+
+    # a wire flash: capitals only, so nothing says how the article would write `CTS` or `MLN`
+    body = "HARBOUR FREIGHT 3RD QTR SHR 41 CTS VS 38 CTS, SALES 12.5 MLN DLRS"
+    spans = [("HARBOUR FREIGHT", "ORG"), ("CTS", "ORG"), ("MLN", "PERSON")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        ("HARBOUR FREIGHT", "ORG")]
+    # a place after a figure, and a word the article writes in capitals elsewhere, stay names
+    body = "FERRY LINE CUTS 12 ABERDEEN SAILINGS\n\nThe KIRKLAND fund holds 2 KIRKLAND shares."
+    spans = [("ABERDEEN", "GPE"), ("KIRKLAND", "ORG")]
+    assert [m["text"] for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        "ABERDEEN", "KIRKLAND", "KIRKLAND"]
+
+
 def test_a_name_never_runs_across_a_spaced_dash_nor_past_an_ordinal():
     from tasks.entities import resolve_mentions
 
