@@ -105,6 +105,15 @@ def _is_headline(paragraph: str) -> bool:
     return not paragraph.endswith(".") or paragraph.upper() == paragraph or words <= 12
 
 
+def _is_flash(paragraphs: list[str]) -> bool:
+    """A wire flash: a text file holding one headline (perhaps wrapped), sent alone with no story
+    under it (`GULF AND WESTERN INC 2ND QTR SHR 86 CTS VS 73 CTS`), in capitals or without a
+    sentence's final stop."""
+    line = paragraphs[0]
+    return len(paragraphs) == 1 and _is_headline(line) \
+        and (line.upper() == line or not line.rstrip().endswith((".", "!", "?")))
+
+
 def strip_trailers(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     """Wire trailers (credits, follow-us, copyright, sign-off) out of the body's tail."""
     trailers: list[str] = []
@@ -419,6 +428,9 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     paragraphs, trailers = strip_trailers(paragraphs)
     if not paragraphs:
         return None
+    if title is None and not (dateline and dateline.headline) and raw.get("format", "txt") == "txt" \
+            and _is_flash(paragraphs):
+        title = paragraphs[0]  # the item is its headline: the body stays the same line
     for trailer in trailers:
         credit = _CREDIT.search(trailer)
         if credit and not byline and credit["kind"].lower() in ("reporting", "writing"):

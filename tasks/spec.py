@@ -185,7 +185,8 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("locator", pa.string(), "where the record is in its file, in words (null for a one-article file)",
                "line 4"),
         Column("title", pa.string(), "headline: metadata (without the site's name a page title adds: "
-                                     "`… - LA Weekly`), else a headline first line; null if none",
+                                     "`… - LA Weekly`), else a headline first line (a text file that is one headline, "
+                                     "a wire flash, is its own title and body); null if none",
                "Rotterdam dockers walk out …"),
         Column("body", pa.string(), "clean text: paragraphs separated by a blank line; dateline, byline, "
                "trailers removed", "China's top …", required=True),

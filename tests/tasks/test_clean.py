@@ -146,6 +146,23 @@ def test_a_headline_run_into_the_dateline_is_the_title_when_the_record_has_none(
     assert clean_record({**flat, "title": "Baltic ports"}, None)["title"] == "Baltic ports"
 
 
+def test_a_wire_flash_sent_alone_is_its_own_headline():
+    def cleaned(text, kind="txt"):
+        article = clean_record({"format": kind, "text": text}, None)
+        return article["title"], article["body"]
+
+    flash = "HARBOUR FREIGHT INC 3RD QTR SHR 41 CTS VS 38 CTS"
+    assert cleaned(flash + "\n\n\n") == (flash, flash)
+    assert cleaned("OBAN, Nov 5 - FERRY SAILINGS TO COLL RESUME TODAY.") == ("FERRY SAILINGS TO COLL RESUME TODAY.",) * 2
+    assert cleaned("Ferry sailings to Coll resume after the storm") == ("Ferry sailings to Coll resume after the storm",) * 2
+    # one sentence is a short story, not a headline; a record of another format says itself what its title is
+    assert cleaned("The council approved the harbour budget on Monday.") == (
+        None, "The council approved the harbour budget on Monday.")
+    assert cleaned(flash, "json") == (None, flash)
+    wrapped = "HARBOUR FREIGHT SAYS IT BIDS FOR 22 PCT OF\nKIRKWALL LINES FOR 14.6 MLN STG"
+    assert cleaned(wrapped) == (wrapped.replace("\n", " "),) * 2
+
+
 def test_a_scraped_text_that_opens_with_a_headline_has_its_dateline_below_it():
     text = "Dock strike spreads\n\nGDANSK, May 6, 2024 (Reuters) - Crane drivers joined the strike on Monday."
     untitled = clean_record({"format": "json", "text": text}, None)
