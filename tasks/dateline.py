@@ -98,7 +98,7 @@ DATELINE = re.compile(
         |(?P<day_first>\d{{1,2}})\.?[ \t]+(?:de[ \t]+)?(?P<month_after>(?i:{_MONTH}))\.?(?:,?[ \t]+(?P<year_after>(?:19|20)\d\d))?
         |(?P<iso>(?:19|20)\d\d-\d\d-\d\d)))?
     ,?[ \t]*(?:\((?P<agency>[^\W\d_](?:[^\W\d_]|[ .&-]){{0,24}})\))?
-    (?P<end>[ \t]*(?:[-–—]{{1,3}}|:)[ \t]+(?:(?P<agency_after>{_AGENCY_AFTER})[.:][ \t]+)?|[ \t]*\n|[ \t]*$
+    (?P<end>[ \t]*(?:[-–—]{{1,3}}|:)(?:[ \t]+(?:(?P<agency_after>{_AGENCY_AFTER})[.:][ \t]+)?|[ \t]*$)|[ \t]*\n|[ \t]*$
         |(?P<glued>(?<=\))[ \t]*(?=[^\W\d_]|["“‘'])))  # `Hong Kong (CNN Business)A muddled view …`
     """,
     re.VERBOSE,

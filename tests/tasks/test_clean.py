@@ -163,6 +163,12 @@ def test_a_wire_flash_sent_alone_is_its_own_headline():
     assert cleaned(wrapped) == (wrapped.replace("\n", " "),) * 2
 
 
+def test_a_file_cut_off_after_its_dateline_is_no_article():
+    assert clean_record({"format": "txt", "text": "OBAN, Feb 3 -\n"}, None) is None
+    assert clean_record({"format": "txt", "text": "OBAN, Feb 30 - "}, None) is None  # no such day: still a dateline
+    assert clean_record({"format": "txt", "text": "OBAN, Feb 3 - Ferries sail."}, None)["body"] == "Ferries sail."
+
+
 def test_a_scraped_text_that_opens_with_a_headline_has_its_dateline_below_it():
     text = "Dock strike spreads\n\nGDANSK, May 6, 2024 (Reuters) - Crane drivers joined the strike on Monday."
     untitled = clean_record({"format": "json", "text": text}, None)
