@@ -114,6 +114,21 @@ def _is_flash(paragraphs: list[str]) -> bool:
         and (line.upper() == line or not line.rstrip().endswith((".", "!", "?")))
 
 
+# a picture's credit closing its caption: `(AP Photo/Jon Smith, File)`, `(Photo by Ana Ruiz/Getty Images)`,
+# `(REUTERS/Kim Lee)`; or a caption opening on the archive picture's tag: `FILE - In this … photo, …`
+_CAPTION = re.compile(
+    r"\((?:(?:[\w.&'-]+\s+){0,3}(?i:photo|picture|image|illustration|video|graphic)s?(?:\s*[/:,]|\s+by\b|(?=\)))[^()]*"
+    r"|(?:REUTERS|Reuters|AFP|EPA|AP|Getty Images|Xinhua)\s*/\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}"
+    r"(?:,\s*File)?)\)\s*$"
+    r"|^(?:FILE|File)(?:\s+(?i:photo))?\s*[-–—:]\s")
+
+
+def is_caption(paragraph: str) -> bool:
+    """A picture's caption: it ends in the picture's credit or opens on an archive picture's tag.
+    It describes a picture beside the story, not the story: no headline, dateline or body text."""
+    return _CAPTION.search(paragraph) is not None
+
+
 def strip_trailers(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     """Wire trailers (credits, follow-us, copyright, sign-off) out of the body's tail."""
     trailers: list[str] = []
@@ -296,6 +311,7 @@ class WireHead:
     byline: str | None
     dateline: Dateline | None  # when it stood alone on its line; else it opens the story
     end: int  # where the story starts in the text
+    captions: tuple[str, ...] = ()  # picture captions above the dateline
 
 
 _HEAD_LINES = 4        # a headline, a byline, a dateline: the head is the first few lines
@@ -338,7 +354,8 @@ def wire_head(text: str, anchor: dt.date | None) -> WireHead | None:
             continue
         if i == 0 and found.country is None:
             continue
-        above = [part for _, part in lines[:i] if not _EDITORIAL_NOTE.match(part)]
+        captions = tuple(part for _, part in lines[:i] if is_caption(part))
+        above = [part for _, part in lines[:i] if not (_EDITORIAL_NOTE.match(part) or is_caption(part))]
         named = _BYLINE.match(above[1]) if len(above) == 2 else None
         byline = named["name"] if named else (above[1] if len(above) == 2 and _looks_like_name(above[1]) else None)
         if len(above) == 2 and byline is None and above[1][:1].islower() | (above[1][:1] in ",;"):
@@ -347,8 +364,8 @@ def wire_head(text: str, anchor: dt.date | None) -> WireHead | None:
             return None  # a head of another shape: leave it to the paragraph rules
         at = text.index(line, start)
         if alone:
-            return WireHead(above[0] if above else None, byline, found, at + len(line))
-        return WireHead(above[0] if above else None, byline, None, at)  # the story opens with its dateline
+            return WireHead(above[0] if above else None, byline, found, at + len(line), captions)
+        return WireHead(above[0] if above else None, byline, None, at, captions)  # the story opens with its dateline
     return None
 
 
@@ -395,6 +412,8 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     if head:
         text = text[head.end:]
     paragraphs = split_paragraphs(text, hard_wrapped=raw.get("format", "txt") == "txt")
+    captions = [*(head.captions if head else ()), *(p for p in paragraphs if is_caption(p))]
+    paragraphs = [p for p in paragraphs if not is_caption(p)]
     title = (raw.get("title") or "").strip() or None
     if title:
         title = title_without_outlet(" ".join(normalise_text(title).split()), raw.get("outlet"), raw.get("url"))
@@ -468,7 +487,7 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
         "byline": byline,
         "url": raw.get("url"),
         "outlet": outlet,
-        "trailer": "\n".join(trailers) or None,
+        "trailer": "\n".join(captions + trailers) or None,
         "word_count": words,
         "body_hash": body_hash(body),
         # not published: the stories stage's evidence (its day of the year, known without a year)

@@ -211,7 +211,8 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("outlet", pa.string(), "site or outlet from metadata", "Coastal Ledger"),
         Column("trailer", pa.string(), "wire trailers moved out of the body (credits, copyright, follow-us lines, "
                                        "Reuters' `Reuter`, AFP's desk initials `bur-jm/dc`, a page's comment "
-                                       "counter and `You may also like` links)",
+                                       "counter and `You may also like` links) and picture captions, which end in "
+                                       "their credit (`(AP Photo/…)`) or open `FILE -`, first",
                "(Reporting by Anna Visser; Editing by Tom Holt)"),
         Column("word_count", pa.int64(), "words in the body (in scripts written without spaces, such as Chinese, "
                "Japanese and Thai, each character counts as one)", "320", required=True, min_value=1),

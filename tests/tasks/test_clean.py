@@ -169,6 +169,19 @@ def test_a_file_cut_off_after_its_dateline_is_no_article():
     assert clean_record({"format": "txt", "text": "OBAN, Feb 3 - Ferries sail."}, None)["body"] == "Ferries sail."
 
 
+def test_a_picture_caption_is_no_headline_dateline_or_body_text():
+    text = ("FILE - In this May 2, 2023 photo, a ferry leaves Oban harbour. (AP Photo/Ines Vail, File)\n\n"
+            "OBAN, Scotland (AP) — The ferry operator cut its winter timetable on Monday.\n\n"
+            "Skippers met in the harbour. (Photo by Ros Dunn/Getty Images)\n\n"
+            "The timetable (see graphic) starts in October. A poll (Reuters/Ipsos poll)")
+    article = clean_record({"format": "txt", "text": text}, None)
+    assert (article["title"], article["dateline_city"], article["agency"], article["body"]) == (
+        None, "Oban", "AP", "The ferry operator cut its winter timetable on Monday.\n\n"
+                            "The timetable (see graphic) starts in October. A poll (Reuters/Ipsos poll)")
+    assert article["trailer"] == ("FILE - In this May 2, 2023 photo, a ferry leaves Oban harbour. (AP Photo/Ines Vail, File)\n"
+                                  "Skippers met in the harbour. (Photo by Ros Dunn/Getty Images)")
+
+
 def test_a_scraped_text_that_opens_with_a_headline_has_its_dateline_below_it():
     text = "Dock strike spreads\n\nGDANSK, May 6, 2024 (Reuters) - Crane drivers joined the strike on Monday."
     untitled = clean_record({"format": "json", "text": text}, None)
