@@ -45,9 +45,11 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, Place], dict[str, str], di
         place = Place(city["name"], city["countrycode"], "city")
         by_country = official.setdefault(_key(city["name"]), {})
         by_country[place.country] = max(by_country.get(place.country, 0), city["population"])
-        # aliases in Latin letters only as written in ASCII (foreign spellings collide), and every
-        # alias in another script (`Москва` for a Russian dateline)
-        names = [city["name"]] + [n for n in city["alternatenames"] if n.isascii() or _non_latin(n)]
+        # aliases in Latin letters only as written in ASCII (foreign spellings collide) and with a
+        # capital (`oban` for Auburn, `bwmbay` for Mumbai are romanisation keys, not names anyone
+        # writes), and every alias in another script (`Москва` for a Russian dateline)
+        names = [city["name"]] + [n for n in city["alternatenames"]
+                                  if (n.isascii() and n != n.lower()) or _non_latin(n)]
         for name in names:
             key = _key(name)
             # an ambiguous name goes to its most populous city; the official name beats an alias

@@ -87,3 +87,9 @@ def test_a_bare_city_abroad_is_read_from_its_article():
     paris = "PARIS, Dec 31 (Reuters) - U.S. and French negotiators met on Monday, U.S. officials said."
     assert [clean_record({"text": text, "format": "txt"}, dt.date(2024, 1, 5))["dateline_country"]
             for text in (costa_rica, valley, state, paris)] == ["CR", "US", "US", "FR"]
+
+
+def test_a_city_is_found_by_names_people_write_not_romanisation_keys():
+    # geonames lists `parma` (lowercase) among a Russian town's aliases; old exonyms stay names
+    found = [parse_dateline(f"{city}, May 4 - Talks opened.", dt.date(1987, 12, 31)) for city in ("PARMA", "PEKING", "RANGOON")]
+    assert [(d.city, d.country) for d in found] == [("Parma", "IT"), ("Peking", "CN"), ("Rangoon", "MM")]
