@@ -6,7 +6,7 @@
 attribution rules were not tuned on (they were tuned while reading dev errors, and errors of
 train texts 300-419).
 
-Gold: every quoted segment (between quote marks) that lies inside a gold attribution's
+Gold: every double-quoted segment (`“…”`, `"…"`, `''…''`) that lies inside a gold attribution's
 Content span, with that attribution's Source as its speaker; one annotator per text (the
 first .ann in name order). A predicted quote matches a gold one when their spans overlap by
 half of the longer (IoU >= 0.5). The speaker is right when our speaker mention overlaps the
@@ -29,7 +29,8 @@ from _corpora import unpacked  # noqa: E402
 from tasks.entities import extract_entities, load_nlp  # noqa: E402
 from tasks.quotes import CUES, extract_quotes, load_parser  # noqa: E402
 
-SEGMENT = re.compile(r"“([^”“]+)”|\"([^\"]+)\"")
+# double quotes, curly or straight, or two single marks typed for one (`''…''`: NYT archive copy)
+SEGMENT = re.compile(r"“([^”“]+)”|\"([^\"]+)\"|(?:''|``)(.+?)''")
 
 
 def spans(field: str) -> list[tuple[int, int]]:
@@ -58,7 +59,7 @@ def gold_of(text: str, ann: str) -> list[dict]:
         for group in contents:
             for start, end in group:
                 for match in SEGMENT.finditer(text, start, end):
-                    s, e = match.span(1) if match.group(1) else match.span(2)
+                    s, e = next(match.span(g) for g in (1, 2, 3) if match.group(g))
                     gold.append({"start": s, "end": e, "sources": source_spans,
                                  "source_text": " ".join(text[a:b] for a, b in source_spans)})
     unique = {(g["start"], g["end"]): g for g in gold}

@@ -65,7 +65,8 @@ OTHER_MARKS = {"«": "»", "„": "“”", "‹": "›", "「": "」", "『": "
 
 def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
     """(start, end, closed) of the text inside each pair of quote marks: curly and straight
-    double quotes, curly single quotes that open and close words (`‘…’`, British style), and
+    double quotes (two single marks typed for one too: `''…''`, ``` ``…'' ```), single quotes that
+    open and close words (`‘…’`, British style, and `'…'`), and
     `«…»`, `„…“`, `‹…›`, `「…」`, `『…』`, `‚…‘`; the spaces French sets inside guillemets are
     not part of the quotation, and marks around no letter or digit quote nothing."""
     spans = []
@@ -95,8 +96,16 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
             inner = [at for at in _straight_quotes(paragraph, i + 1) if at < close]
             spans += _mixed_pairs(paragraph, i + 1, close, inner)
             i = close + 1
-        elif char == "‘" and _opens_single(paragraph, i):
-            close = next((at for at in _single_closers(paragraph, i + 1)), -1)
+        elif paragraph.startswith(("''", "``"), i):
+            # two single marks typed for a double one (`''It's over,'' he said.`: archive copy, TeX)
+            close = paragraph.find("''", i + 2)
+            if close == -1:
+                spans.append((i + 2, len(paragraph), False))
+                break
+            spans.append((i + 2, close, True))
+            i = close + 2
+        elif char in _SINGLE_CLOSE and _opens_single(paragraph, i):
+            close = next((at for at in _single_closers(paragraph, i + 1, _SINGLE_CLOSE[char])), -1)
             if close == -1:  # an unclosed single mark quotes nothing: it may be an apostrophe
                 i += 1
                 continue
@@ -116,6 +125,13 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
     return [(s, e, closed) for s, e, closed in spans if any(c.isalnum() for c in paragraph[s:e])]
 
 
+def _holds_quotation(paragraph: str) -> bool:
+    """Whether a paragraph quotes anything: a double mark does, a single mark or another
+    language's only when it pairs (an apostrophe, `the group's`, quotes nothing)."""
+    return _OPEN in paragraph or '"' in paragraph or (
+        any(mark in paragraph for mark in ("‘", "'", "`", *OTHER_MARKS)) and bool(quote_spans(paragraph)))
+
+
 def _mixed_pairs(paragraph: str, start: int, end: int, inner: list[int]) -> list[tuple[int, int, bool]]:
     """A pair of one kind of marks holding marks of the other kind in pairs, the first right after
     the end of a sentence or clause (`“Roads crumble," she said. "Grids fail.”`): a writer mixed
@@ -132,24 +148,28 @@ def _apostrophe(text: str, at: int) -> bool:
     return 0 < at < len(text) - 1 and text[at - 1].isalpha() and text[at + 1].isalpha()
 
 
+# single marks, curly (British style) or straight (plain-text copy): opening mark -> its closing mark
+_SINGLE_CLOSE = {"‘": "’", "'": "'"}
+
+
 def _opens_single(text: str, at: int) -> bool:
-    """A curly single mark opens a quotation (British style, ‘We will fight,’ she said) when it
-    starts a word: at the start or after a space or an opening bracket or dash, and is no elided
-    year (`in ‘08`, `the ‘90s`: a mark typed the wrong way round for an apostrophe)."""
+    """A single mark opens a quotation (‘We will fight,’ she said; 'We will fight,' she said) when
+    it starts a word: at the start or after a space or an opening bracket or dash, and is no elided
+    year (`in ‘08`, `the '90s`: a mark typed the wrong way round for an apostrophe)."""
     before_ok = at == 0 or text[at - 1].isspace() or text[at - 1] in "([{—–-"
     elided_year = re.match(r"\d\d(?!\d)", text[at + 1:at + 4]) is not None
     return before_ok and at + 1 < len(text) and not text[at + 1].isspace() and not elided_year
 
 
-def _single_closers(text: str, start: int):
-    """Closing single marks: ’ that ends a word (not don’t, not ’90s) and is followed by a space,
-    punctuation or the end."""
-    at = text.find("’", start)
+def _single_closers(text: str, start: int, mark: str = "’"):
+    """Closing single marks: a mark that ends a word (not don’t, not ’90s) and is followed by a
+    space, punctuation or the end."""
+    at = text.find(mark, start)
     while at != -1:
         after = text[at + 1] if at + 1 < len(text) else " "
         if not text[at - 1].isspace() and not after.isalnum():
             yield at
-        at = text.find("’", at + 1)
+        at = text.find(mark, at + 1)
 
 
 def _straight_quotes(text: str, start: int):
@@ -225,11 +245,12 @@ def _ends_sentence(quotation: str) -> bool:
 
 
 def _behind(paragraph: str, end: int) -> int:
-    """Where the text behind a quote's closing mark starts (the quote may run to the end)."""
-    return end + 1 if end < len(paragraph) else end
+    """Where the text behind a quote's closing mark starts (the quote may run to the end; two
+    single marks may close it)."""
+    return end + (2 if paragraph.startswith("''", end) else 1) if end < len(paragraph) else end
 
 
-_QUOTE_OPENS = re.compile(r"[ ,:]{0,3}[“\"]")
+_QUOTE_OPENS = re.compile(r"[ ,:]{0,3}(?:[“\"]|'')")
 
 
 def after_quote(paragraph: str, end: int, cue_may_open: bool = True) -> tuple[str, int, str] | None:
@@ -882,7 +903,7 @@ def extract_quotes(articles: list[dict], entities: list[dict], parser=None) -> l
 
         # a paragraph too long for the parser keeps the pattern rules only
         jobs = [(a["article_id"], base, text) for a in articles for base, text in paragraph_offsets(a["body"])
-                if len(text) <= MAX_MODEL_CHARS and (any(mark in text for mark in (_OPEN, '"')) or _introduces(text))]
+                if len(text) <= MAX_MODEL_CHARS and (_holds_quotation(text) or _introduces(text))]
         for (aid, base, _), doc in zip(jobs, parser.pipe((text for _, _, text in jobs), batch_size=64)):
             parsed.setdefault(aid, {})[base] = doc
     rows = []
@@ -934,7 +955,7 @@ def _french_rules() -> AttributionRules:
 
 
 RULES_BY_LANGUAGE = {"fr": _french_rules()}
-_MARKS_AND_SPACES = " \u00a0\u202f\t\"“”«»„‹›「」『』‚‘’"
+_MARKS_AND_SPACES = " \u00a0\u202f\t\"'`“”«»„‹›「」『』‚‘’"
 
 
 def _entity_leading(people: list[dict], start: int, end: int, lead: int = 12) -> str | None:

@@ -235,6 +235,18 @@ def test_british_single_quotes_are_quotations_and_apostrophes_are_not():
     assert quotes(body, [person(body, "Mary Hart")]) == [("We will not back down,", "Mary Hart", "said")]
 
 
+def test_straight_single_quotes_are_quotations_and_apostrophes_and_possessives_are_not():
+    body = ("'We cannot keep up with demand,' board chairman Iain Moffat said. The nurses' union "
+            "blamed the '90s cuts and didn't comment.")
+    assert quotes(body, [person(body, "Iain Moffat")]) == [("We cannot keep up with demand,", "Iain Moffat", "said")]
+
+
+def test_two_single_marks_typed_for_a_double_one_quote_like_it():
+    body = ("''It isn't a ferry service, it's a lottery,'' said Una Bell, who runs the pier cafe. "
+            "Ferries ran on ''winter hours'' all year.")
+    assert quotes(body, [person(body, "Una Bell")]) == [("It isn't a ferry service, it's a lottery,", "Una Bell", "said")]
+
+
 def test_a_bare_weekday_looks_ahead_when_its_clause_does():
     from tasks.date_mentions import find_date_mentions
 
