@@ -450,3 +450,22 @@ def test_an_issuer_whose_words_are_equally_rare_still_leads_its_headline():
     blind = StoryParams(headline_actors=False)
     assert set(match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), blind).story_of.values()) == {
         "st-pt"}
+
+
+BRIDGED = {"bw": "Brightwater Corp", "km": "Kelmont Inc", "tr": "Tarrow Mills Inc", "ox": "Oxbury Gas Co",
+           "pf": "Pellam Funding Corp", "cp": "Corvel Products Inc"}  # the model misses the last two issuers
+
+
+def test_notices_the_model_found_no_issuer_in_never_bridge_issuers_their_headlines_part():
+    day = dt.date(1987, 6, 18)
+    body = ("{} is raising 100 mln dlrs through an offering of subordinated notes due 1997 yielding {} pct, said lead "
+            "manager Harlow Brothers Inc. The notes are non-callable for seven years and rated B-2 by Vance Ratings "
+            "Inc, the underwriter said, and the issue was priced at par to yield {} basis points over Treasury notes.")
+    articles, mentions = [], []
+    for i, (aid, issuer) in enumerate(BRIDGED.items()):
+        articles.append(article(aid, published=day, title=f"{issuer.split()[0].upper()} SUBORDINATED NOTES YIELD "
+                                f"{9 + i}.5 PCT", body=body.format(issuer, f"{9 + i}.5", 120 + 10 * i)))
+        mentions += [{"article_id": aid, "label": "ORG", "canonical_name": name}
+                     for name in ["Harlow Brothers Inc", "Vance Ratings Inc"] + ([issuer] if aid not in ("pf", "cp") else [])]
+    story_of = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of
+    assert len({story_of[aid] for aid in ("bw", "km", "tr", "ox")}) == 4
