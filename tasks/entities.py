@@ -374,17 +374,32 @@ _UNFILLED_ROW = re.compile(rf"[ \t]*(?!(?i:{_NUMBER_WORD}))(?P<label>[A-Z][A-Za-
                            r"(?:[ ][a-z][a-z.'-]{0,11}){1,3}[ \t]*")
 
 
+# a dated row of the same table ("Pay Nov 20", "Record Oct 30"): a label and a day of a month
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATED_ROW = re.compile(rf"[ \t]*(?P<label>[A-Z][A-Za-z-]{{1,11}})[ ]+{_MONTH}[ ]+\d{{1,2}}(?:,?[ ]+\d{{4}})?[ \t]*")
+
+
 def field_labels(body: str) -> list[tuple[int, int]]:
-    """Spans of the field labels of results-table comparison rows, and of the unfilled rows
-    beside them."""
+    """Spans of the field labels of results-table comparison rows, and of the unfilled and dated
+    rows of the same table: paragraphs beside a row of it."""
     spans = [match.span("label") for match in _COMPARISON_ROW.finditer(body)]
     if not spans:
         return spans
     paragraphs = paragraph_offsets(body)
     filled = {i for i, (start, text) in enumerate(paragraphs) for lo, _ in spans if start <= lo < start + len(text)}
+    rows = set(filled)
     for i, (start, text) in enumerate(paragraphs):
         if i not in filled and ({i - 1, i + 1} & filled) and (row := _UNFILLED_ROW.fullmatch(text)):
             spans.append((start + row.start("label"), start + row.end("label")))
+            rows.add(i)
+    grown = True
+    while grown:  # dated rows follow one another: "Qtly div 20 cts vs 18 cts" / "Pay Nov 20" / "Record Oct 30"
+        grown = False
+        for i, (start, text) in enumerate(paragraphs):
+            if i not in rows and ({i - 1, i + 1} & rows) and (row := _DATED_ROW.fullmatch(text)):
+                spans.append((start + row.start("label"), start + row.end("label")))
+                rows.add(i)
+                grown = True
     return sorted(spans)
 
 

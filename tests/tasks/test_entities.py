@@ -89,6 +89,12 @@ def test_results_table_field_labels_and_lower_case_units_are_not_entities():
     spans = [("Sales", "ORG"), ("Revs", "PERSON"), ("Marta Lind", "PERSON")]
     assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
         ("Marta Lind", "PERSON")]
+    # a dividend notice's dated rows, however many follow the comparison row
+    body = "Qtly div 15 cts vs 12 cts prior\n\nPay Dec 1\n\nRecord Nov 14\n\nHarlow Mills Inc said demand held."
+    assert [body[s:e] for s, e in field_labels(body)] == ["Qtly div", "Pay", "Record"]
+    spans = [("Record Nov", "PERSON"), ("Harlow Mills Inc", "ORG")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        ("Harlow Mills Inc", "ORG")]
 
 
 def test_a_figures_unit_in_a_flash_in_capitals_is_no_name():
