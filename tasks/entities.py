@@ -312,8 +312,8 @@ def pattern_people(body: str) -> list[dict]:
             club = other_tail and len(name.split()) > 1 and not _institution(name) and _squad_list(body, match.start())
             if other_tail and not club:
                 continue
-            if lookup_country(name) or len(name) < 4:
-                continue
+            if lookup_country(name) or len(name) < 4 or _AND_CO.match(body, match.end("name")):
+                continue  # `E.F. Hutton and Co`: a firm named for its founder (`firm_names`)
             initials = (match.groupdict().get("initials") or "").replace(" ", "")
             if initials and re.search(r"[A-Z][a-z]+[ ]$", body[max(0, match.start() - 30):match.start()]):
                 continue  # "Loretta E. Lynch": a middle initial inside a longer name
@@ -423,6 +423,23 @@ def figure_unit(mention: dict, body: str) -> bool:
     return not (lookup_country(text) or city and city.name.casefold() == text.casefold())
 
 
+# a firm named for its founders runs on through `and Co` (`E.F. Hutton and Co`, `Morgan Stanley and Co Inc`)
+_AND_CO = re.compile(r"[ ]+(?:and|&)[ ]+Co\b(?:,?[ ]+(?:Inc|Ltd|LP|Plc)\b)?")
+
+
+def firm_names(mentions: list[dict], body: str) -> list[dict]:
+    """A person's or organisation's name followed by `and Co` is a firm's name through it: the
+    model reads `E.F. Hutton and Co` as a person and an organisation `Co`."""
+    firms, kept = [], []
+    for mention in mentions:
+        if mention["label"] in ("PERSON", "ORG") and (tail := _AND_CO.match(body, mention["end_char"])):
+            mention = {**mention, "end_char": tail.end(), "label": "ORG"}
+            firms.append((mention["start_char"], mention["end_char"]))
+        kept.append(mention)
+    return [m for m in kept if not any(lo <= m["start_char"] and m["end_char"] <= hi and (m["start_char"], m["end_char"])
+                                       != (lo, hi) for lo, hi in firms)]
+
+
 def is_name(text: str) -> bool:
     """A name has a capital letter: model output in lower case ("cts", "mln") is a unit or a word.
     A colon inside one joins a field's label to its value (`NOTE:1985` under a results table)."""
@@ -440,6 +457,7 @@ def resolve_mentions(mentions: list[dict], body: str, article_id: str) -> list[d
     mentions = [part for mention in mentions for part in dash_parts(mention, body, casing)]
     for mention in mentions:
         trim_span(mention, body)
+    mentions = firm_names(mentions, body)
     labels = field_labels(body)
     # a results-table field label is one wherever it stands ("Revs 16.0 mln 16.8 mln" has no "vs")
     field_names = {body[start:end] for start, end in labels}
@@ -499,7 +517,11 @@ def resolve_mentions(mentions: list[dict], body: str, article_id: str) -> list[d
         if name.isupper() and name.title() in by_token:  # "HODDLE" in a caps headline
             name = name.title()
         if " " not in name and name in by_token and mention["label"] in ("PERSON", "ORG", "GPE", "NORP"):
-            if mention["label"] == "PERSON" or not (lookup_country(name) or lookup_city(name)):
+            # a place keeps its name beside a namesake (`Washington` GPE beside George Washington),
+            # but a mention the model read as no place is the person whatever a gazetteer's alias
+            # says (`Dub` ORG beside Anthony Dub: geonames lists `Dub` for Dublin); a country is always one
+            if mention["label"] == "PERSON" or not (
+                    lookup_country(name) or mention["label"] in PLACE_LABELS and lookup_city(name)):
                 mention["canonical_name"], mention["label"] = by_token[name], "PERSON"
         elif mention["label"] == "PERSON" and len(name.split()) > 1 and _institution(name):
             mention["label"] = "ORG"  # "U.S. Embassy", "Zagreb Newsroom": named for what it is, not who

@@ -282,3 +282,23 @@ def test_an_organisation_always_written_with_its_s_keeps_it():
     spans = [("Harbour's", "ORG"), ("Harbour's", "ORG"), ("Acme's", "ORG")]
     resolved = resolve_mentions(_mentions(body, spans), body, "a")
     assert [(m["text"], m["label"]) for m in resolved] == [("Harbour's", "ORG"), ("Harbour's", "ORG"), ("Acme", "ORG")]
+
+
+def test_a_surname_the_model_read_as_an_organisation_is_the_person_whatever_a_gazetteer_alias_says():
+    from tasks.entities import resolve_mentions
+
+    # geonames lists `Dub` among Dublin's names; the model says organisation, the article says person
+    body = "Anthony Dub, a vice president of the bank, said Dub would not comment. Officials in Washington met George Washington."
+    spans = [("Anthony Dub", "PERSON"), ("Dub", "ORG"), ("Washington", "GPE"), ("George Washington", "PERSON")]
+    assert [(m["text"], m["label"], m["canonical_name"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        ("Anthony Dub", "PERSON", "Anthony Dub"), ("Dub", "PERSON", "Anthony Dub"), ("Washington", "GPE", "Washington"),
+        ("George Washington", "PERSON", "George Washington")]
+
+
+def test_a_firm_named_for_its_founders_runs_on_through_and_co():
+    from tasks.entities import resolve_mentions
+
+    body = "E.F. Hutton and Co advised the buyer, and Harlow Brothers & Co Inc the seller. J. Adams said prices rose."
+    spans = [("E.F. Hutton", "PERSON"), ("Co", "ORG"), ("Harlow Brothers", "ORG"), ("J. Adams", "PERSON")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        ("E.F. Hutton and Co", "ORG"), ("Harlow Brothers & Co Inc", "ORG"), ("J. Adams", "PERSON")]
