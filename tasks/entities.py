@@ -477,6 +477,10 @@ def resolve_mentions(mentions: list[dict], body: str, article_id: str) -> list[d
     for mention in mentions:
         mention["text"] = body[mention["start_char"]:mention["end_char"]]
         mention["canonical_name"] = canonical_form(mention["text"])
+    typed = typed_names(mentions, body)
+    for mention in mentions:
+        if mention["canonical_name"] in typed and mention["label"] in ("PERSON", "ORG", "GPE", "LOC", "NORP"):
+            mention["label"] = typed[mention["canonical_name"]]
     # an organisation is called by the start of its name once named in full ("Barrick" after
     # "Barrick Gold Corp", "E.F. Hutton" and "Hutton" after "E.F. Hutton Group"): such a short
     # form the model took for a person is that organisation
@@ -537,6 +541,49 @@ def resolve_mentions(mentions: list[dict], body: str, article_id: str) -> list[d
         if mention["label"] == "GPE" and place and place.kind == "country":
             mention["canonical_name"] = country_name(place.country)  # "U.S.", "USA", "America": one place
     return mentions
+
+
+# what a person is: a role right before the name (`chief executive Ruben Alvarado`) or an
+# appositive's head after it (`Ruben Alvarado, the company's chairman,`)
+_ROLES = frozenset("""chairman chairwoman chair president minister secretary spokesman spokeswoman spokesperson
+director executive officer analyst economist governor senator congressman congresswoman lawmaker leader chief
+manager ambassador official lawyer attorney professor commissioner mayor treasurer founder owner trader dealer
+editor correspondent coach captain striker midfielder defender goalkeeper chancellor premier envoy negotiator
+prosecutor judge deputy adviser advisor strategist banker broker investor partner""".split())
+# what an organisation is, by an appositive's head (`Codelco, Chile's state copper company,`)
+_ORG_APPOSITIVES = frozenset("""company firm group bank agency corporation concern producer maker manufacturer
+exporter importer refiner miner carrier airline insurer lender brokerage utility subsidiary unit division
+newspaper party union ministry regulator conglomerate retailer operator distributor developer""".split()) - {"carrier"}
+_ROLE_BEFORE = re.compile(r"(?:^|[\s(])(?P<role>[a-z]+)[ ]+$")
+_ADJECTIVE_ROLES = frozenset({"official", "deputy", "chief"})  # `the official Iraqi News Agency`
+# an appositive: a comma, up to five words (`the company's`, `Chile's state copper`), its head, then
+# the end of the phrase (a comma, a stop, a preposition or a relative word)
+# it opens as a noun phrase does (`took a group of journalists` is a verb's)
+_APPOSITIVE = re.compile(r",[ ]+(?:a|an|the|its|his|her|their|former|[A-Z][\w.&’'-]*)[ ]+(?:[\w.&’'-]+[ ]+){0,3}?"
+                         r"(?P<head>[a-z]+)"
+                         r"(?=[ ]*[,.;:)]|[ ]+(?:of|at|for|in|with|who|which|that)\b)")
+
+
+def typed_names(mentions: list[dict], body: str) -> dict[str, str]:
+    """Names the article itself says are a person or an organisation: a person's role written
+    right before the name, or the head noun of an appositive after it. Names given both are
+    left to the model."""
+    found: dict[str, set[str]] = {}
+    for mention in mentions:
+        before = _ROLE_BEFORE.search(body, max(0, mention["start_char"] - 24), mention["start_char"])
+        after = _APPOSITIVE.match(body, mention["end_char"])
+        name = mention["canonical_name"]
+        heads = [before["role"]] if before and before["role"] not in _ADJECTIVE_ROLES else []
+        heads += [after["head"]] if after else []
+        for head in heads:
+            label = "PERSON" if head in _ROLES else "ORG" if head in _ORG_APPOSITIVES else None
+            # a place the gazetteer knows, or a name headed by an institution's noun, is no person
+            # (`Arbil, a senior U.N. official in Baghdad said`: the clause after it has its own subject)
+            if label == "PERSON" and (_institution(name) or lookup_country(name) or lookup_city(name)):
+                continue
+            if label:
+                found.setdefault(name, set()).add(label)
+    return {name: labels.pop() for name, labels in found.items() if len(labels) == 1}
 
 
 # the head nouns that make a name an institution's, whatever words lead it

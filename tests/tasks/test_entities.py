@@ -302,3 +302,16 @@ def test_a_firm_named_for_its_founders_runs_on_through_and_co():
     spans = [("E.F. Hutton", "PERSON"), ("Co", "ORG"), ("Harlow Brothers", "ORG"), ("J. Adams", "PERSON")]
     assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
         ("E.F. Hutton and Co", "ORG"), ("Harlow Brothers & Co Inc", "ORG"), ("J. Adams", "PERSON")]
+
+
+def test_a_role_before_a_name_or_an_appositive_after_it_says_what_the_name_is():
+    from tasks.entities import resolve_mentions
+
+    body = ("Corvane, Chile's state copper company, said output rose, and chief executive Ruben Alvarado said prices "
+            "held. Hen Vipheak, former editor of the paper, spoke. The official Kessa News Agency reported it, and "
+            "Arbil, a senior U.N. official in Baghdad said, was calm. Ivo Marr, took a group of reporters north.")
+    spans = [("Corvane", "GPE"), ("Chile", "GPE"), ("Ruben Alvarado", "ORG"), ("Hen Vipheak", "ORG"),
+             ("Kessa News Agency", "ORG"), ("Arbil", "ORG"), ("Ivo Marr", "PERSON")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        ("Corvane", "ORG"), ("Chile", "GPE"), ("Ruben Alvarado", "PERSON"), ("Hen Vipheak", "PERSON"),
+        ("Kessa News Agency", "ORG"), ("Arbil", "ORG"), ("Ivo Marr", "PERSON")]
