@@ -235,16 +235,16 @@ def test_british_single_quotes_are_quotations_and_apostrophes_are_not():
     assert quotes(body, [person(body, "Mary Hart")]) == [("We will not back down,", "Mary Hart", "said")]
 
 
-def test_straight_single_quotes_are_quotations_and_apostrophes_and_possessives_are_not():
-    body = ("'We cannot keep up with demand,' board chairman Iain Moffat said. The nurses' union "
-            "blamed the '90s cuts and didn't comment.")
-    assert quotes(body, [person(body, "Iain Moffat")]) == [("We cannot keep up with demand,", "Iain Moffat", "said")]
-
-
-def test_two_single_marks_typed_for_a_double_one_quote_like_it():
-    body = ("''It isn't a ferry service, it's a lottery,'' said Una Bell, who runs the pier cafe. "
-            "Ferries ran on ''winter hours'' all year.")
-    assert quotes(body, [person(body, "Una Bell")]) == [("It isn't a ferry service, it's a lottery,", "Una Bell", "said")]
+@pytest.mark.parametrize("body, name, expected", [
+    # straight single quotes pair; an apostrophe, a possessive and an elided year do not
+    ("'We cannot keep up with demand,' board chairman Iain Moffat said. The nurses' union blamed the '90s cuts "
+     "and didn't comment.", "Iain Moffat", ("We cannot keep up with demand,", "Iain Moffat", "said")),
+    # two single marks typed for a double one (NYT archive copy)
+    ("''It isn't a ferry service, it's a lottery,'' said Una Bell, who runs the pier cafe. Ferries ran on "
+     "''winter hours'' all year.", "Una Bell", ("It isn't a ferry service, it's a lottery,", "Una Bell", "said")),
+])
+def test_single_marks_quote_when_they_pair(body, name, expected):
+    assert quotes(body, [person(body, name)]) == [expected]
 
 
 def test_a_bare_weekday_looks_ahead_when_its_clause_does():
