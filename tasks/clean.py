@@ -355,7 +355,7 @@ def wire_head(text: str, anchor: dt.date | None) -> WireHead | None:
         if i == 0 and found.country is None:
             continue
         captions = tuple(part for _, part in lines[:i] if is_caption(part))
-        above = [part for _, part in lines[:i] if not (_EDITORIAL_NOTE.match(part) or is_caption(part))]
+        above = [part for _, part in lines[:i] if not (_EDITORIAL_NOTE.match(part) or part in captions)]
         named = _BYLINE.match(above[1]) if len(above) == 2 else None
         byline = named["name"] if named else (above[1] if len(above) == 2 and _looks_like_name(above[1]) else None)
         if len(above) == 2 and byline is None and above[1][:1].islower() | (above[1][:1] in ",;"):
@@ -411,9 +411,9 @@ def clean_record(raw: dict, reference_date: dt.date | None) -> dict | None:
     head = wire_head(text, anchor) if raw.get("format", "txt") == "txt" else None
     if head:
         text = text[head.end:]
-    paragraphs = split_paragraphs(text, hard_wrapped=raw.get("format", "txt") == "txt")
-    captions = [*(head.captions if head else ()), *(p for p in paragraphs if is_caption(p))]
-    paragraphs = [p for p in paragraphs if not is_caption(p)]
+    captions, paragraphs = list(head.captions if head else ()), []
+    for paragraph in split_paragraphs(text, hard_wrapped=raw.get("format", "txt") == "txt"):
+        (captions if is_caption(paragraph) else paragraphs).append(paragraph)
     title = (raw.get("title") or "").strip() or None
     if title:
         title = title_without_outlet(" ".join(normalise_text(title).split()), raw.get("outlet"), raw.get("url"))

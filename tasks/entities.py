@@ -552,13 +552,14 @@ editor correspondent coach captain striker midfielder defender goalkeeper chance
 prosecutor judge deputy adviser advisor strategist banker broker investor partner""".split())
 # what an organisation is, by an appositive's head (`Codelco, Chile's state copper company,`)
 _ORG_APPOSITIVES = frozenset("""company firm group bank agency corporation concern producer maker manufacturer
-exporter importer refiner miner carrier airline insurer lender brokerage utility subsidiary unit division
-newspaper party union ministry regulator conglomerate retailer operator distributor developer""".split()) - {"carrier"}
+exporter importer refiner miner airline insurer lender brokerage utility subsidiary unit division newspaper
+party union ministry regulator conglomerate retailer operator distributor developer""".split())
 _ROLE_BEFORE = re.compile(r"(?:^|[\s(])(?P<role>[a-z]+)[ ]+$")
 _ADJECTIVE_ROLES = frozenset({"official", "deputy", "chief"})  # `the official Iraqi News Agency`
-# an appositive: a comma, up to five words (`the company's`, `Chile's state copper`), its head, then
-# the end of the phrase (a comma, a stop, a preposition or a relative word)
-# it opens as a noun phrase does (`took a group of journalists` is a verb's)
+# an appositive: a comma, a noun phrase's opening (a determiner, a possessive or capitalised word,
+# `former`: `took a group of journalists` is a verb's) and up to three more words (`the company's`,
+# `Chile's state copper`), its head, then the end of the phrase (a comma, a stop, a preposition
+# or a relative word)
 _APPOSITIVE = re.compile(r",[ ]+(?:a|an|the|its|his|her|their|former|[A-Z][\w.&’'-]*)[ ]+(?:[\w.&’'-]+[ ]+){0,3}?"
                          r"(?P<head>[a-z]+)"
                          r"(?=[ ]*[,.;:)]|[ ]+(?:of|at|for|in|with|who|which|that)\b)")

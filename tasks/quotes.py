@@ -161,7 +161,7 @@ def _opens_single(text: str, at: int) -> bool:
     return before_ok and at + 1 < len(text) and not text[at + 1].isspace() and not elided_year
 
 
-def _single_closers(text: str, start: int, mark: str = "’"):
+def _single_closers(text: str, start: int, mark: str):
     """Closing single marks: a mark that ends a word (not don’t, not ’90s) and is followed by a
     space, punctuation or the end."""
     at = text.find(mark, start)

@@ -504,30 +504,30 @@ def cluster_block(text, names, terms, headline: Headlines, when: When, params: S
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
     labels = fcluster(tree, 1.0 - params.threshold, criterion="distance")
-    return _contested_parted(labels - 1, distance, apart, _held(headline.leading, terms) > 0,
-                             headline.leading.getnnz(axis=1) > 0, 1.0 - params.threshold)
+    return _contested_parted(labels - 1, distance, apart, headline.leading, terms, 1.0 - params.threshold)
 
 
-def _contested_parted(labels: np.ndarray, distance: np.ndarray, apart: np.ndarray, told: np.ndarray,
-                      led: np.ndarray, cut: float) -> list[int]:
+def _contested_parted(labels: np.ndarray, distance: np.ndarray, apart: np.ndarray, leading, terms,
+                      cut: float) -> list[int]:
     """Average linkage lets articles without a headline actor bridge two that are named apart: six
     issuers' debt notices of one day share their template and underwriters, and the two whose
     issuer the model missed link all the others. A cluster holds no one event when most pairs of
     its articles whose headlines lead with an actor are named apart and it has no protagonist:
-    no actor a headline leads with is mentioned by more than a third of its articles (`told`:
-    whose body holds whose leading actor). Such a cluster is linked again with those pairs never
-    joined. One event's reports mention its protagonist, whatever each headline leads with, and
-    keep a stray actor (a dateline's `GMT` read as a name) at the soft distance of average linkage."""
+    no actor a headline leads with (`leading`) is mentioned by more than a third of its articles
+    (`terms`: their bodies). Such a cluster is linked again with those pairs never joined. One
+    event's reports mention its protagonist, whatever each headline leads with, and keep a stray
+    actor (a dateline's `GMT` read as a name) at the soft distance of average linkage."""
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
     parted, next_label = labels.copy(), int(labels.max()) + 1
-    for label in np.unique(labels):
+    led = leading.getnnz(axis=1) > 0
+    for label in np.flatnonzero(np.bincount(labels) >= 3):  # two articles kept apart never share a cluster
         members = np.flatnonzero(labels == label)
         leaders = members[led[members]]
         pairs = len(leaders) * (len(leaders) - 1) // 2
-        if len(members) < 3 or not pairs or 2 * np.triu(apart[np.ix_(leaders, leaders)], 1).sum() <= pairs \
-                or 3 * told[np.ix_(leaders, members)].sum(axis=1).max() > len(members):
+        if not pairs or 2 * np.triu(apart[np.ix_(leaders, leaders)], 1).sum() <= pairs \
+                or 3 * (_held(leading[leaders], terms[members]) > 0).sum(axis=1).max() > len(members):
             continue
         block = distance[np.ix_(members, members)].copy()
         block[apart[np.ix_(members, members)]] = _NEVER
