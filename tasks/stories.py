@@ -31,7 +31,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.clean import _UNSPACED
-from tasks.dateline import day_of_year, known_agency
+from tasks.date_mentions import WEEKDAYS
+from tasks.dateline import MONTHS, day_of_year, known_agency
 
 N_FEATURES = 1 << 20
 ENTITY_OFFSET = N_FEATURES  # entity terms live in their own id range of `_term_df`
@@ -314,27 +315,67 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
     headlines = [analyse(article.get("title") or "") for article in articles]
     words_of = {name: sorted(set(analyse(name))) for article, headline in zip(articles, headlines) if headline
                 for name in names.get(article["article_id"], ())}
-    vocabulary = sorted({word for words in words_of.values() for word in words})
+    vocabulary = sorted({word for words in words_of.values() for word in words} | {w for h in headlines for w in h})
     # one hashing call for every word: called per name, it cost more than the rest of the stage
     frequency = dict(zip(vocabulary, df.counts[hasher.transform([[w] for w in vocabulary]).indices.astype(np.int64)])) \
         if vocabulary else {}
+    place_words: dict[str, set[str]] = {}
+    for mention in entities:
+        if mention["label"] in ("GPE", "LOC", "FAC", "NORP"):
+            place_words.setdefault(mention["article_id"], set()).update(analyse(mention["canonical_name"]))
     chosen, named = [], []
     for article, headline in zip(articles, headlines):
         position = {word: i for i, word in reversed(list(enumerate(headline)))}  # a word's first place
         keys, told_keys = set(), set()
+        taken = set(place_words.get(article["article_id"], ()))  # words no headline subject is made of
         for name in names.get(article["article_id"], ()) if headline else ():
             rarest = min((frequency[word] for word in words_of[name]), default=None)
             held = [word for word in words_of[name] if frequency[word] == rarest and word in position]
             if held:  # a name's rarest words tie often (both words of `Oglebay Norton` seen once)
                 key = min(held, key=position.get)
+                taken.update(words_of[name])
                 if name in leaders.get(article["article_id"], ()):
                     keys.add(key)
                 if name in told.get(article["article_id"], ()):
                     told_keys.add(key)
+        subject = _headline_subject([w for w in headline if frequency[w] <= max(2, df.docs // 100)], article, taken)
+        if subject is not None:
+            keys.add(subject)
         chosen.append([min(keys, key=position.get)] if keys else [])
         named.append(sorted(told_keys))
     figures = [sorted(set(_FIGURE.findall(article["body"]))) for article in articles]
     return Headlines(*(hasher.transform(rows).tocsr() for rows in (chosen, named, figures)))
+
+
+def _headline_subject(headline: list[str], article: dict, taken: set[str]) -> str | None:
+    """The first of the `headline` words (the rare ones: a word one article in a hundred holds,
+    `national`, is mentioned by too many to tell an actor by, as a name is keyed by its rarest
+    word) that the body writes as a name: with a capital every time it occurs outside the
+    headline it repeats, and at least once inside a sentence, where an ordinary word has none
+    (`PEFCO SELLS NOTES VIA J.P. MORGAN` of `Private Export Funding Corp, PEFCO,`; `GENERAL
+    DYNAMICS <GD> GETS` of `Electric Boat Division of General Dynamics Corp`). Wire headlines
+    name their subject first, and a notice's issuer is the name the model misses or cuts most.
+    `taken`: words of a place (a place never leads) or of a name keyed by another of its words;
+    a month or weekday is no actor; a body written in capitals tells no names."""
+    lo, hi = _title_span(article)
+    text = article["body"][:lo] + " " + article["body"][hi:]
+    if sum(c.isupper() for c in text) * 2 > sum(c.isalpha() for c in text):
+        return None
+    capitalised: dict[str, bool] = {}
+    inside: set[str] = set()  # written with a capital inside a sentence: a sentence's first word may be any word
+    for match in _TERM.finditer(text):
+        word, upper = match.group().lower(), match.group()[0].isupper()
+        capitalised[word] = capitalised.get(word, True) and upper
+        at = match.start() - 1
+        while at >= 0 and text[at].isspace():
+            at -= 1
+        if upper and at >= 0 and text[at] not in _SENTENCE_OPENS:
+            inside.add(word)
+    return next((word for word in headline if capitalised.get(word) and word in inside and word not in taken
+                 and word not in MONTHS and word not in WEEKDAYS), None)
+
+
+_SENTENCE_OPENS = set(".!?…:;\"'“”‘’«»([-–—")
 
 
 def _title_span(article: dict) -> tuple[int, int]:

@@ -3,7 +3,7 @@ import datetime as dt
 from tasks.clean import clean_record
 from tasks.spec import to_table
 from tasks.dedup import SketchHistory, exact_duplicates, jaccard, near_duplicates, shingles_of, sketch
-from tasks.stories import (DocumentFrequencies, StoryEvidence, StoryParams, assign_stories, fold_merges,
+from tasks.stories import (DocumentFrequencies, StoryEvidence, StoryParams, _hashers, assign_stories, fold_merges,
                            headline_evidence, match_stories, moves_with_copies, named_apart, resolve_merges,
                            stored_headline_evidence, stories_after, summarise_stories)
 
@@ -469,3 +469,49 @@ def test_notices_the_model_found_no_issuer_in_never_bridge_issuers_their_headlin
                      for name in ["Harlow Brothers Inc", "Vance Ratings Inc"] + ([issuer] if aid not in ("pf", "cp") else [])]
     story_of = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of
     assert len({story_of[aid] for aid in ("bw", "km", "tr", "ox")}) == 4
+
+
+def test_a_headline_leads_with_the_name_its_body_capitalises_when_the_model_found_only_the_underwriter():
+    day = dt.date(1987, 6, 18)
+    notices = {
+        "pf": ("PELCO SELLS NOTES VIA HARLOW BROTHERS",
+               "Pellam Export Lending Corp, PELCO, is raising 200 mln dlrs through an offering of notes due 1992 "
+               "yielding 7.85 pct, said sole manager Harlow Brothers Inc. The notes are rated AAA."),
+        "km": ("KELMONT INC SELLS NOTES IN MARCH",
+               "Kelmont Inc is raising 150 mln dlrs through an offering of notes due 1994 yielding 8.10 pct, said "
+               "lead manager Harlow Brothers Inc. The notes are rated A-2 and sold in March."),
+    }
+    articles = [article(aid, published=day, title=title, body=body) for aid, (title, body) in notices.items()]
+    mentions = [{"article_id": aid, "label": "ORG", "canonical_name": name}
+                for aid, names in (("pf", ["Harlow Brothers Inc"]), ("km", ["Kelmont Inc", "Harlow Brothers Inc"]))
+                for name in names]
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    # `pelco`, which the body writes with capitals only; not `harlow`, which Kelmont's notice names too
+    assert actors["pf"].keys == hashed("pelco") and actors["km"].keys == hashed("kelmont")
+    assert named_apart(actors["pf"], actors["km"])
+    story_of = match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of
+    assert story_of == {"pf": "st-pf", "km": "st-km"}
+
+
+def hashed(word):
+    return frozenset(_hashers()[1].transform([[word]]).indices.tolist())
+
+
+def test_no_headline_subject_is_a_month_a_place_a_common_word_or_a_word_the_body_also_writes_lower_case():
+    def keys(title, body, mentions=(), df=DocumentFrequencies()):
+        found = headline_evidence([article("a", title=title, body=body)], [
+            {"article_id": "a", "label": label, "canonical_name": name} for label, name in mentions], df)
+        return found["a"].keys
+
+    # the first word of a sentence may be any word; a month is capitalised inside one too
+    assert keys("MARCH CAR SALES AT TARROW RISE", "Car sales rose 4 pct in March, said Tarrow Motors.") == \
+        hashed("tarrow")
+    assert keys("OSLAND SALES AT TARROW RISE", "Sales in Osland rose 4 pct, said Tarrow Motors.",
+                [("GPE", "Osland")]) == hashed("tarrow")
+    assert keys("STEEL OUTPUT FALLS", "Output fell, said Steel Traders, and steel prices rose.") == frozenset()
+    # a word one article in a hundred holds is no name to tell one by
+    df = DocumentFrequencies()
+    df.docs = 300
+    df.counts[list(hashed("tarrow"))] = 4
+    assert keys("TARROW SALES RISE", "Sales rose 4 pct, said Tarrow Motors.", df=df) == frozenset()
+    assert keys("TARROW SALES RISE", "Sales rose 4 pct, said Tarrow Motors.") == hashed("tarrow")
