@@ -515,3 +515,27 @@ def test_no_headline_subject_is_a_month_a_place_a_common_word_or_a_word_the_body
     df.counts[list(hashed("tarrow"))] = 4
     assert keys("TARROW SALES RISE", "Sales rose 4 pct, said Tarrow Motors.", df=df) == frozenset()
     assert keys("TARROW SALES RISE", "Sales rose 4 pct, said Tarrow Motors.") == hashed("tarrow")
+
+
+def test_two_companies_results_tables_are_two_stories_and_a_report_of_the_same_figures_is_not_parted():
+    day = dt.date(1987, 3, 19)
+    table = ("Shr {} vs {}\n    Final div 6p, making 8p vs 13p.\n    Pre-tax profit {} mln stg vs {} "
+             "mln.\n    Net profit {} mln vs {} mln.\n    Turnover {} mln stg vs {}.\n    Operating profit {} mln stg vs "
+             "{} mln.\n    Extraordinary debit {} mln vs nil.\n Reuter")
+    figures = {"br": ("6.56p", "50.31p", 134, 759, 33, 253, 978, "1.80 billion", 149, 756, 50),
+               "bk": ("9.10p", "8.20p", 61, 52, 41, 36, 712, "644 mln", 88, 79, 27)}
+    articles = [article(aid, published=day, title=title, body=table.format(*figures[aid]))
+                for aid, title in (("br", "BRANTLEY PLC <BRT.L> 1986 YEAR"), ("bk", "BOWERS PLC <BWR.L> 1986 YEAR"))]
+    mentions = [{"article_id": aid, "label": "GPE", "canonical_name": "London"} for aid in ("br", "bk")]
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    assert named_apart(actors["br"], actors["bk"])
+    params = StoryParams(min_df=1)
+    assert match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), params).story_of == {
+        "br": "st-br", "bk": "st-bk"}
+    assert len(set(match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(),
+                                 StoryParams(min_df=1, headline_actors=False)).story_of.values())) == 1
+    # the same table filed again with one figure put right is the same results
+    corrected = article("br2", published=day, title="BRANTLEY PLC <BRT.L> 1986 YEAR (CORRECTED)",
+                        body=table.format(*figures["br"][:-2], 755, 50))
+    actors = headline_evidence([articles[0], corrected], mentions, DocumentFrequencies())
+    assert not named_apart(actors["br"], actors["br2"])
