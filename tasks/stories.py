@@ -399,17 +399,18 @@ class HeadlineActors:
 def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
     """Different events, however much template text they share (`_unmentioned` is the same rule
     over matrices): both headlines lead with an actor and neither's occurs in the other's body;
-    or the headlines share an actor, each also names one the other's body never mentions, and
-    the bodies give figures but none in common (`MOODY'S MAY UPGRADE UPJOHN`, 400 mln dlrs, and
-    `WARNER COMMUNICATIONS UPGRADED BY MOODY'S`, 924 mln: the agency is the constant party of
-    its notices, the issuer the event's). One event's reports share a figure (`90-day stay`),
+    or the headlines share an actor (or one's is in the other's body: `D/P LOWERS MINNESOTA POWER`
+    names Duff and Phelps in a way no model reads, its body as `Duff and Phelps`), each also names
+    one the other's body never mentions, and the bodies give figures but none in common
+    (`MOODY'S MAY UPGRADE UPJOHN`, 400 mln dlrs, and `WARNER COMMUNICATIONS UPGRADED BY MOODY'S`,
+    924 mln: the agency is the constant party of its notices, the issuer the event's). One event's reports share a figure (`90-day stay`),
     so a protagonist with other actors beside it in each headline keeps them together. Rows
     stored before only the leading actor was kept hold every actor of their headline: for them
     the first rule asks, as it did then, that none occurs in the other's body. Or both bodies are
     tables of figures (`TABLE_FIGURES` or more each) that hardly share one (`_tables_apart`)."""
     return bool(a.keys and b.keys and not a.keys & b.terms and not b.keys & a.terms) or bool(
-        a.named - b.terms and b.named - a.terms and a.named & b.named and a.figures and b.figures
-        and not a.figures & b.figures) or bool(
+        a.named - b.terms and b.named - a.terms and (a.named & b.named or a.named & b.terms or b.named & a.terms)
+        and a.figures and b.figures and not a.figures & b.figures) or bool(
         _tables_apart(np.array([len(a.figures)]), np.array([len(b.figures)]), len(a.figures & b.figures)))
 
 
@@ -466,7 +467,7 @@ def _unmentioned(a: Headlines, terms_a, b: Headlines, terms_b) -> np.ndarray:
             & (_held(a.leading, terms_b) == 0) & (_held(b.leading, terms_a) == 0).T
             | (_held(a.named, terms_b) < a.named.getnnz(axis=1)[:, None])
             & (_held(b.named, terms_a) < b.named.getnnz(axis=1)[:, None]).T
-            & (_held(a.named, b.named) > 0)
+            & ((_held(a.named, b.named) > 0) | (_held(a.named, terms_b) > 0) | (_held(b.named, terms_a) > 0).T)
             & counted_a[:, None] & counted_b[None, :] & (_held(a.figures, b.figures) == 0)
             | _tables_apart(a.figures.getnnz(axis=1)[:, None], b.figures.getnnz(axis=1)[None, :],
                             _held(a.figures, b.figures)))

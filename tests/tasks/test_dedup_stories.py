@@ -539,3 +539,20 @@ def test_two_companies_results_tables_are_two_stories_and_a_report_of_the_same_f
                         body=table.format(*figures["br"][:-2], 755, 50))
     actors = headline_evidence([articles[0], corrected], mentions, DocumentFrequencies())
     assert not named_apart(actors["br"], actors["br2"])
+
+
+def test_an_agency_one_headline_abbreviates_still_parts_its_notices_of_two_issuers():
+    day = dt.date(1987, 3, 25)
+    body = "Vance Ratings Inc said it lowered {}'s {} mln dlrs of first mortgage bonds to BBB from A, citing {}."
+    notices = {"km": ("V/R LOWERS KELMONT INC DEBT", "Kelmont Inc", "240", "plant costs"),
+               "bw": ("VANCE RATINGS LOWERS BRIGHTWATER CORP", "Brightwater Corp", "615", "weak sales")}
+    articles = [article(aid, published=day, title=title, body=body.format(issuer, amount, why))
+                for aid, (title, issuer, amount, why) in notices.items()]
+    mentions = [{"article_id": aid, "label": "ORG", "canonical_name": name}
+                for aid, (_, issuer, _, _) in notices.items() for name in (issuer, "Vance Ratings Inc")]
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    # Brightwater's headline leads with the agency Kelmont's body names: the first rule cannot part them
+    assert actors["bw"].keys == hashed("vance") and not actors["km"].named & actors["bw"].named
+    assert named_apart(actors["km"], actors["bw"])
+    assert match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of == {
+        "km": "st-km", "bw": "st-bw"}
