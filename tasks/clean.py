@@ -254,6 +254,7 @@ def language_of_script(sample: str) -> str | None:
 
 SHORT_TEXT = 400  # below this many characters trigrams alone mistake languages that share letters
 MIN_DISTINCT_WORDS = 3  # fewer different words are no evidence of any language
+MIN_FUNCTION_WORDS = 2  # different function words of a language that are evidence of it
 
 
 @lru_cache(maxsize=None)
@@ -270,15 +271,19 @@ def _stop_words(code: str) -> frozenset[str]:
 def _by_function_words(sample: str, detector) -> str | None:
     """For a short text, lingua's likeliest languages re-ranked by how many of its words are
     each language's function words ("The port published a plan for Shell." is English, not
-    Danish): a sentence carries more evidence in its function words than in its trigrams."""
+    Danish): a sentence carries more evidence in its function words than in its trigrams. A
+    language counts only with `MIN_FUNCTION_WORDS` different ones: a results table (`Net profit
+    33 mln vs 25 mln … Net 2.1 mln`) holds no sentence, and one word it repeats that is a Dutch
+    or Lithuanian function word (`net`) made it Dutch or Lithuanian."""
     words = words_of(sample.casefold())
     if len(words) < 3:
         return None
     candidates = [(c.language.iso_code_639_1.name.lower(), c.value)
                   for c in detector.compute_language_confidence_values(sample)[:6]]
-    scored = [(sum(w in _stop_words(code) for w in words) / len(words), value, code) for code, value in candidates]
+    scored = [(sum(w in _stop_words(code) for w in words) / len(words), value, code) for code, value in candidates
+              if len(set(words) & _stop_words(code)) >= MIN_FUNCTION_WORDS]
     best = max(scored, default=None)
-    return best[2] if best and best[0] > 0 else None
+    return best[2] if best else None
 
 
 def extraction_for(language: str | None) -> str:

@@ -110,6 +110,10 @@ def test_languages_of_short_texts_scripts_and_hints():
              "မြန်မာနိုင်ငံ အစိုးရက ယနေ့ ကြေညာခဲ့သည်။ BBC News", "The port reopened on Tuesday after the storm."]
     assert detect_languages(texts, [None, None, None, None, "en", "it"]) == ["en", "en", "da", "lv", "my", "en"]
     assert detect_languages(["Le port a rouvert mardi."], ["fr-FR"]) == ["fr"]
+    # a results table holds no sentence: `net`, twice, is one Dutch function word, no evidence of Dutch
+    table = ("Shr 7.12p vs 6.40p\n\nFinal div 3.5p, making 5.1p vs 4.6p.\n\nPre-tax profit 41.2 mln stg vs 36.7 mln.\n\n"
+             "Net profit 27.9 mln vs 24.3 mln.\n\nTurnover 318 mln stg vs 297 mln.\n\nNet interest 2.1 mln vs 1.8 mln.")
+    assert detect_languages([table]) == ["en"]
     # one token repeated is no evidence of a language, though trigrams would name one
     assert detect_languages(["x" * 5000, "ab ab ab ab"]) == [None, None]
     assert [extraction_for(code) for code in ("en", "fr", "my", None)] == [
