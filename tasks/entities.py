@@ -440,10 +440,19 @@ def firm_names(mentions: list[dict], body: str) -> list[dict]:
                                        != (lo, hi) for lo, hi in firms)]
 
 
+# a credit rating's grade in the notations of the agencies (S&P and Fitch `AAA`, `BBB-`; Moody's
+# `Baa2`, written `Baa-2` or `A-3` on the wire; short-term `P-1`, `A-1+`; Duff and Phelps `DP-3`)
+_RATING = re.compile(r"(?:AAA|AA|BBB|BB|CCC|CC|[ABCD])[+-]?|(?:Aaa|Aa|Baa|Ba|Caa|Ca|[ABCP])(?:-?[1-3]\+?)?"
+                     r"|(?:DP|D/P|D&P)-?\d{1,2}")
+
+
 def is_name(text: str) -> bool:
     """A name has a capital letter: model output in lower case ("cts", "mln") is a unit or a word.
-    A colon inside one joins a field's label to its value (`NOTE:1985` under a results table)."""
-    return (any(c.isupper() for c in text) or not any(c.isalpha() for c in text)) and ":" not in text
+    A colon inside one joins a field's label to its value (`NOTE:1985` under a results table).
+    A rating's grade (`rated AAA by`, `to B-1 from Ba-3`) is no organisation, though every notice
+    of a grade would share it."""
+    return (any(c.isupper() for c in text) or not any(c.isalpha() for c in text)) and ":" not in text \
+        and not _RATING.fullmatch(text)
 
 
 def _overlaps_any(span: dict, others: list[tuple[int, int]]) -> bool:
@@ -549,7 +558,9 @@ _ROLES = frozenset("""chairman chairwoman chair president minister secretary spo
 director executive officer analyst economist governor senator congressman congresswoman lawmaker leader chief
 manager ambassador official lawyer attorney professor commissioner mayor treasurer founder owner trader dealer
 editor correspondent coach captain striker midfielder defender goalkeeper chancellor premier envoy negotiator
-prosecutor judge deputy adviser advisor strategist banker broker investor partner""".split())
+prosecutor judge deputy adviser advisor strategist banker broker investor partner organiser organizer
+activist campaigner coordinator researcher scientist author writer novelist singer actor actress artist
+photographer farmer fisherman resident""".split())
 # what an organisation is, by an appositive's head (`Codelco, Chile's state copper company,`)
 _ORG_APPOSITIVES = frozenset("""company firm group bank agency corporation concern producer maker manufacturer
 exporter importer refiner miner airline insurer lender brokerage utility subsidiary unit division newspaper

@@ -315,3 +315,14 @@ def test_a_role_before_a_name_or_an_appositive_after_it_says_what_the_name_is():
     assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
         ("Corvane", "ORG"), ("Chile", "GPE"), ("Ruben Alvarado", "PERSON"), ("Hen Vipheak", "PERSON"),
         ("Kessa News Agency", "ORG"), ("Arbil", "ORG"), ("Ivo Marr", "PERSON")]
+
+
+def test_a_ratings_grade_is_no_organisation_and_an_organiser_is_a_person():
+    from tasks.entities import resolve_mentions
+
+    body = ("Draven Mills Inc notes were rated B-1 by Tennant Ratings and BBB- by Vance, which cut them from Baa-2. "
+            "Crews went back to work, said union organiser Isla Rendall.")
+    spans = [("Draven Mills Inc", "ORG"), ("B-1", "ORG"), ("Tennant Ratings", "ORG"), ("BBB-", "ORG"),
+             ("Vance", "ORG"), ("Baa-2", "ORG"), ("Isla Rendall", "ORG")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        ("Draven Mills Inc", "ORG"), ("Tennant Ratings", "ORG"), ("Vance", "ORG"), ("Isla Rendall", "PERSON")]
