@@ -280,8 +280,9 @@ def _by_function_words(sample: str, detector) -> str | None:
         return None
     candidates = [(c.language.iso_code_639_1.name.lower(), c.value)
                   for c in detector.compute_language_confidence_values(sample)[:6]]
+    distinct = set(words)
     scored = [(sum(w in _stop_words(code) for w in words) / len(words), value, code) for code, value in candidates
-              if len(set(words) & _stop_words(code)) >= MIN_FUNCTION_WORDS]
+              if len(distinct & _stop_words(code)) >= MIN_FUNCTION_WORDS]
     best = max(scored, default=None)
     return best[2] if best else None
 

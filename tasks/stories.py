@@ -338,7 +338,8 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
                     keys.add(key)
                 if name in told.get(article["article_id"], ()):
                     told_keys.add(key)
-        subject = _headline_subject([w for w in headline if frequency[w] <= max(2, df.docs // 100)], article, taken)
+        subject = _headline_subject([w for w in headline if frequency[w] <= max(2, df.docs // 100)], article["body"],
+                                    own_title[article["article_id"]], taken)
         if subject is not None:
             keys.add(subject)
         chosen.append([min(keys, key=position.get)] if keys else [])
@@ -347,7 +348,7 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
     return Headlines(*(hasher.transform(rows).tocsr() for rows in (chosen, named, figures)))
 
 
-def _headline_subject(headline: list[str], article: dict, taken: set[str]) -> str | None:
+def _headline_subject(headline: list[str], body: str, title_span: tuple[int, int], taken: set[str]) -> str | None:
     """The first of the `headline` words (the rare ones: a word one article in a hundred holds,
     `national`, is mentioned by too many to tell an actor by, as a name is keyed by its rarest
     word) that the body writes as a name: with a capital every time it occurs outside the
@@ -355,10 +356,13 @@ def _headline_subject(headline: list[str], article: dict, taken: set[str]) -> st
     (`PEFCO SELLS NOTES VIA J.P. MORGAN` of `Private Export Funding Corp, PEFCO,`; `GENERAL
     DYNAMICS <GD> GETS` of `Electric Boat Division of General Dynamics Corp`). Wire headlines
     name their subject first, and a notice's issuer is the name the model misses or cuts most.
-    `taken`: words of a place (a place never leads) or of a name keyed by another of its words;
-    a month or weekday is no actor; a body written in capitals tells no names."""
-    lo, hi = _title_span(article)
-    text = article["body"][:lo] + " " + article["body"][hi:]
+    `title_span`: where the body repeats the headline (`_title_span`); `taken`: words of a place
+    (a place never leads) or of a name keyed by another of its words; a month or weekday is no
+    actor; a body written in capitals tells no names."""
+    if not headline:
+        return None  # no body to read: headline_actors runs over every article, twice a run
+    lo, hi = title_span
+    text = body[:lo] + " " + body[hi:]
     if sum(c.isupper() for c in text) * 2 > sum(c.isalpha() for c in text):
         return None
     capitalised: dict[str, bool] = {}
@@ -403,15 +407,16 @@ def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
     names Duff and Phelps in a way no model reads, its body as `Duff and Phelps`), each also names
     one the other's body never mentions, and the bodies give figures but none in common
     (`MOODY'S MAY UPGRADE UPJOHN`, 400 mln dlrs, and `WARNER COMMUNICATIONS UPGRADED BY MOODY'S`,
-    924 mln: the agency is the constant party of its notices, the issuer the event's). One event's reports share a figure (`90-day stay`),
-    so a protagonist with other actors beside it in each headline keeps them together. Rows
+    924 mln: the agency is the constant party of its notices, the issuer the event's). One
+    event's reports share a figure (`90-day stay`), so a protagonist with other actors beside it
+    in each headline keeps them together. Rows
     stored before only the leading actor was kept hold every actor of their headline: for them
     the first rule asks, as it did then, that none occurs in the other's body. Or both bodies are
     tables of figures (`TABLE_FIGURES` or more each) that hardly share one (`_tables_apart`)."""
     return bool(a.keys and b.keys and not a.keys & b.terms and not b.keys & a.terms) or bool(
         a.named - b.terms and b.named - a.terms and (a.named & b.named or a.named & b.terms or b.named & a.terms)
         and a.figures and b.figures and not a.figures & b.figures) or bool(
-        _tables_apart(np.array([len(a.figures)]), np.array([len(b.figures)]), len(a.figures & b.figures)))
+        _tables_apart(len(a.figures), len(b.figures), len(a.figures & b.figures)))
 
 
 TABLE_FIGURES = 8
@@ -423,7 +428,7 @@ def _tables_apart(figures_a, figures_b, shared):
     mln stg vs 759 mln`), one template, different figures, no name in the body but the headline's.
     The figures of a table are its event: a copy or a report of the same results repeats them,
     where two reports of one event in prose may not (on ECB+, 6 of 231 same-event pairs giving
-    eight figures each share fewer than one in ten)."""
+    eight figures each share fewer than one in ten). Counts, or arrays of them (`_unmentioned`)."""
     fewer = np.minimum(figures_a, figures_b)
     return (fewer >= TABLE_FIGURES) & (10 * shared <= fewer)
 
