@@ -428,6 +428,8 @@ def parsed_attribution(doc, start: int, end: int, quoted: list[tuple[int, int]] 
                 word = word.head
                 holders.add(word.i)
                 if word.pos_ in ("VERB", "AUX") and _speech_verb(word) and not inside(word):
+                    if _denied(word, inside) and not spoken:
+                        return False  # `without confirming whether he will go … on charges of “…”`
                     if _passive(word) and not spoken:
                         passive_holder = passive_holder or word
                         break
@@ -676,6 +678,21 @@ def _passive(verb) -> bool:
     participle = verb.tag_ == "VBN" or (verb.tag_ == "VBD" and verb.dep_ == "acl")
     return participle and verb.dep_ in ("acl", "advcl", "amod") \
         and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
+
+
+_DECLINING = {"decline", "refuse", "fail"}
+# verbs whose denial means no words were given (`would not comment on`, `without confirming
+# whether`); a denied `say` or `believe` still reports words (`do not believe she “cares”`)
+_GIVING_NO_WORDS = {"comment", "confirm", "disclose", "elaborate", "specify", "detail", "reveal", "discuss"}
+
+
+def _denied(verb, inside) -> bool:
+    """`would not comment`, `never confirmed`, `without confirming`, `declined to comment`: what
+    the clause holds is not what its subject said."""
+    return verb.lemma_ in _GIVING_NO_WORDS and (
+        any(c.dep_ == "neg" and not inside(c) for c in verb.children)
+        or (verb.dep_ == "pcomp" and verb.head.lower_ == "without")
+        or (verb.dep_ == "xcomp" and verb.head.lemma_ in _DECLINING))
 
 
 def _agent(verb):

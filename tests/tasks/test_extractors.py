@@ -417,6 +417,12 @@ WHOSE_WORDS = {
         'The slowdown is seasonal - grain trader Ana Ruiz: "Barges wait for the ice every year."',
         ["Ana Ruiz"],
         [("Barges wait for the ice every year.", "Ana Ruiz", "credited")]),
+    "a sayer who gave no words, as he would not comment or spoke without confirming, says none": (
+        'Tom Berg said he would sail soon, without confirming whether he would sail before the court filed charges '
+        'of "reckless navigation." Ana Ruiz would not comment on an order signed by the mayor "to close the pier." '
+        'Lea Voss said the pier was "safe enough."',
+        ["Tom Berg", "Ana Ruiz", "Lea Voss"],
+        [("safe enough.", "Lea Voss", "said")]),
     "according to, opening the sentence": (
         'According to the port authority, the cranes are "beyond repair" after the storm. Tom Berg toured the port.',
         ["Tom Berg"],
