@@ -13,6 +13,7 @@ import contextlib
 import csv
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import sys
@@ -376,8 +377,9 @@ def main() -> None:
 
     Tearing down the modules the pipeline imports (Prefect, Great Expectations, spaCy) took
     about a second of every run, a tenth of a scheduled run with nothing new. Everything that
-    must happen at exit still does: other threads are joined and the exit handlers run
-    (Prefect sends its last logs and events, then the temporary server stops).
+    must happen at exit still does: other threads are joined, Prefect's log handler sends its
+    last records, and the exit handlers run (Prefect sends its last events, then the temporary
+    server stops).
     """
     try:
         app()
@@ -390,6 +392,9 @@ def main() -> None:
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()
+    # logging's own exit handler runs last (it was registered first), after the server has
+    # stopped: Prefect's handler then waited 5 s on a server that was gone, and lost the records
+    logging.shutdown()
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()

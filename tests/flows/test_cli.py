@@ -29,6 +29,7 @@ def test_sql_is_read_only_and_errors_are_exit_codes(seeds_warehouse):
 
 def test_locked_warehouse_exits_4_with_one_line_and_no_traceback(tmp_path):
     import os
+    import sqlite3
     import subprocess
     import sys
 
@@ -48,6 +49,10 @@ def test_locked_warehouse_exits_4_with_one_line_and_no_traceback(tmp_path):
     assert done.returncode == EXIT_LOCKED
     assert "locked: warehouse is locked by run other-run" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+    # the run's last log records reached the temporary server before it stopped
+    with sqlite3.connect(tmp_path / "home" / "prefect.db") as server_db:
+        logged = [message for (message,) in server_db.execute("select message from log")]
+    assert any("warehouse is locked by run other-run" in message for message in logged), logged
 
 
 def test_usage_errors_are_one_line_and_exit_2(tmp_path, monkeypatch):
