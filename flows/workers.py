@@ -214,6 +214,8 @@ def start_pool(processes: int, model: str) -> None:
     """Worker processes for this flow run, started at once so that they load their models
     while the flow reads files and history. Spawned, not forked: the flow's process runs threads."""
     global _pool
+    if _pool is not None and (_pool.processes, _pool.warm_args) != (processes, (model,)):
+        stop_pool()  # a warm pool another run started with other settings
     if _pool is None:
         _pool = ContainedPool(processes, _warm, (model,))
 
@@ -229,8 +231,15 @@ def _crashed_record(raw: dict, why: str) -> dict:
     return only_problems([record_problem(raw, "process", "worker_crashed", why)])
 
 
+def _local_pool() -> ContainedPool | None:
+    """This process's pool. Read through a function: Dask pickles the task below by value, with
+    the globals it names, and a warm pool of the flow's process cannot travel to a Dask worker."""
+    return _pool
+
+
 @task(name="process", cache_policy=NO_CACHE)
 def process_chunk(raws: list[dict], params: ChunkParams) -> dict:
-    if _pool is None:  # on a Dask worker: the chunk runs in the task's own process
+    pool = _local_pool()
+    if pool is None:  # on a Dask worker: the chunk runs in the task's own process
         return process_records(raws, params)
-    return _pool.run(process_records, raws, params, _crashed_record)
+    return pool.run(process_records, raws, params, _crashed_record)

@@ -21,14 +21,20 @@ SEEDS = REPO / "seeds"
 def prefect_server():
     from prefect.testing.utilities import prefect_test_harness
 
+    from flows.workers import stop_pool
+
     with prefect_test_harness(server_startup_timeout=90):
         yield
+    stop_pool()
 
 
 def run_flow(source: Path, warehouse: Path, **settings) -> dict:
+    """One flow run in this process. Its worker processes stay warm for the next, as under
+    `wirehouse serve`: spawning them and loading their models is most of a small run's time."""
     from flows.pipeline import wirehouse_run
 
-    return wirehouse_run(settings={"source": str(source), "warehouse": str(warehouse), **settings})
+    settings = {"source": str(source), "warehouse": str(warehouse), "keep_workers_warm": True, **settings}
+    return wirehouse_run(settings=settings)
 
 
 def sql(warehouse: Path, query: str) -> list[tuple]:
