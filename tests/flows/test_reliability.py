@@ -33,22 +33,31 @@ def test_same_inputs_give_identical_tables(seeds_reference, tmp_path):
 
 
 def test_kill_9_at_random_moments_then_recovery_does_the_work_exactly_once(seeds_reference, tmp_path):
-    warehouse, home = tmp_path / "killed", tmp_path / "prefect-home"
+    warehouse = tmp_path / "killed"
     rng = random.Random(int(os.environ.get("WIREHOUSE_KILL_SEED", "20261123")))
+    # how long a whole run takes on this machine now, so that the kills fall inside one (fixed
+    # moments of 20-27 s had all come after the run had finished once runs got faster); each
+    # process has a Prefect home of its own, as creating one is part of every run's span
+    begun = time.monotonic()
+    assert spawn(SEEDS, tmp_path / "reference", tmp_path / "home-reference").wait(timeout=300) == 0
+    span = time.monotonic() - begun
+    killed = 0
     for attempt in range(3):
-        process = spawn(SEEDS, warehouse, home)
-        delay = rng.uniform(2.0, 30.0)
+        process = spawn(SEEDS, warehouse, tmp_path / f"home-{attempt}")
+        delay = rng.uniform(0.05, 0.75) * span
         try:
             process.wait(timeout=delay)  # finished before the kill: fine, the next attempt reruns
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
+            killed += 1
         # readable at every moment: the catalog (if any) shows a committed state
         if (warehouse / "news.duckdb").exists():
             runs = sql(warehouse, "select count(*) from runs where status = 'succeeded'")[0][0]
             articles = sql(warehouse, "select count(*) from articles")[0][0]
             assert articles == (8 if runs else 0), (attempt, delay)
-    final = spawn(SEEDS, warehouse, home)
+    assert killed, "every run finished before its kill"
+    final = spawn(SEEDS, warehouse, tmp_path / "home-final")
     output = final.communicate(timeout=300)[0].decode()
     assert final.returncode == 0, output
     assert sql(warehouse, "select count(*), count(distinct article_id) from articles") == [(8, 8)]
