@@ -363,12 +363,16 @@ def _headline_subject(headline: list[str], body: str, title_span: tuple[int, int
         return None  # no body to read: headline_actors runs over every article, twice a run
     lo, hi = title_span
     text = body[:lo] + " " + body[hi:]
-    if sum(c.isupper() for c in text) * 2 > sum(c.isalpha() for c in text):
+    if sum(map(str.isupper, text)) * 2 > sum(map(str.isalpha, text)):
         return None
+    wanted = set(headline)
     capitalised: dict[str, bool] = {}
     inside: set[str] = set()  # written with a capital inside a sentence: a sentence's first word may be any word
     for match in _TERM.finditer(text):
-        word, upper = match.group().lower(), match.group()[0].isupper()
+        word = match.group().lower()
+        if word not in wanted:
+            continue
+        upper = match.group()[0].isupper()
         capitalised[word] = capitalised.get(word, True) and upper
         at = match.start() - 1
         while at >= 0 and text[at].isspace():
