@@ -297,7 +297,8 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
     and rating agencies, even in the headline (`WARNER <WCI> UPGRADED BY MOODY'S`, `NIAGARA
     MOHAWK <NMK> DOWNGRADED BY MOODY'S`); the issuer each headline leads with tells them apart.
     The protagonist most headlines of one event lead with (`Lindsay Lohan checks into …`) keeps
-    those articles together, whatever else each headline names (`named_apart`)."""
+    those articles together, whatever else each headline names (`named_apart`). A headline that
+    leads with none of these but writes a ticker leads with its issuer (`_issuer_before_ticker`)."""
     hasher = _hashers()[1]
     analyse = _hashers()[0].build_analyzer()
     own_title = {a["article_id"]: _title_span(a) for a in articles}
@@ -342,10 +343,31 @@ def headline_actors(articles: list[dict], entities: list[dict], df: DocumentFreq
                                     own_title[article["article_id"]], taken)
         if subject is not None:
             keys.add(subject)
+        if not keys and (issuer := _issuer_before_ticker(article.get("title") or "", analyse, frequency, taken)):
+            keys.add(issuer)
         chosen.append([min(keys, key=position.get)] if keys else [])
         named.append(sorted(told_keys))
     figures = [sorted(set(_FIGURE.findall(article["body"]))) for article in articles]
     return Headlines(*(hasher.transform(rows).tocsr() for rows in (chosen, named, figures)))
+
+
+# a listed issuer's ticker, written right after its name in a wire headline (`GE <GE> GETS …`,
+# `UNITED OVERSEAS BANK LTD <UOBM.SI> YEAR`); a topic slug before a dash (`CORRECTED - `) is no name
+_TICKER = re.compile(r"<[^<>\s]{1,12}>")
+_SLUG = re.compile(r"^[^-–—]{1,24}\s[-–—]\s+")
+
+
+def _issuer_before_ticker(title: str, analyse, frequency: dict[str, int], taken: set[str]) -> str | None:
+    """The rarest word of the name a wire headline writes before a ticker, for a headline that
+    leads with no actor the body names: a results table names its issuer only in the headline
+    (`GALACTIC RESOURCES LTD <GALCF> YEAR LOSS` over `Shr loss 1.30 dlrs`), a notice may name it
+    by initials (`GE <GE>` of `General Electric`) or spell it otherwise. The ticker itself is no
+    word of it: what tells two issuers apart is the name, as for every other headline."""
+    head = _SLUG.sub("", title)
+    ticker = _TICKER.search(head)
+    words = [word for word in analyse(head[:ticker.start()]) if word.isalpha() and word not in taken
+             and word not in MONTHS and word not in WEEKDAYS] if ticker else []
+    return min(words, key=frequency.__getitem__) if words else None
 
 
 def _headline_subject(headline: list[str], body: str, title_span: tuple[int, int], taken: set[str]) -> str | None:
@@ -406,8 +428,9 @@ class HeadlineActors:
 
 def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
     """Different events, however much template text they share (`_unmentioned` is the same rule
-    over matrices): both headlines lead with an actor and neither's occurs in the other's body;
-    or the headlines share an actor (or one's is in the other's body: `D/P LOWERS MINNESOTA POWER`
+    over matrices): both headlines lead with an actor, two different ones, and neither's occurs in
+    the other's body (an issuer named only in the headline, `_issuer_before_ticker`, occurs in no
+    body, and two headlines that lead with it tell one issuer's news); or the headlines share an actor (or one's is in the other's body: `D/P LOWERS MINNESOTA POWER`
     names Duff and Phelps in a way no model reads, its body as `Duff and Phelps`), each also names
     one the other's body never mentions, and the bodies give figures but none in common
     (`MOODY'S MAY UPGRADE UPJOHN`, 400 mln dlrs, and `WARNER COMMUNICATIONS UPGRADED BY MOODY'S`,
@@ -417,7 +440,7 @@ def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
     stored before only the leading actor was kept hold every actor of their headline: for them
     the first rule asks, as it did then, that none occurs in the other's body. Or both bodies are
     tables of figures (`TABLE_FIGURES` or more each) that hardly share one (`_tables_apart`)."""
-    return bool(a.keys and b.keys and not a.keys & b.terms and not b.keys & a.terms) or bool(
+    return bool(a.keys and b.keys and not a.keys & (b.terms | b.keys) and not b.keys & a.terms) or bool(
         a.named - b.terms and b.named - a.terms and (a.named & b.named or a.named & b.terms or b.named & a.terms)
         and a.figures and b.figures and not a.figures & b.figures) or bool(
         _tables_apart(len(a.figures), len(b.figures), len(a.figures & b.figures)))
@@ -473,7 +496,7 @@ def _unmentioned(a: Headlines, terms_a, b: Headlines, terms_b) -> np.ndarray:
     leads_a, leads_b = a.leading.getnnz(axis=1) > 0, b.leading.getnnz(axis=1) > 0
     counted_a, counted_b = a.figures.getnnz(axis=1) > 0, b.figures.getnnz(axis=1) > 0
     return (leads_a[:, None] & leads_b[None, :]
-            & (_held(a.leading, terms_b) == 0) & (_held(b.leading, terms_a) == 0).T
+            & (_held(a.leading, terms_b) == 0) & (_held(b.leading, terms_a) == 0).T & (_held(a.leading, b.leading) == 0)
             | (_held(a.named, terms_b) < a.named.getnnz(axis=1)[:, None])
             & (_held(b.named, terms_a) < b.named.getnnz(axis=1)[:, None]).T
             & ((_held(a.named, b.named) > 0) | (_held(a.named, terms_b) > 0) | (_held(b.named, terms_a) > 0).T)

@@ -541,6 +541,33 @@ def test_two_companies_results_tables_are_two_stories_and_a_report_of_the_same_f
     assert not named_apart(actors["br"], actors["br2"])
 
 
+def test_a_headline_naming_its_issuer_only_before_a_ticker_leads_with_that_issuer():
+    day = dt.date(1987, 3, 28)
+    table = ("Shr {} cts vs {} cts\n    Fin Div 8.0 cts gross vs 9.0 cts\n    Group net {} mln dlrs vs {} mln\n"
+             "    Note - Fin div pay June 6.\n Reuter")
+    notices = {"ob": ("CORRECTED - ORWELL BANKING CORP LTD <ORWB.SI> YEAR", ("21", "20", "104.8", "100.9")),
+               "uh": ("UNITED HARBOUR BANK LTD <UHBK.SI> YEAR", ("26.9", "25.1", "106.1", "99.0"))}
+    articles = [article(aid, published=day, title=title, body=table.format(*figures))
+                for aid, (title, figures) in notices.items()]
+    # the only name the two tables share is a field label the model took for one
+    mentions = [{"article_id": aid, "label": "ORG", "canonical_name": "Fin Div"} for aid in notices]
+    actors = headline_evidence(articles, mentions, DocumentFrequencies())
+    # no body word tells the issuers apart, and none is rarer than another: the name's first word
+    assert actors["ob"].keys == hashed("orwell") and actors["uh"].keys == hashed("united")
+    assert named_apart(actors["ob"], actors["uh"])
+    assert match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(), StoryParams()).story_of == {
+        "ob": "st-ob", "uh": "st-uh"}
+    assert len(set(match_stories(articles, mentions, StoryEvidence(), DocumentFrequencies(),
+                                 StoryParams(headline_actors=False)).story_of.values())) == 1
+    # without a ticker no word of a headline in capitals is known to be a name
+    untickered = article("un", published=day, title="UNITED HARBOUR BANK LTD YEAR", body=articles[1]["body"])
+    assert headline_evidence([untickered], mentions, DocumentFrequencies())["un"].keys == frozenset()
+    # one issuer's results under another headline: both lead with it, though no body writes it
+    again = article("ob2", published=day, title="ORWELL BANKING <ORWB.SI> 1986 NET UP", body=articles[0]["body"])
+    actors = headline_evidence([articles[0], again], mentions, DocumentFrequencies())
+    assert actors["ob2"].keys == hashed("orwell") and not named_apart(actors["ob"], actors["ob2"])
+
+
 def test_an_agency_one_headline_abbreviates_still_parts_its_notices_of_two_issuers():
     day = dt.date(1987, 3, 25)
     body = "Vance Ratings Inc said it lowered {}'s {} mln dlrs of first mortgage bonds to BBB from A, citing {}."
