@@ -365,7 +365,7 @@ def _issuer_before_ticker(title: str, analyse, frequency: dict[str, int], taken:
     word of it: what tells two issuers apart is the name, as for every other headline."""
     head = _SLUG.sub("", title)
     ticker = _TICKER.search(head)
-    words = [word for word in analyse(head[:ticker.start()]) if word.isalpha() and word not in taken
+    words = [word for word in analyse(head[:ticker.start()]) if not word.isdigit() and word not in taken
              and word not in MONTHS and word not in WEEKDAYS] if ticker else []
     return min(words, key=frequency.__getitem__) if words else None
 

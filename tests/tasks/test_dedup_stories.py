@@ -562,6 +562,10 @@ def test_a_headline_naming_its_issuer_only_before_a_ticker_leads_with_that_issue
     # without a ticker no word of a headline in capitals is known to be a name
     untickered = article("un", published=day, title="UNITED HARBOUR BANK LTD YEAR", body=articles[1]["body"])
     assert headline_evidence([untickered], mentions, DocumentFrequencies())["un"].keys == frozenset()
+    # a name may hold a figure (`3M <MMM>`); a figure alone is none
+    for title, key in (("7K <SVK> YEAR NET", hashed("7k")), ("1986 <ABC> YEAR NET", frozenset())):
+        assert headline_evidence([article("n", published=day, title=title, body=articles[1]["body"])], mentions,
+                                 DocumentFrequencies())["n"].keys == key
     # one issuer's results under another headline: both lead with it, though no body writes it
     again = article("ob2", published=day, title="ORWELL BANKING <ORWB.SI> 1986 NET UP", body=articles[0]["body"])
     actors = headline_evidence([articles[0], again], mentions, DocumentFrequencies())
