@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from tasks.dateline import parse_dateline
+from tasks.dateline import _MONTH, parse_dateline
 from tasks.places import country_name, lookup_city, lookup_country, us_state
 from tasks.spec import ENTITY_LABELS
 
@@ -375,8 +375,7 @@ _UNFILLED_ROW = re.compile(rf"[ \t]*(?!(?i:{_NUMBER_WORD}))(?P<label>[A-Z][A-Za-
 
 
 # a dated row of the same table ("Pay Nov 20", "Record Oct 30"): a label and a day of a month
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_DATED_ROW = re.compile(rf"[ \t]*(?P<label>[A-Z][A-Za-z-]{{1,11}})[ ]+{_MONTH}[ ]+\d{{1,2}}(?:,?[ ]+\d{{4}})?[ \t]*")
+_DATED_ROW = re.compile(rf"[ \t]*(?P<label>[A-Z][A-Za-z-]{{1,11}})[ ]+(?i:{_MONTH})\.?[ ]+\d{{1,2}}(?:,?[ ]+\d{{4}})?[ \t]*")
 
 
 def field_labels(body: str) -> list[tuple[int, int]]:
