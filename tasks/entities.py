@@ -360,12 +360,12 @@ def harmonise(mentions: list[dict], body: str) -> list[dict]:
 
 
 # a comparison row of a results table: a field label (a capitalised word and up to three lower-case
-# ones), a figure, then on the same line "vs" and a figure ("Shr 12 cts vs 10 cts", "Turnover 2.14
-# billion stg vs 2.11 billion", "Net loss 473,784 vs loss 489,257", "Revs 3.1 mln vs eight mln"); its
-# label names a field, not an entity
+# ones, or capitalised ones the article also writes in lower case: `Fin Div`), a figure, then on the
+# same line "vs" and a figure ("Shr 12 cts vs 10 cts", "Turnover 2.14 billion stg vs 2.11 billion",
+# "Net loss 473,784 vs loss 489,257", "Revs 3.1 mln vs eight mln"); its label names a field, not an entity
 _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|nil)\b"
 _FIGURE_WORD = rf"(?:\d|{_NUMBER_WORD})"
-_COMPARISON_ROW = re.compile(r"(?m)^[ \t]*(?P<label>[A-Z][A-Za-z-]{1,11}(?:[ ][a-z][a-z'-]{1,11}){0,3})[ ]+"
+_COMPARISON_ROW = re.compile(r"(?m)^[ \t]*(?P<label>[A-Z][A-Za-z-]{1,11}(?:[ ][A-Za-z][a-z'-]{1,11}){0,3})[ ]+"
                              rf"(?:[a-z]+[ ]+)?[-+]?[$]?{_FIGURE_WORD}[^\n]{{0,40}}?[ ]vs\.?[ ]+(?:[a-z]+[ ]+)?"
                              rf"[-+]?[$]?{_FIGURE_WORD}")
 # a row of the same table left unfilled ("Revs not given"): a label and a few lower-case words, no
@@ -381,7 +381,8 @@ _DATED_ROW = re.compile(rf"[ \t]*(?P<label>[A-Z][A-Za-z-]{{1,11}})[ ]+(?i:{_MONT
 def field_labels(body: str) -> list[tuple[int, int]]:
     """Spans of the field labels of results-table comparison rows, and of the unfilled and dated
     rows of the same table: paragraphs beside a row of it."""
-    spans = [match.span("label") for match in _COMPARISON_ROW.finditer(body)]
+    spans = [match.span("label") for match in _COMPARISON_ROW.finditer(body)
+             if written_in_lower_case(match.group("label"), body)]
     if not spans:
         return spans
     paragraphs = paragraph_offsets(body)
@@ -420,6 +421,18 @@ def figure_unit(mention: dict, body: str) -> bool:
         return written.islower()
     city = lookup_city(text)  # by its name: an airport's code (`CTS`, Chitose) is no place in text
     return not (lookup_country(text) or city and city.name.casefold() == text.casefold())
+
+
+def written_in_lower_case(text: str, body: str) -> bool:
+    """Words the article writes with all but the first in lower case, here or elsewhere: a label
+    cut in capitals (`Fin Div 8.0 cts gross vs 9.0 cts` over `Note - Fin div pay June 6`). Only
+    for a table's row: out of one, writers lower-case names too (`Foreign Ministry`, `the
+    foreign ministry`)."""
+    words = text.split()
+    if not any(word[:1].isupper() for word in words[1:]):
+        return True
+    written = re.finditer(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", body, re.IGNORECASE)
+    return any(not any(word[:1].isupper() for word in found.group().split()[1:]) for found in written)
 
 
 # a firm named for its founders runs on through `and Co` (`E.F. Hutton and Co`, `Morgan Stanley and Co Inc`)

@@ -250,6 +250,19 @@ def test_a_field_label_is_one_wherever_it_stands_in_its_article():
     assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [("Ivaco Inc", "ORG")]
 
 
+def test_a_label_in_capitals_is_one_when_its_article_writes_it_in_lower_case_too():
+    from tasks.entities import field_labels, resolve_mentions
+
+    body = "Fin Div 6.0 cts gross vs 5.0 cts\n\nNote - Fin div pay June 2.\n\nTarrow Mills Ltd said sales rose."
+    assert [body[s:e] for s, e in field_labels(body)] == ["Fin Div"]
+    spans = [("Fin Div", "ORG"), ("Tarrow Mills Ltd", "ORG")]
+    assert [(m["text"], m["label"]) for m in resolve_mentions(_mentions(body, spans), body, "a")] == [
+        ("Tarrow Mills Ltd", "ORG")]
+    # a name in a row keeps its capitals everywhere: a subsidiary's figures are no label
+    body = "Tarrow Mills 6.0 mln vs 5.0 mln\n\nKelso Shipping 2.1 mln vs 2.4 mln\n\nTarrow Mills said costs rose."
+    assert field_labels(body) == []
+
+
 def test_a_label_joined_to_its_value_by_a_colon_is_no_name():
     from tasks.entities import resolve_mentions
 
