@@ -367,7 +367,8 @@ def _issuer_before_ticker(title: str, analyse, frequency: dict[str, int], taken:
     ticker = _TICKER.search(head)
     words = [word for word in analyse(head[:ticker.start()]) if not word.isdigit() and word not in taken
              and word not in MONTHS and word not in WEEKDAYS] if ticker else []
-    return min(words, key=frequency.__getitem__) if words else None
+    # initials are written in more ways than words (`J.P. STEVENS`, `JP STEVENS`): a longer word keys a name that has one
+    return min(words, key=lambda word: (len(word) < 3, frequency[word])) if words else None
 
 
 def _headline_subject(headline: list[str], body: str, title_span: tuple[int, int], taken: set[str]) -> str | None:

@@ -570,6 +570,11 @@ def test_a_headline_naming_its_issuer_only_before_a_ticker_leads_with_that_issue
     again = article("ob2", published=day, title="ORWELL BANKING <ORWB.SI> 1986 NET UP", body=articles[0]["body"])
     actors = headline_evidence([articles[0], again], mentions, DocumentFrequencies())
     assert actors["ob2"].keys == hashed("orwell") and not named_apart(actors["ob"], actors["ob2"])
+    # initials are spelled in more ways than words: a name's longer word keys it
+    spelled = [article(aid, published=day, title=title, body=articles[0]["body"])
+               for aid, title in (("jp", "J.P. ORWELL AND CO <JPO> YEAR"), ("jp2", "JP ORWELL AND CO INC <JPO> NET"))]
+    actors = headline_evidence(spelled, mentions, DocumentFrequencies())
+    assert actors["jp"].keys == actors["jp2"].keys == hashed("orwell")
 
 
 def test_an_agency_one_headline_abbreviates_still_parts_its_notices_of_two_issuers():
