@@ -367,7 +367,8 @@ def _issuer_before_ticker(title: str, analyse, frequency: dict[str, int], taken:
     ticker = _TICKER.search(head)
     words = [word for word in analyse(head[:ticker.start()]) if not word.isdigit() and word not in taken
              and word not in MONTHS and word not in WEEKDAYS] if ticker else []
-    # initials are written in more ways than words (`J.P. STEVENS`, `JP STEVENS`): a longer word keys a name that has one
+    # initials are written in more ways than words (`J.P. STEVENS`, `JP STEVENS`): a longer word
+    # keys a name that has one
     return min(words, key=lambda word: (len(word) < 3, frequency[word])) if words else None
 
 
@@ -431,8 +432,9 @@ def named_apart(a: HeadlineActors, b: HeadlineActors) -> bool:
     """Different events, however much template text they share (`_unmentioned` is the same rule
     over matrices): both headlines lead with an actor, two different ones, and neither's occurs in
     the other's body (an issuer named only in the headline, `_issuer_before_ticker`, occurs in no
-    body, and two headlines that lead with it tell one issuer's news); or the headlines share an actor (or one's is in the other's body: `D/P LOWERS MINNESOTA POWER`
-    names Duff and Phelps in a way no model reads, its body as `Duff and Phelps`), each also names
+    body, and two headlines that lead with it tell one issuer's news); or the headlines share an
+    actor (or one's is in the other's body: `D/P LOWERS MINNESOTA POWER` names Duff and Phelps
+    in a way no model reads, its body as `Duff and Phelps`), each also names
     one the other's body never mentions, and the bodies give figures but none in common
     (`MOODY'S MAY UPGRADE UPJOHN`, 400 mln dlrs, and `WARNER COMMUNICATIONS UPGRADED BY MOODY'S`,
     924 mln: the agency is the constant party of its notices, the issuer the event's). One
