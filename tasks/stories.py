@@ -365,8 +365,8 @@ def _issuer_before_ticker(title: str, analyse, frequency: dict[str, int], taken:
     word of it: what tells two issuers apart is the name, as for every other headline."""
     head = _SLUG.sub("", title)
     ticker = _TICKER.search(head)
-    words = [word for word in analyse(head[:ticker.start()]) if not word.isdigit() and word not in taken
-             and word not in MONTHS and word not in WEEKDAYS] if ticker else []
+    words = [word for word in analyse(head[:ticker.start()]) if not word.isdigit() and _may_lead(word, taken)] \
+        if ticker else []
     # initials are written in more ways than words (`J.P. STEVENS`, `JP STEVENS`): a longer word
     # keys a name that has one
     return min(words, key=lambda word: (len(word) < 3, frequency[word])) if words else None
@@ -403,8 +403,14 @@ def _headline_subject(headline: list[str], body: str, title_span: tuple[int, int
             at -= 1
         if upper and at >= 0 and text[at] not in _SENTENCE_OPENS:
             inside.add(word)
-    return next((word for word in headline if capitalised.get(word) and word in inside and word not in taken
-                 and word not in MONTHS and word not in WEEKDAYS), None)
+    return next((word for word in headline if capitalised.get(word) and word in inside and _may_lead(word, taken)),
+                None)
+
+
+def _may_lead(word: str, taken: set[str]) -> bool:
+    """A headline word that can stand for its actor: none of `taken` (a place's words, or a name's
+    keyed by another of its words), no month and no weekday."""
+    return word not in taken and word not in MONTHS and word not in WEEKDAYS
 
 
 _SENTENCE_OPENS = set(".!?…:;\"'“”‘’«»([-–—")
